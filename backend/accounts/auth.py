@@ -1,0 +1,145 @@
+"""Who is asking: the session cookie is looked up on every request and the asker put in the scope.
+
+Guards then decide per route; services get the `Actor` as a plain value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.accounts.secrets import token_hash
+from backend.accounts.tables import Person, Session
+from backend.errors import Forbidden, NotSignedIn
+from backend.settings import get_settings
+
+SESSION_COOKIE = "werkmaat_session"
+# Refresh `last_seen_at` (and slide the expiry) at most this often, to keep writes rare.
+TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person making a request."""
+
+    id: UUID
+    role: str
+    organisation_id: UUID | None
+    first_name: str
+    language: str
+    session_id: UUID
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("coach", "admin")
+
+
+def session_lifetime(kind: str) -> dt.timedelta:
+    settings = get_settings()
+    if kind == "invite":
+        return dt.timedelta(days=settings.device_session_days)
+    return dt.timedelta(hours=settings.password_session_hours)
+
+
+async def actor_for_token(token: str) -> Actor | None:
+    """The actor behind a session token, or None when it is unknown, expired, revoked or inactive."""
+    now = dt.datetime.now(dt.timezone.utc)
+    row = await Session.select(
+        Session.id, Session.kind, Session.last_seen_at, Session.expires_at,
+        Session.person.id.as_alias("person_id"), Session.person.role.as_alias("role"),
+        Session.person.organisation.as_alias("organisation_id"),
+        Session.person.first_name.as_alias("first_name"),
+        Session.person.language.as_alias("language"), Session.person.active.as_alias("active"),
+    ).where(
+        (Session.token_hash == token_hash(token)) & Session.revoked_at.is_null() & (Session.expires_at > now)
+    ).first()
+    if row is None or not row["active"]:
+        return None
+    if now - row["last_seen_at"] > TOUCH_EVERY:
+        await Session.update(
+            {Session.last_seen_at: now, Session.expires_at: now + session_lifetime(row["kind"])}
+        ).where(Session.id == row["id"])
+    return Actor(id=row["person_id"], role=row["role"], organisation_id=row["organisation_id"],
+                 first_name=row["first_name"], language=row["language"], session_id=row["id"])
+
+
+class SessionMiddleware:
+    """Puts the `Actor` (or None) in `scope["user"]` for every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["user"] = None
+            scope["auth"] = None
+            token = _cookie(scope, SESSION_COOKIE)
+            if token and len(token) < 200:
+                scope["user"] = await actor_for_token(token)
+        await self.app(scope, receive, send)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def client_address(scope: Scope | dict[str, Any]) -> str:
+    """The caller's IP: the peer, or the last untrusted hop of X-Forwarded-For behind a trusted proxy."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    trusted = get_settings().trusted_proxies
+    if not trusted or not _in(peer, trusted):
+        return peer
+    forwarded = ""
+    for key, value in scope.get("headers", []):
+        if key == b"x-forwarded-for":
+            forwarded = value.decode("latin-1")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _in(hop, trusted):
+            return hop[:64]
+    return peer
+
+
+def _in(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+# --- guards -----------------------------------------------------------------------------------
+
+def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise NotSignedIn()
+
+
+def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Coaches and admins."""
+    actor = connection.scope.get("user")
+    if actor is None:
+        raise NotSignedIn()
+    if not actor.is_staff:
+        raise Forbidden()
+
+
+def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    actor = connection.scope.get("user")
+    if actor is None:
+        raise NotSignedIn()
+    if actor.role != "admin":
+        raise Forbidden()

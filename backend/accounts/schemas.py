@@ -1,0 +1,132 @@
+"""Request and response shapes for people, sessions and invites."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.schemas import CamelStruct, Email, InputStruct, Name, Phone
+
+Language = Literal["nl", "en"]
+Role = Literal["worker", "buddy", "coach", "admin"]
+CreatableRole = Literal["worker", "buddy", "coach"]
+
+
+class LoginIn(InputStruct):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class InviteRedeemIn(InputStruct):
+    token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+
+
+class OrganisationRef(CamelStruct):
+    id: UUID
+    name: str
+
+
+class WorkplaceRef(CamelStruct):
+    id: UUID
+    name: str
+    street: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+
+
+class Contact(CamelStruct):
+    id: UUID
+    role: str
+    first_name: str
+    last_name: str
+    phone: str
+
+
+class MeOut(CamelStruct):
+    id: UUID
+    role: str
+    first_name: str
+    last_name: str
+    phone: str
+    email: str | None
+    language: str
+    organisation: OrganisationRef | None
+    coach: Contact | None
+    buddy: Contact | None
+    workplace: WorkplaceRef | None
+    workers: list[Contact]
+
+
+class MeUpdate(InputStruct):
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+
+
+class DeviceOut(CamelStruct):
+    id: UUID
+    label: str
+    kind: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    current: bool
+
+
+class PersonOut(CamelStruct):
+    id: UUID
+    role: str
+    first_name: str
+    last_name: str
+    phone: str
+    email: str | None
+    language: str
+    active: bool
+    organisation_id: UUID | None
+    coach_id: UUID | None
+    buddy_id: UUID | None
+    workplace_id: UUID | None
+    created_at: dt.datetime
+    deactivated_at: dt.datetime | None
+
+
+class PersonCreate(InputStruct):
+    role: CreatableRole
+    first_name: Name
+    last_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    phone: Phone = ""
+    email: Email | None = None
+    password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+    language: Language = "nl"
+    coach_id: UUID | None = None
+    buddy_id: UUID | None = None
+    workplace_id: UUID | None = None
+    organisation_id: UUID | None = None
+
+
+class PersonUpdate(InputStruct):
+    first_name: Name | msgspec.UnsetType = msgspec.UNSET
+    last_name: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+    email: Email | None | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    coach_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    buddy_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    workplace_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class InviteOut(CamelStruct):
+    id: UUID
+    url: str
+    code: str
+    qr_svg: str
+    expires_at: dt.datetime
+
+
+class PersonCreated(CamelStruct):
+    person: PersonOut
+    invite: InviteOut | None

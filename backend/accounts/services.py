@@ -1,0 +1,460 @@
+"""Rules for people, sign-in, invites and devices. Plain values in and out; no web objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import qrcode
+import qrcode.image.svg
+
+from backend.accounts import throttle
+from backend.accounts.auth import Actor, session_lifetime
+from backend.accounts.schemas import (
+    Contact,
+    DeviceOut,
+    InviteOut,
+    MeOut,
+    MeUpdate,
+    OrganisationRef,
+    PersonCreate,
+    PersonOut,
+    PersonUpdate,
+    WorkplaceRef,
+)
+from backend.accounts.secrets import (
+    MIN_PASSWORD_LENGTH,
+    code_hash,
+    hash_password,
+    new_invite_code,
+    new_token,
+    normalise_code,
+    token_hash,
+    verify_password,
+)
+from backend.accounts.tables import Invite, Person, Session
+from backend.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, TooManyAttempts
+from backend.organisations.tables import Organisation, Workplace
+from backend.settings import get_settings
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    expires_at: dt.datetime
+    actor_id: UUID
+
+
+# --- sign-in ----------------------------------------------------------------------------------
+
+async def sign_in_with_password(email: str, password: str, address: str, device_label: str) -> NewSession:
+    """Check e-mail and password; throttled per account and per address; never says which was wrong."""
+    email = email.strip().lower()
+    account_key, address_key = f"account:{email}", f"address:{address}"
+    locked = await throttle.seconds_locked([account_key, address_key])
+    if locked:
+        raise TooManyAttempts("login_locked", retry_after=locked, minutes=max(1, (locked + 59) // 60))
+    person = await Person.objects().where(
+        (Person.email == email) & Person.role.is_in(["coach", "admin"]) & (Person.active == True)  # noqa: E712
+    ).first()
+    if not verify_password(person.password_hash if person else None, password):
+        failures = await throttle.record_failure(account_key, throttle.ACCOUNT_POLICY)
+        await throttle.record_failure(address_key, throttle.ADDRESS_POLICY)
+        await throttle.slow_down(failures)
+        raise NotSignedInWith("login_failed")
+    await throttle.clear(account_key)
+    return await _start_session(person.id, "password", device_label)
+
+
+class NotSignedInWith(NotSignedIn):
+    """401 with a specific message (wrong password, bad invite)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+async def redeem_invite(token: str | None, code: str | None, address: str, device_label: str) -> NewSession:
+    """Sign this device in with an unused, unexpired invite; the invite is used up at once."""
+    if not (token or "").strip() and not normalise_code(code or ""):
+        raise InvalidInput.field("code", "invite_needs_token_or_code")
+    address_key = f"invite-address:{address}"
+    locked = await throttle.seconds_locked([address_key])
+    if locked:
+        raise TooManyAttempts("login_locked", retry_after=locked, minutes=max(1, (locked + 59) // 60))
+    where = Invite.token_hash == token_hash(token.strip()) if token else Invite.code_hash == code_hash(code or "")
+    current = now()
+    # Mark used with a conditional update, so two phones racing for one invite cannot both win.
+    used = await Invite.update({Invite.used_at: current}).where(
+        where & Invite.used_at.is_null() & Invite.revoked_at.is_null() & (Invite.expires_at > current)
+    ).returning(Invite.id, Invite.person)
+    person = None
+    if used:
+        person = await Person.objects().where((Person.id == used[0]["person"]) & (Person.active == True)).first()  # noqa: E712
+    if person is None:
+        failures = await throttle.record_failure(address_key, throttle.INVITE_ADDRESS_POLICY)
+        await throttle.slow_down(failures)
+        raise NotSignedInWith("invite_invalid")
+    return await _start_session(person.id, "invite", device_label)
+
+
+async def _start_session(person_id: UUID, kind: str, device_label: str) -> NewSession:
+    token = new_token()
+    expires = now() + session_lifetime(kind)
+    await Session.insert(Session(person=person_id, token_hash=token_hash(token), kind=kind,
+                                 device_label=device_label[:120], expires_at=expires))
+    return NewSession(token=token, expires_at=expires, actor_id=person_id)
+
+
+async def sign_out(actor: Actor) -> None:
+    await Session.update({Session.revoked_at: now()}).where(Session.id == actor.session_id)
+
+
+def device_label(user_agent: str) -> str:
+    """A short human label for a device, e.g. 'Android · Chrome'."""
+    ua = user_agent or ""
+    system = next((name for key, name in (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+                                          ("Windows", "Windows"), ("Mac OS", "Mac"), ("Linux", "Linux"))
+                   if key in ua), "")
+    browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"),
+                                           ("SamsungBrowser", "Samsung Internet"), ("Chrome/", "Chrome"),
+                                           ("Safari/", "Safari")) if key in ua), "")
+    return " · ".join(p for p in (system, browser) if p) or "Onbekend toestel"
+
+
+# --- me -------------------------------------------------------------------------------------
+
+def _contact(row: Person | None) -> Contact | None:
+    if row is None:
+        return None
+    return Contact(id=row.id, role=row.role, first_name=row.first_name, last_name=row.last_name, phone=row.phone)
+
+
+async def me(person_id: UUID) -> MeOut:
+    person = await Person.objects().where(Person.id == person_id).first()
+    if person is None:
+        raise NotSignedIn()
+    org = await Organisation.objects().where(Organisation.id == person.organisation).first() \
+        if person.organisation else None
+    coach = await Person.objects().where(Person.id == person.coach).first() if person.coach else None
+    buddy = await Person.objects().where(Person.id == person.buddy).first() if person.buddy else None
+    workplace = await Workplace.objects().where(Workplace.id == person.workplace).first() \
+        if person.workplace else None
+    workers: list[Contact] = []
+    if person.role == "buddy":
+        rows = await Person.objects().where(
+            (Person.buddy == person.id) & (Person.active == True)  # noqa: E712
+        ).order_by(Person.first_name)
+        # A buddy sees first name and phone of the workers linked to them, nothing more.
+        workers = [Contact(id=r.id, role=r.role, first_name=r.first_name, last_name="", phone=r.phone)
+                   for r in rows]
+    return MeOut(
+        id=person.id, role=person.role, first_name=person.first_name, last_name=person.last_name,
+        phone=person.phone, email=person.email, language=person.language,
+        organisation=OrganisationRef(id=org.id, name=org.name) if org else None,
+        coach=_contact(coach), buddy=_contact(buddy),
+        workplace=WorkplaceRef(id=workplace.id, name=workplace.name, street=workplace.street,
+                               postcode=workplace.postcode, city=workplace.city,
+                               latitude=workplace.latitude, longitude=workplace.longitude)
+        if workplace else None,
+        workers=workers,
+    )
+
+
+async def update_me(actor: Actor, data: MeUpdate) -> MeOut:
+    values: dict[Any, Any] = {}
+    if data.language is not msgspec.UNSET:
+        values[Person.language] = data.language
+    if data.phone is not msgspec.UNSET:
+        values[Person.phone] = _clean_phone(data.phone)
+    if values:
+        await Person.update(values).where(Person.id == actor.id)
+    return await me(actor.id)
+
+
+# --- devices ----------------------------------------------------------------------------------
+
+async def list_devices(person_id: UUID, current_session: UUID | None) -> list[DeviceOut]:
+    rows = await Session.objects().where(
+        (Session.person == person_id) & Session.revoked_at.is_null() & (Session.expires_at > now())
+    ).order_by(Session.last_seen_at, ascending=False)
+    return [DeviceOut(id=r.id, label=r.device_label, kind=r.kind, created_at=r.created_at,
+                      last_seen_at=r.last_seen_at, current=r.id == current_session) for r in rows]
+
+
+async def revoke_device(person_id: UUID, device_id: UUID) -> None:
+    revoked = await Session.update({Session.revoked_at: now()}).where(
+        (Session.id == device_id) & (Session.person == person_id) & Session.revoked_at.is_null()
+    ).returning(Session.id)
+    if not revoked:
+        raise NotFound()
+
+
+# --- people (coach and admin) -----------------------------------------------------------------
+
+def person_out(p: Person) -> PersonOut:
+    return PersonOut(id=p.id, role=p.role, first_name=p.first_name, last_name=p.last_name, phone=p.phone,
+                     email=p.email, language=p.language, active=p.active, organisation_id=p.organisation,
+                     coach_id=p.coach, buddy_id=p.buddy, workplace_id=p.workplace, created_at=p.created_at,
+                     deactivated_at=p.deactivated_at)
+
+
+async def visible_person(actor: Actor, person_id: UUID) -> Person:
+    """The person if the actor may see them; otherwise 404, so ids of other organisations stay secret."""
+    person = await Person.objects().where(Person.id == person_id).first()
+    if person is None:
+        raise NotFound()
+    if actor.role == "admin" or person.id == actor.id:
+        return person
+    if actor.role == "coach" and person.organisation == actor.organisation_id:
+        return person
+    raise NotFound()
+
+
+async def manageable_person(actor: Actor, person_id: UUID) -> Person:
+    """A person the actor may change: admins anyone, coaches the workers and buddies of their organisation."""
+    person = await visible_person(actor, person_id)
+    if actor.role == "admin":
+        return person
+    if actor.role == "coach" and person.role in ("worker", "buddy"):
+        return person
+    raise Forbidden()
+
+
+async def list_people(actor: Actor, role: str | None, active: bool | None, mine: bool,
+                      organisation_id: UUID | None) -> list[PersonOut]:
+    query = Person.objects()
+    conditions = []
+    if actor.role == "coach":
+        conditions.append(Person.organisation == actor.organisation_id)
+    elif organisation_id is not None:
+        conditions.append(Person.organisation == organisation_id)
+    if role:
+        conditions.append(Person.role == role)
+    if active is not None:
+        conditions.append(Person.active == active)
+    if mine:
+        conditions.append((Person.coach == actor.id) | (Person.id == actor.id))
+    for condition in conditions:
+        query = query.where(condition)
+    rows = await query.order_by(Person.first_name).order_by(Person.last_name)
+    return [person_out(r) for r in rows]
+
+
+def _clean_phone(phone: str) -> str:
+    phone = phone.strip()
+    if phone and not PHONE_RE.match(phone):
+        raise InvalidInput.field("phone", "phone_invalid")
+    return phone
+
+
+def _clean_email(email: str | None) -> str | None:
+    if email is None:
+        return None
+    email = email.strip().lower()
+    if not email:
+        return None
+    if not EMAIL_RE.match(email):
+        raise InvalidInput.field("email", "email_invalid")
+    return email
+
+
+async def _check_links(org_id: UUID, role: str, coach_id: UUID | None, buddy_id: UUID | None,
+                       workplace_id: UUID | None) -> list[tuple[str, str, dict]]:
+    """Every linked coach, buddy and workplace must exist in the same organisation."""
+    errors: list[tuple[str, str, dict]] = []
+    if role != "worker" and (buddy_id or workplace_id):
+        field = "buddyId" if buddy_id else "workplaceId"
+        errors.append((field, "only_for_workers", {}))
+    if coach_id and not await Person.exists().where(
+        (Person.id == coach_id) & (Person.organisation == org_id) & (Person.role == "coach")
+    ):
+        errors.append(("coachId", "coach_unknown", {}))
+    if buddy_id and not await Person.exists().where(
+        (Person.id == buddy_id) & (Person.organisation == org_id) & (Person.role == "buddy")
+    ):
+        errors.append(("buddyId", "buddy_unknown", {}))
+    if workplace_id and not await Workplace.exists().where(
+        (Workplace.id == workplace_id) & (Workplace.organisation == org_id)
+    ):
+        errors.append(("workplaceId", "workplace_unknown", {}))
+    return errors
+
+
+async def _email_taken(email: str | None, except_id: UUID | None = None) -> bool:
+    if not email:
+        return False
+    query = Person.exists().where(Person.email == email)
+    if except_id:
+        query = query.where(Person.id != except_id)
+    return await query
+
+
+async def create_person(actor: Actor, data: PersonCreate) -> tuple[PersonOut, InviteOut | None]:
+    """A coach adds a worker or buddy of their organisation; an admin may also add coaches."""
+    if actor.role == "coach" and data.role not in ("worker", "buddy"):
+        raise Forbidden("role_not_allowed", role=data.role)
+    errors: list[tuple[str, str, dict]] = []
+    if not data.first_name.strip():
+        errors.append(("firstName", "blank", {}))
+    org_id = actor.organisation_id if actor.role == "coach" else data.organisation_id
+    if org_id is None:
+        errors.append(("organisationId", "organisation_required", {}))
+    elif actor.role == "admin" and not await Organisation.exists().where(Organisation.id == org_id):
+        errors.append(("organisationId", "organisation_unknown", {}))
+        org_id = None
+    try:
+        email = _clean_email(data.email)
+    except InvalidInput as exc:
+        errors.extend(exc.field_errors)
+        email = None
+    try:
+        phone = _clean_phone(data.phone)
+    except InvalidInput as exc:
+        errors.extend(exc.field_errors)
+        phone = ""
+    password_hash = None
+    if data.role == "coach":
+        if not email:
+            errors.append(("email", "email_required", {}))
+        if not data.password:
+            errors.append(("password", "password_required", {}))
+        elif len(data.password) < MIN_PASSWORD_LENGTH:
+            errors.append(("password", "password_too_short", {"n": MIN_PASSWORD_LENGTH}))
+        else:
+            password_hash = hash_password(data.password)
+    coach_id = data.coach_id
+    if data.role == "worker" and coach_id is None and actor.role == "coach":
+        coach_id = actor.id
+    if org_id is not None:
+        errors.extend(await _check_links(org_id, data.role, coach_id if data.role == "worker" else None,
+                                         data.buddy_id, data.workplace_id))
+        if data.role != "worker" and data.coach_id:
+            errors.append(("coachId", "only_for_workers", {}))
+    if email and await _email_taken(email):
+        errors.append(("email", "email_taken", {}))
+    if errors:
+        raise InvalidInput("invalid_input", field_errors=errors)
+    person = Person(
+        organisation=org_id, role=data.role, first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(), email=email, phone=phone, password_hash=password_hash,
+        language=data.language, coach=coach_id if data.role == "worker" else None,
+        buddy=data.buddy_id if data.role == "worker" else None,
+        workplace=data.workplace_id if data.role == "worker" else None,
+    )
+    await person.save()
+    invite = await create_invite(actor, person.id) if data.role in ("worker", "buddy") else None
+    return person_out(person), invite
+
+
+async def update_person(actor: Actor, person_id: UUID, data: PersonUpdate) -> PersonOut:
+    person = await manageable_person(actor, person_id)
+    values: dict[Any, Any] = {}
+    errors: list[tuple[str, str, dict]] = []
+    if data.first_name is not msgspec.UNSET:
+        if not data.first_name.strip():
+            errors.append(("firstName", "blank", {}))
+        values[Person.first_name] = data.first_name.strip()
+    if data.last_name is not msgspec.UNSET:
+        values[Person.last_name] = data.last_name.strip()
+    if data.phone is not msgspec.UNSET:
+        try:
+            values[Person.phone] = _clean_phone(data.phone)
+        except InvalidInput as exc:
+            errors.extend(exc.field_errors)
+    if data.email is not msgspec.UNSET:
+        try:
+            email = _clean_email(data.email)
+            if email and await _email_taken(email, except_id=person.id):
+                errors.append(("email", "email_taken", {}))
+            elif email is None and person.role in ("coach", "admin"):
+                errors.append(("email", "email_required", {}))
+            values[Person.email] = email
+        except InvalidInput as exc:
+            errors.extend(exc.field_errors)
+    if data.language is not msgspec.UNSET:
+        values[Person.language] = data.language
+    link = {name: getattr(data, name) for name in ("coach_id", "buddy_id", "workplace_id")}
+    link = {k: v for k, v in link.items() if v is not msgspec.UNSET}
+    if link:
+        if person.role != "worker" and any(v is not None for v in link.values()):
+            errors.append((_camel(next(iter(link))), "only_for_workers", {}))
+        elif person.organisation is not None:
+            errors.extend(await _check_links(person.organisation, person.role, link.get("coach_id"),
+                                             link.get("buddy_id"), link.get("workplace_id")))
+        columns = {"coach_id": Person.coach, "buddy_id": Person.buddy, "workplace_id": Person.workplace}
+        for name, value in link.items():
+            values[columns[name]] = value
+    if errors:
+        raise InvalidInput("invalid_input", field_errors=errors)
+    if values:
+        await Person.update(values).where(Person.id == person.id)
+    return person_out(await Person.objects().where(Person.id == person.id).first())
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+async def set_active(actor: Actor, person_id: UUID, active: bool) -> PersonOut:
+    """Deactivating ends every session and unused invite of the person at once."""
+    person = await manageable_person(actor, person_id)
+    if person.id == actor.id:
+        raise Forbidden("cannot_deactivate_self")
+    stamp = now()
+    async with Person._meta.db.transaction():
+        await Person.update({Person.active: active, Person.deactivated_at: None if active else stamp}).where(
+            Person.id == person.id)
+        if not active:
+            await Session.update({Session.revoked_at: stamp}).where(
+                (Session.person == person.id) & Session.revoked_at.is_null())
+            await Invite.update({Invite.revoked_at: stamp}).where(
+                (Invite.person == person.id) & Invite.used_at.is_null() & Invite.revoked_at.is_null())
+    return person_out(await Person.objects().where(Person.id == person.id).first())
+
+
+# --- invites ----------------------------------------------------------------------------------
+
+def invite_url(token: str) -> str:
+    # The token sits in the fragment: browsers never send it to the server or in a Referer.
+    return f"{get_settings().public_url}/welkom#{token}"
+
+
+def qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+async def create_invite(actor: Actor, person_id: UUID) -> InviteOut:
+    """A new single-use invite (link, code, QR) valid for 7 days; earlier unused ones stop working."""
+    person = await manageable_person(actor, person_id)
+    if person.role not in ("worker", "buddy"):
+        raise InvalidInput.field("personId", "no_invite_for_role")
+    if not person.active:
+        raise Forbidden("person_inactive")
+    token, code = new_token(), new_invite_code()
+    stamp = now()
+    expires = stamp + dt.timedelta(days=get_settings().invite_days)
+    invite = Invite(person=person.id, created_by=actor.id, token_hash=token_hash(token),
+                    code_hash=code_hash(code), expires_at=expires)
+    async with Invite._meta.db.transaction():
+        await Invite.update({Invite.revoked_at: stamp}).where(
+            (Invite.person == person.id) & Invite.used_at.is_null() & Invite.revoked_at.is_null())
+        await invite.save()
+    url = invite_url(token)
+    return InviteOut(id=invite.id, url=url, code=code, qr_svg=qr_svg(url), expires_at=expires)

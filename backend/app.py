@@ -1,0 +1,158 @@
+"""The Litestar application: routes of every domain, security middleware, the PWA's static files."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend import db as dbmod
+from backend.accounts.auth import SessionMiddleware
+from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
+from backend.errors import EXCEPTION_HANDLERS
+from backend.health import config_handler, health
+from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
+from backend.settings import get_settings
+
+log = logging.getLogger("werkmaat")
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+CSRF_COOKIE = "werkmaat_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Adds security headers to every response, and `no-store` to everything under /api and /health.
+
+    API answers hold personal data: no browser or proxy cache may keep them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.hsts = get_settings().https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        private = path.startswith("/api/") or path == "/health"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if not (private and k.lower() == b"cache-control")]
+                headers.extend(SECURITY_HEADERS)
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
+                if self.hsts:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@get(["/", "/welkom"], include_in_schema=False, media_type=MediaType.HTML,
+     cache_control=CacheControlHeader(no_cache=True))
+async def index() -> Response:
+    """The PWA shell; the invite page is the same shell (the token travels in the URL fragment)."""
+    return Response((PWA_DIR / "index.html").read_bytes(), media_type=MediaType.HTML)
+
+
+@get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+async def service_worker() -> Response:
+    """Served from the root so that it controls the whole app; never cached, so updates arrive."""
+    return Response((PWA_DIR / "sw.js").read_bytes(), media_type="text/javascript",
+                    headers={"Service-Worker-Allowed": "/"})
+
+
+@get("/offline.html", include_in_schema=False, media_type=MediaType.HTML,
+     cache_control=CacheControlHeader(no_cache=True))
+async def offline_page() -> Response:
+    return Response((PWA_DIR / "offline.html").read_bytes(), media_type=MediaType.HTML)
+
+
+@get("/manifest.webmanifest", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+async def manifest() -> Response:
+    return Response((PWA_DIR / "manifest.webmanifest").read_bytes(), media_type="application/manifest+json")
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    from backend.piccolo_conf import DB
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        dbmod.enable_wal(DB.path)
+    else:
+        await DB.start_connection_pool()
+    try:
+        yield
+    finally:
+        if not settings.is_sqlite:
+            await DB.close_connection_pool()
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    # Each asset folder of the PWA at its own path; `no-cache` lets browsers revalidate cheaply
+    # (ETag) so a deploy is picked up, while the service worker keeps the offline copies.
+    static = [
+        create_static_files_router(path=f"/{folder}", directories=[PWA_DIR / folder], name=f"pwa-{folder}",
+                                   cache_control=CacheControlHeader(no_cache=True))
+        for folder in ("js", "css", "i18n", "icons")
+    ]
+    openapi = OpenAPIConfig(
+        title="Werkmaat API",
+        version="0.1.0",
+        description="API of Werkmaat. Sign in with POST /api/auth/login (coach/admin) or "
+                    "POST /api/auth/invite (worker/buddy). Unsafe methods need the X-CSRF-Token "
+                    "header with the value of the werkmaat_csrf cookie.",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(security_schemes={
+            "session": SecurityScheme(type="apiKey", name="werkmaat_session", security_scheme_in="cookie"),
+        }),
+        security=[{"session": []}],
+    )
+    return Litestar(
+        route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
+                        *ACCOUNT_ROUTES, *ORGANISATION_ROUTES],
+        middleware=[SecurityHeadersMiddleware, SessionMiddleware],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
+            cookie_secure=settings.https, cookie_samesite="lax", cookie_httponly=False,
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+        lifespan=[lifespan],
+        request_max_body_size=1024 * 1024,
+    )
+

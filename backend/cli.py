@@ -1,0 +1,93 @@
+"""The `werkmaat` command: serve, migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+
+def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from backend import db as dbmod
+    from backend.piccolo_conf import DB
+    from backend.settings import get_settings
+
+    if get_settings().is_sqlite:
+        dbmod.enable_wal(DB.path)
+    result = asyncio.run(run_forwards("all"))
+    if not result.success:
+        raise SystemExit(f"Migration failed: {result.message}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Run every migration that has not run yet."""
+    _migrate()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Migrate, then serve the API and the PWA."""
+    import uvicorn
+
+    _migrate()
+    uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port,
+                proxy_headers=False, log_level=args.log_level, workers=1)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Load demo data (idempotent) and print the sign-in links and passwords."""
+    from backend.demo import load_demo
+
+    _migrate()
+    print(asyncio.run(load_demo()))
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    """Create a platform admin, or with --reset set a new password for an existing one."""
+    from backend.accounts.admin import create_admin
+
+    password = args.password or os.environ.get("WERKMAAT_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("Wachtwoord / password: ")
+    _migrate()
+    try:
+        message = asyncio.run(create_admin(args.email, password, args.first_name, args.reset))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    print(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="werkmaat", description="Werkmaat server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help=cmd_serve.__doc__)
+    serve.add_argument("--host", default=os.environ.get("WERKMAAT_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("WERKMAAT_PORT", "8000")))
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help=cmd_demo.__doc__).set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser("create-admin", help=cmd_create_admin.__doc__)
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", help="Or set WERKMAAT_ADMIN_PASSWORD, or type it when asked.")
+    admin.add_argument("--first-name", default="Admin")
+    admin.add_argument("--reset", action="store_true", help="Set a new password if the admin exists.")
+    admin.set_defaults(func=cmd_create_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

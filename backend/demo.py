@@ -1,0 +1,103 @@
+"""Demo data: a maatwerkbedrijf in Genk with two workplaces, two coaches, ten workers, four buddies.
+
+Idempotent: people are found by name and e-mail and not duplicated. Every run hands out fresh
+invite links (older unused ones stop working) because only their hashes are stored.
+"""
+
+from __future__ import annotations
+
+from backend.accounts.auth import Actor
+from backend.accounts.secrets import hash_password
+from backend.accounts.services import create_invite
+from backend.accounts.tables import Person
+from backend.organisations.tables import Organisation, Workplace
+
+DEMO_PASSWORD = "werkmaat-demo-2026"
+ORG_NAME = "De Sleutel Maatwerk Genk"
+
+WORKPLACES = [
+    # name, street, postcode, city, latitude, longitude (real places in Genk, Limburg)
+    ("Atelier Genk-Zuid", "Henry Fordlaan 8", "3600", "Genk", 50.9533, 5.4440),
+    ("Groendienst Winterslag", "Noordlaan 31", "3600", "Genk", 50.9772, 5.4862),
+]
+COACHES = [
+    ("Sofie", "Peeters", "sofie.peeters@demo.werkmaat.be", "0470 11 22 33"),
+    ("Mehmet", "Yilmaz", "mehmet.yilmaz@demo.werkmaat.be", "0471 22 33 44"),
+]
+BUDDIES = [
+    # first, last, phone, drives
+    ("Marc", "Hendrickx", "0472 10 20 30", True),
+    ("Ria", "Geerts", "0473 20 30 40", True),
+    ("Luc", "Vandeput", "0474 30 40 50", True),
+    ("An", "Smeets", "0475 40 50 60", False),
+]
+WORKERS = [
+    # first, last, phone, language, coach index, workplace index, buddy index or None
+    ("Ahmed", "El Amrani", "0486 12 34 01", "nl", 0, 0, 0),
+    ("Kevin", "Janssens", "0486 12 34 02", "nl", 0, 0, 1),
+    ("Fatma", "Demir", "0486 12 34 03", "nl", 0, 1, None),
+    ("Jelle", "Vos", "0486 12 34 04", "nl", 0, 1, 2),
+    ("Nadia", "Boukhari", "0486 12 34 05", "en", 0, 0, 3),
+    ("Dirk", "Wouters", "0486 12 34 06", "nl", 1, 0, None),
+    ("Elif", "Kaya", "0486 12 34 07", "en", 1, 1, 0),
+    ("Tom", "Claes", "0486 12 34 08", "nl", 1, 1, None),
+    ("Ayoub", "Benali", "0486 12 34 09", "nl", 1, 0, 1),
+    ("Lotte", "Maes", "0486 12 34 10", "nl", 1, 1, 2),
+]
+ADMIN_EMAIL = "admin@demo.werkmaat.be"
+
+
+async def _get_or_create(table, where, **values):
+    row = await table.objects().where(where).first()
+    if row is None:
+        row = table(**values)
+        await row.save()
+    return row
+
+
+async def load_demo() -> str:
+    """Create what is missing and return the text to print: who can sign in, and how."""
+    org = await _get_or_create(Organisation, Organisation.name == ORG_NAME, name=ORG_NAME,
+                               kind="maatwerkbedrijf", city="Genk")
+    workplaces = []
+    for name, street, postcode, city, lat, lon in WORKPLACES:
+        workplaces.append(await _get_or_create(
+            Workplace, (Workplace.organisation == org.id) & (Workplace.name == name), organisation=org.id,
+            name=name, street=street, postcode=postcode, city=city, latitude=lat, longitude=lon))
+    password_hash = hash_password(DEMO_PASSWORD)
+    await _get_or_create(Person, Person.email == ADMIN_EMAIL, role="admin", first_name="Admin",
+                         last_name="Werkmaat", email=ADMIN_EMAIL, password_hash=password_hash)
+    coaches = []
+    for first, last, email, phone in COACHES:
+        coaches.append(await _get_or_create(
+            Person, Person.email == email, organisation=org.id, role="coach", first_name=first,
+            last_name=last, email=email, phone=phone, password_hash=password_hash))
+
+    def same(role, first, last):
+        return ((Person.organisation == org.id) & (Person.role == role) & (Person.first_name == first)
+                & (Person.last_name == last))
+
+    buddies = []
+    for first, last, phone, _drives in BUDDIES:
+        buddies.append(await _get_or_create(
+            Person, same("buddy", first, last), organisation=org.id, role="buddy", first_name=first,
+            last_name=last, phone=phone))
+    workers = []
+    for first, last, phone, lang, coach_i, wp_i, buddy_i in WORKERS:
+        workers.append(await _get_or_create(
+            Person, same("worker", first, last), organisation=org.id, role="worker", first_name=first,
+            last_name=last, phone=phone, language=lang, coach=coaches[coach_i].id,
+            workplace=workplaces[wp_i].id, buddy=buddies[buddy_i].id if buddy_i is not None else None))
+
+    actor = Actor(id=coaches[0].id, role="coach", organisation_id=org.id, first_name=coaches[0].first_name,
+                  language="nl", session_id=coaches[0].id)
+    lines = [f"Werkmaat demo: {ORG_NAME}", "",
+             f"Coaches and admin sign in with e-mail and password '{DEMO_PASSWORD}':"]
+    lines += [f"  admin  {ADMIN_EMAIL}"] + [f"  coach  {c.email}  ({c.first_name} {c.last_name})" for c in coaches]
+    lines += ["", "Workers and buddies: open the link on the phone, or type the code (valid 7 days, single use):"]
+    for person in workers + buddies:
+        if not person.active:
+            continue
+        invite = await create_invite(actor, person.id)
+        lines.append(f"  {person.role:<6} {(person.first_name + " " + person.last_name):<20} {invite.code}  {invite.url}")
+    return "\n".join(lines)

@@ -1,0 +1,273 @@
+"""Domain exceptions and the one place that turns every error into a translated JSON answer.
+
+Body shape, for every error status:
+`{"status": 400, "message": "...", "errors": [{"field": "email", "message": "..."}]}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from backend.i18n import pick_language, translate
+
+log = logging.getLogger("werkmaat.errors")
+
+
+class ErrorItem(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct):
+    """The body of every error response."""
+
+    status: int
+    message: str
+    errors: list[ErrorItem] = []
+    retry_after: int | None = msgspec.field(default=None, name="retryAfter")
+
+
+class AppError(Exception):
+    """An error with a status code and a message key from `backend.i18n`."""
+
+    status_code = 400
+
+    def __init__(self, key: str, *, field_errors: list[tuple[str, str, dict]] | None = None,
+                 retry_after: int | None = None, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+        self.field_errors = field_errors or []
+        self.retry_after = retry_after
+
+
+class InvalidInput(AppError):
+    """400. Use `InvalidInput.field("email", "email_invalid")` for one field."""
+
+    status_code = 400
+
+    @classmethod
+    def field(cls, name: str, key: str, **params: Any) -> InvalidInput:
+        return cls("invalid_input", field_errors=[(name, key, params)])
+
+
+class NotSignedIn(AppError):
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__("not_signed_in")
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+    def __init__(self, key: str = "forbidden", **params: Any) -> None:
+        super().__init__(key, **params)
+
+
+class NotFound(AppError):
+    """404. Also used when an object exists but the asker may not know it does."""
+
+    status_code = 404
+
+    def __init__(self) -> None:
+        super().__init__("not_found")
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class TooManyAttempts(AppError):
+    status_code = 429
+
+
+def _language(request: Request) -> str:
+    return pick_language(request.headers.get("accept-language"))
+
+
+def _render(request: Request, status: int, key: str, params: dict | None = None,
+            errors: list[ErrorItem] | None = None, retry_after: int | None = None) -> Response:
+    lang = _language(request)
+    body = ErrorBody(status=status, message=translate(key, lang, **(params or {})),
+                     errors=errors or [], retry_after=retry_after)
+    headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def app_error_handler(request: Request, exc: AppError) -> Response:
+    lang = _language(request)
+    items = [ErrorItem(field=f, message=translate(k, lang, **p)) for f, k, p in exc.field_errors]
+    return _render(request, exc.status_code, exc.key, exc.params, items, exc.retry_after)
+
+
+# --- msgspec / Litestar validation messages, turned into field messages a person can act on ---
+
+_TYPE_KEYS = {
+    "str": "field_type_str", "int": "field_type_int", "float": "field_type_number",
+    "bool": "field_type_bool", "object": "field_type_object", "array": "field_type_array",
+    "uuid": "field_uuid", "datetime": "field_datetime", "date": "field_date",
+}
+_PATTERNS: list[tuple[re.Pattern, Any]] = [
+    (re.compile(r"Object missing required field `([^`]+)`"), lambda m: (m.group(1), "field_required", {})),
+    (re.compile(r"Object contains unknown field `([^`]+)`"), lambda m: (m.group(1), "field_unknown", {})),
+    (re.compile(r"of length >= (\d+)"), lambda m: (None, "field_too_short", {"n": m.group(1)})),
+    (re.compile(r"of length <= (\d+)"), lambda m: (None, "field_too_long", {"n": m.group(1)})),
+    (re.compile(r"Expected `[a-z]+` >= (-?[\d.]+)"), lambda m: (None, "field_too_small", {"n": m.group(1)})),
+    (re.compile(r"Expected `[a-z]+` <= (-?[\d.]+)"), lambda m: (None, "field_too_large", {"n": m.group(1)})),
+    (re.compile(r"Invalid enum value"), lambda m: (None, "field_choice", {})),
+    (re.compile(r"Invalid UUID"), lambda m: (None, "field_uuid", {})),
+    (re.compile(r"Invalid RFC3339 encoded datetime"), lambda m: (None, "field_datetime", {})),
+    (re.compile(r"Invalid RFC3339 encoded date"), lambda m: (None, "field_date", {})),
+    (re.compile(r"Expected `([a-z]+)[^`]*`, got"), lambda m: (None, _TYPE_KEYS.get(m.group(1), "field_type"), {})),
+]
+_PATH = re.compile(r" - at `\$((?:\.[A-Za-z_][\w]*|\[\d+\])*)`")
+
+
+def _message_key(message: str) -> tuple[str | None, str, dict]:
+    for pattern, build in _PATTERNS:
+        match = pattern.search(message)
+        if match:
+            return build(match)
+    return None, "field_invalid", {}
+
+
+def _field_path(key: str, source: str, message: str, named: str | None) -> str:
+    at = _PATH.search(message)
+    path = at.group(1).lstrip(".") if at else ""
+    base = "" if key == "data" else key
+    parts = [p for p in (base, path, named) if p]
+    if named and at and path:
+        parts = [p for p in (base, path) if p] + [named]
+    return ".".join(parts) or ("body" if source == "body" else key)
+
+
+def _choices_for(request: Request, field: str) -> str:
+    """Allowed values of a Literal field of the handler's body struct, for the 'choose one of' text."""
+    struct = _body_struct(request)
+    if struct is None:
+        return ""
+    for info in msgspec.structs.fields(struct):
+        if info.encode_name == field:
+            args = getattr(info.type, "__args__", ())
+            values = [a for a in args if isinstance(a, str)]
+            return ", ".join(values)
+    return ""
+
+
+def _body_struct(request: Request) -> type | None:
+    try:
+        field = request.route_handler.parsed_data_field
+    except Exception:  # noqa: BLE001 - not every handler has a body
+        return None
+    annotation = getattr(field, "annotation", None) if field else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) else None
+
+
+def _all_body_errors(request: Request) -> list[tuple[str, str, dict]] | None:
+    """Validate the body field by field so that every wrong field is named, not only the first."""
+    struct = _body_struct(request)
+    body = request._connection_state.body  # noqa: SLF001 - the body Litestar already read
+    if struct is None or not isinstance(body, bytes | bytearray):
+        return None
+    try:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    errors: list[tuple[str, str, dict]] = []
+    known = set()
+    for info in msgspec.structs.fields(struct):
+        known.add(info.encode_name)
+        if info.encode_name not in raw:
+            if info.required:
+                errors.append((info.encode_name, "field_required", {}))
+            continue
+        try:
+            msgspec.convert(raw[info.encode_name], info.type, strict=True)
+        except msgspec.ValidationError as exc:
+            named, key, params = _message_key(str(exc))
+            errors.append((_field_path(info.encode_name, "body", str(exc), named), key, params))
+    if getattr(struct, "__struct_config__").forbid_unknown_fields:
+        errors.extend((name, "field_unknown", {}) for name in raw if name not in known)
+    return errors or None
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    lang = _language(request)
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    raw_errors: list[tuple[str, str, dict]] = []
+    if any(isinstance(e, dict) and e.get("source") == "body" for e in extra):
+        raw_errors = _all_body_errors(request) or []
+    if not raw_errors:
+        for item in extra:
+            if not isinstance(item, dict):
+                continue
+            message = str(item.get("message", ""))
+            named, key, params = _message_key(message)
+            raw_errors.append((_field_path(str(item.get("key", "")), str(item.get("source", "")), message, named),
+                               key, params))
+    if not raw_errors:
+        # A body that is not JSON at all ("Input data was truncated", "malformed").
+        key = "invalid_json" if "JSON" in (exc.detail or "") or "truncated" in (exc.detail or "") \
+            or "malformed" in (exc.detail or "").lower() else "invalid_input"
+        return _render(request, 400, key, errors=[ErrorItem(field="body", message=translate(key, lang))])
+    items = []
+    for field, key, params in raw_errors:
+        if key == "field_choice":
+            params = {"choices": _choices_for(request, field) or "?"}
+        items.append(ErrorItem(field=field, message=translate(key, lang, **params)))
+    return _render(request, 400, "invalid_input", errors=items)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException):
+        return _render(request, 401, "not_signed_in")
+    if isinstance(exc, PermissionDeniedException):
+        key = "csrf_failed" if "CSRF" in (exc.detail or "") else "forbidden"
+        return _render(request, 403, key)
+    if isinstance(exc, NotFoundException):
+        return _render(request, 404, "not_found")
+    if isinstance(exc, MethodNotAllowedException):
+        response = _render(request, 405, "method_not_allowed")
+        if exc.headers and "allow" in {k.lower() for k in exc.headers}:
+            response.headers.update(exc.headers)
+        return response
+    if exc.status_code == 429:
+        return _render(request, 429, "too_many_requests")
+    if exc.status_code >= 500:
+        log.error("HTTP %s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail)
+        return _render(request, exc.status_code, "server_error")
+    if exc.status_code == 400:
+        return _render(request, 400, "invalid_json" if "JSON" in (exc.detail or "") else "invalid_input")
+    response = _render(request, exc.status_code, "invalid_input")
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _render(request, 500, "server_error")
+
+
+EXCEPTION_HANDLERS = {
+    AppError: app_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,150 @@
+"""Server-side messages in Dutch (default) and English, chosen by `Accept-Language`.
+
+Keep sentences short and say what to do. Keys are stable; placeholders use `str.format`.
+"""
+
+from __future__ import annotations
+
+SUPPORTED = ("nl", "en")
+DEFAULT = "nl"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "nl": {
+        "invalid_input": "Controleer wat je invulde.",
+        "invalid_json": "De gegevens zijn geen geldige JSON.",
+        "field_required": "Dit veld is verplicht.",
+        "field_type_str": "Vul tekst in.",
+        "field_type_int": "Vul een geheel getal in.",
+        "field_type_number": "Vul een getal in.",
+        "field_type_bool": "Kies ja of nee.",
+        "field_type_object": "Dit moet een object zijn.",
+        "field_type_array": "Dit moet een lijst zijn.",
+        "field_type": "Deze waarde heeft het verkeerde type.",
+        "field_too_short": "Vul minstens {n} teken(s) in.",
+        "field_too_long": "Gebruik hoogstens {n} tekens.",
+        "field_too_small": "Kies een waarde van minstens {n}.",
+        "field_too_large": "Kies een waarde van hoogstens {n}.",
+        "field_choice": "Kies een van: {choices}.",
+        "field_uuid": "Dit is geen geldige id.",
+        "field_datetime": "Vul een geldige datum en tijd in.",
+        "field_date": "Vul een geldige datum in (JJJJ-MM-DD).",
+        "field_unknown": "Dit veld bestaat niet.",
+        "field_invalid": "Deze waarde is niet geldig.",
+        "email_invalid": "Vul een geldig e-mailadres in.",
+        "email_taken": "Dit e-mailadres is al in gebruik.",
+        "phone_invalid": "Vul een geldig telefoonnummer in, bv. 0470 12 34 56.",
+        "password_too_short": "Het wachtwoord moet minstens {n} tekens hebben.",
+        "not_signed_in": "Je bent niet aangemeld.",
+        "forbidden": "Dat mag je niet doen.",
+        "not_found": "Niet gevonden.",
+        "method_not_allowed": "Deze actie kan hier niet.",
+        "csrf_failed": "De pagina is verouderd. Laad ze opnieuw en probeer nog eens.",
+        "login_failed": "E-mailadres of wachtwoord klopt niet.",
+        "login_locked": "Te veel pogingen. Probeer het over {minutes} minuten opnieuw.",
+        "invite_needs_token_or_code": "Vul je code in.",
+        "invite_invalid": "Deze code of link werkt niet (meer). Vraag je coach om een nieuwe.",
+        "too_many_requests": "Te veel verzoeken. Wacht even en probeer opnieuw.",
+        "server_error": "Er ging iets mis bij ons. Probeer het later opnieuw.",
+        "role_not_allowed": "Je kunt hier geen {role} aanmaken.",
+        "organisation_required": "Kies een organisatie.",
+        "organisation_unknown": "Deze organisatie bestaat niet.",
+        "workplace_unknown": "Deze werkplek bestaat niet in jouw organisatie.",
+        "coach_unknown": "Deze coach bestaat niet in jouw organisatie.",
+        "buddy_unknown": "Deze buddy bestaat niet in jouw organisatie.",
+        "only_for_workers": "Dit kan alleen bij een werknemer.",
+        "email_required": "Een coach heeft een e-mailadres nodig.",
+        "password_required": "Een coach heeft een wachtwoord nodig.",
+        "no_invite_for_role": "Coaches melden zich aan met e-mail en wachtwoord, niet met een uitnodiging.",
+        "person_inactive": "Deze persoon is niet actief.",
+        "cannot_deactivate_self": "Je kunt jezelf niet deactiveren.",
+        "latitude_range": "De breedtegraad ligt tussen -90 en 90.",
+        "longitude_range": "De lengtegraad ligt tussen -180 en 180.",
+        "coordinates_pair": "Vul breedtegraad en lengtegraad allebei in, of geen van beide.",
+        "blank": "Vul iets in, niet alleen spaties.",
+    },
+    "en": {
+        "invalid_input": "Please check what you entered.",
+        "invalid_json": "The data is not valid JSON.",
+        "field_required": "This field is required.",
+        "field_type_str": "Enter text.",
+        "field_type_int": "Enter a whole number.",
+        "field_type_number": "Enter a number.",
+        "field_type_bool": "Choose yes or no.",
+        "field_type_object": "This must be an object.",
+        "field_type_array": "This must be a list.",
+        "field_type": "This value has the wrong type.",
+        "field_too_short": "Enter at least {n} character(s).",
+        "field_too_long": "Use at most {n} characters.",
+        "field_too_small": "Choose a value of at least {n}.",
+        "field_too_large": "Choose a value of at most {n}.",
+        "field_choice": "Choose one of: {choices}.",
+        "field_uuid": "This is not a valid id.",
+        "field_datetime": "Enter a valid date and time.",
+        "field_date": "Enter a valid date (YYYY-MM-DD).",
+        "field_unknown": "This field does not exist.",
+        "field_invalid": "This value is not valid.",
+        "email_invalid": "Enter a valid e-mail address.",
+        "email_taken": "This e-mail address is already in use.",
+        "phone_invalid": "Enter a valid phone number, e.g. 0470 12 34 56.",
+        "password_too_short": "The password needs at least {n} characters.",
+        "not_signed_in": "You are not signed in.",
+        "forbidden": "You are not allowed to do that.",
+        "not_found": "Not found.",
+        "method_not_allowed": "This action is not possible here.",
+        "csrf_failed": "This page is out of date. Reload it and try again.",
+        "login_failed": "E-mail address or password is not correct.",
+        "login_locked": "Too many attempts. Try again in {minutes} minutes.",
+        "invite_needs_token_or_code": "Enter your code.",
+        "invite_invalid": "This code or link does not work (any more). Ask your coach for a new one.",
+        "too_many_requests": "Too many requests. Wait a moment and try again.",
+        "server_error": "Something went wrong on our side. Please try again later.",
+        "role_not_allowed": "You cannot create a {role} here.",
+        "organisation_required": "Choose an organisation.",
+        "organisation_unknown": "This organisation does not exist.",
+        "workplace_unknown": "This workplace does not exist in your organisation.",
+        "coach_unknown": "This coach does not exist in your organisation.",
+        "buddy_unknown": "This buddy does not exist in your organisation.",
+        "only_for_workers": "This is only possible for a worker.",
+        "email_required": "A coach needs an e-mail address.",
+        "password_required": "A coach needs a password.",
+        "no_invite_for_role": "Coaches sign in with e-mail and password, not with an invite.",
+        "person_inactive": "This person is not active.",
+        "cannot_deactivate_self": "You cannot deactivate yourself.",
+        "latitude_range": "Latitude lies between -90 and 90.",
+        "longitude_range": "Longitude lies between -180 and 180.",
+        "coordinates_pair": "Enter both latitude and longitude, or neither.",
+        "blank": "Enter something, not only spaces.",
+    },
+}
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The best supported language for an `Accept-Language` header (RFC 9110 q-values)."""
+    if not accept_language:
+        return DEFAULT
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.split("-")[0]
+        if primary in SUPPORTED and quality > 0:
+            ranked.append((-quality, index, primary))
+    return sorted(ranked)[0][2] if ranked else DEFAULT
+
+
+def translate(key: str, language: str, **params: object) -> str:
+    """The message `key` in `language` (falling back to Dutch), with its placeholders filled."""
+    catalogue = MESSAGES.get(language, MESSAGES[DEFAULT])
+    template = catalogue.get(key) or MESSAGES[DEFAULT].get(key) or key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

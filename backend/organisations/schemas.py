@@ -1,0 +1,68 @@
+"""Request and response shapes for organisations and workplaces."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.schemas import CamelStruct, InputStruct, Latitude, Longitude
+
+OrganisationKind = Literal["maatwerkbedrijf", "lde", "werkervaring", "art60", "other"]
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+City = Annotated[str, msgspec.Meta(max_length=100)]
+Street = Annotated[str, msgspec.Meta(max_length=200)]
+Postcode = Annotated[str, msgspec.Meta(max_length=10)]
+
+
+class OrganisationOut(CamelStruct):
+    id: UUID
+    name: str
+    kind: str
+    city: str
+    active: bool
+
+
+class OrganisationCreate(InputStruct):
+    name: OrgName
+    kind: OrganisationKind = "maatwerkbedrijf"
+    city: City = ""
+
+
+class OrganisationUpdate(InputStruct):
+    name: OrgName | msgspec.UnsetType = msgspec.UNSET
+    kind: OrganisationKind | msgspec.UnsetType = msgspec.UNSET
+    city: City | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class WorkplaceOut(CamelStruct):
+    id: UUID
+    organisation_id: UUID
+    name: str
+    street: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    active: bool
+
+
+class WorkplaceCreate(InputStruct):
+    name: OrgName
+    street: Street = ""
+    postcode: Postcode = ""
+    city: City = ""
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
+class WorkplaceUpdate(InputStruct):
+    name: OrgName | msgspec.UnsetType = msgspec.UNSET
+    street: Street | msgspec.UnsetType = msgspec.UNSET
+    postcode: Postcode | msgspec.UnsetType = msgspec.UNSET
+    city: City | msgspec.UnsetType = msgspec.UNSET
+    latitude: Latitude | None | msgspec.UnsetType = msgspec.UNSET
+    longitude: Longitude | None | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET

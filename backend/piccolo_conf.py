@@ -1,0 +1,15 @@
+"""Piccolo's configuration: the engine and the apps (one per domain)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.db import engine_from_url
+from backend.settings import get_settings
+
+DB = engine_from_url(get_settings().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.organisations.piccolo_app",
+        "backend.accounts.piccolo_app",
+    ]
+)

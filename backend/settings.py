@@ -1,0 +1,107 @@
+"""Settings, read once from the environment.
+
+Every setting has a default that works on a laptop: an SQLite file in `./data`, secrets created
+on first start and kept in the data directory (mode 0600).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _read_or_create_secret(path: Path, nbytes: int = 32) -> str:
+    """Return the secret kept in `path`, creating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    # O_EXCL: when two processes start at once, only one writes; the other reads its value.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    """Where the SQLite file and generated secrets live (`WERKMAAT_DATA_DIR`, default `./data`)."""
+
+    database_url: str
+    """`sqlite:///path/to/file.db` or `postgresql://user:pass@host:port/db` (`DATABASE_URL`)."""
+
+    public_url: str
+    """The address people open, used in invite links (`WERKMAAT_PUBLIC_URL`)."""
+
+    secret_key: str
+    """Signs CSRF tokens and keys invite-code hashes (`WERKMAAT_SECRET_KEY`, else generated)."""
+
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    """Peers whose `X-Forwarded-For` is believed (`WERKMAAT_TRUSTED_PROXIES`, comma separated)."""
+
+    login_slowdown_seconds: float = 0.25
+    """Extra wait per recent failed sign-in, capped at 8 steps (`WERKMAAT_LOGIN_SLOWDOWN`)."""
+
+    invite_days: int = 7
+    """How long an invite link and code stay valid."""
+
+    device_session_days: int = 180
+    """A phone signed in by invite stays signed in this long after its last use."""
+
+    password_session_hours: int = 12
+    """A coach or admin stays signed in this long after their last request."""
+
+    argon2_fast: bool = False
+    """Cheaper argon2 parameters, for the test suite only (`WERKMAAT_ARGON2_FAST=1`)."""
+
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+def _default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'werkmaat.db').resolve()}"
+
+
+def _parse_networks(text: str) -> tuple:
+    nets = []
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            nets.append(ipaddress.ip_network(part, strict=False))
+    return tuple(nets)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests start a new process per configuration)."""
+    data_dir = Path(_env("WERKMAAT_DATA_DIR", "./data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = _env("WERKMAAT_SECRET_KEY") or _read_or_create_secret(data_dir / "secret_key")
+    return Settings(
+        data_dir=data_dir,
+        database_url=_env("DATABASE_URL") or _default_database_url(data_dir),
+        public_url=_env("WERKMAAT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        secret_key=secret,
+        trusted_proxies=_parse_networks(_env("WERKMAAT_TRUSTED_PROXIES")),
+        login_slowdown_seconds=float(_env("WERKMAAT_LOGIN_SLOWDOWN", "0.25")),
+        argon2_fast=_env("WERKMAAT_ARGON2_FAST") == "1",
+    )

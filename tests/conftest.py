@@ -1,0 +1,284 @@
+"""Shared fixtures: a real Werkmaat server (uvicorn, own process) on SQLite and on PostgreSQL,
+HTTP clients that handle the CSRF cookie, and signed-in personas.
+
+Every test that uses `live_server` (directly or through `personas`) runs once per database.
+On CI (`CI=true`) an unreachable PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WERKMAAT = str(Path(sys.executable).parent / "werkmaat")
+PG_ADMIN_DSN = os.environ.get("WERKMAAT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+ADMIN_EMAIL = "admin@test.werkmaat.be"
+ADMIN_PASSWORD = "admin-password-123"
+COACH_PASSWORD = "coach-password-123"
+
+_addresses = itertools.count(1)
+
+
+def fresh_address() -> str:
+    """A distinct client address per client, sent as X-Forwarded-For through the trusted loopback
+    proxy, so sign-in throttling of one test never locks out another."""
+    n = next(_addresses)
+    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+def _pg_execute(sql: str, dsn: str = PG_ADMIN_DSN) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def create_pg_database() -> str:
+    """A fresh database per test session, so parallel runs and reruns never collide."""
+    name = f"werkmaat_test_{uuid.uuid4().hex[:12]}"
+    try:
+        _pg_execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_DSN} is required on CI and unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    return PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    try:
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception:  # noqa: BLE001 - best effort clean-up
+        pass
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'werkmaat.db'}"
+        return
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    data_dir: Path
+    env: dict
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def db(self) -> str:
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgres"
+
+    def werkmaat(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([WERKMAAT, *args], env=self.env, capture_output=True, text=True, check=check,
+                              input=input, timeout=120)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def server_env(database_url: str, data_dir: Path, port: int, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WERKMAAT_")}
+    env.update({
+        "DATABASE_URL": database_url,
+        "WERKMAAT_DATA_DIR": str(data_dir),
+        "WERKMAAT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "WERKMAAT_TRUSTED_PROXIES": "127.0.0.1/32",
+        "WERKMAAT_ARGON2_FAST": "1",
+        "WERKMAAT_LOGIN_SLOWDOWN": "0.02",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def start_server(database_url: str, data_dir: Path, **extra: str) -> LiveServer:
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = server_env(database_url, data_dir, port, **extra)
+    subprocess.run([WERKMAAT, "create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--reset"],
+                   env=env, check=True, capture_output=True, timeout=120)
+    log_path = data_dir / "server.log"
+    log_file = open(log_path, "w")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen([WERKMAAT, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                "--log-level", "warning"], env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                               cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+    return LiveServer(url=url, database_url=database_url, data_dir=data_dir, env=env, process=process,
+                      log_path=log_path)
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory) -> LiveServer:
+    server = start_server(database_url, tmp_path_factory.mktemp("data"))
+    yield server
+    stop_server(server)
+    # No request may ever have ended in an unhandled error.
+    assert "Unhandled error" not in server.log(), server.log()[-5000:]
+
+
+# --- clients -------------------------------------------------------------------------------------
+
+class Client(httpx.Client):
+    """An HTTP client for one browser-like user: keeps cookies, sends the CSRF header on unsafe
+    methods, and comes from its own address."""
+
+    def __init__(self, base_url: str, language: str = "nl", address: str | None = None) -> None:
+        super().__init__(base_url=base_url, timeout=30, headers={
+            "Accept-Language": language, "X-Forwarded-For": address or fresh_address(),
+            "User-Agent": "Mozilla/5.0 (Linux; Android 13) Chrome/120.0 Mobile Safari/537.36",
+        })
+        self.get("/api/config")
+
+    @property
+    def csrf(self) -> str:
+        return self.cookies.get("werkmaat_csrf", "")
+
+    def request(self, method, url, **kwargs):  # noqa: D401 - httpx signature
+        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRF-Token", self.csrf)
+            kwargs["headers"] = headers
+        return super().request(method, url, **kwargs)
+
+    def login(self, email: str, password: str) -> httpx.Response:
+        return self.post("/api/auth/login", json={"email": email, "password": password})
+
+    def redeem(self, token: str | None = None, code: str | None = None) -> httpx.Response:
+        body = {"token": token} if token else {"code": code}
+        return self.post("/api/auth/invite", json=body)
+
+
+def token_of(invite: dict) -> str:
+    return invite["url"].split("#", 1)[1]
+
+
+@dataclass
+class Personas:
+    """Signed-in clients and the ids behind them; see `personas` fixture."""
+
+    server: LiveServer
+    clients: dict[str, Client] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+    org_a: str = ""
+    org_b: str = ""
+    workplace_a: str = ""
+    workplace_b: str = ""
+
+    def __getitem__(self, name: str) -> Client:
+        return self.clients[name]
+
+    def new_client(self, language: str = "nl") -> Client:
+        return Client(self.server.url, language=language)
+
+
+def create_person(coach: Client, **body) -> dict:
+    response = coach.post("/api/people", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def build_personas(server: LiveServer) -> Personas:
+    """Two organisations. A: coach A, worker A (coach A, buddy A), worker B, buddy A. B: coach B."""
+    p = Personas(server=server)
+    admin = Client(server.url)
+    assert admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 200
+    p.clients["admin"] = admin
+    suffix = uuid.uuid4().hex[:8]
+    p.org_a = admin.post("/api/organisations", json={"name": f"Maatwerk A {suffix}", "kind": "maatwerkbedrijf",
+                                                     "city": "Genk"}).json()["id"]
+    p.org_b = admin.post("/api/organisations", json={"name": f"LDE B {suffix}", "kind": "lde",
+                                                     "city": "Hasselt"}).json()["id"]
+    p.workplace_a = admin.post(f"/api/organisations/{p.org_a}/workplaces", json={
+        "name": "Atelier A", "street": "Henry Fordlaan 8", "postcode": "3600", "city": "Genk",
+        "latitude": 50.9533, "longitude": 5.4440}).json()["id"]
+    p.workplace_b = admin.post(f"/api/organisations/{p.org_b}/workplaces", json={
+        "name": "Atelier B", "city": "Hasselt", "latitude": 50.93, "longitude": 5.33}).json()["id"]
+    for name, org in (("coach_a", p.org_a), ("coach_b", p.org_b)):
+        email = f"{name}.{suffix}@test.werkmaat.be"
+        person = create_person(admin, role="coach", firstName=name.title(), lastName="Coach", email=email,
+                               password=COACH_PASSWORD, organisationId=org)["person"]
+        p.ids[name] = person["id"]
+        client = Client(server.url)
+        assert client.login(email, COACH_PASSWORD).status_code == 200
+        p.clients[name] = client
+    coach_a = p.clients["coach_a"]
+    buddy = create_person(coach_a, role="buddy", firstName="Marc", lastName="Buddy", phone="0472 10 20 30")
+    p.ids["buddy_a"] = buddy["person"]["id"]
+    worker_a = create_person(coach_a, role="worker", firstName="Ahmed", lastName="Worker", phone="0486 12 34 01",
+                             buddyId=p.ids["buddy_a"], workplaceId=p.workplace_a)
+    worker_b = create_person(coach_a, role="worker", firstName="Fatma", lastName="Other", phone="0486 12 34 02")
+    p.ids["worker_a"] = worker_a["person"]["id"]
+    p.ids["worker_b"] = worker_b["person"]["id"]
+    for name, created in (("buddy_a", buddy), ("worker_a", worker_a), ("worker_b", worker_b)):
+        client = Client(server.url)
+        assert client.redeem(token=token_of(created["invite"])).status_code == 200
+        p.clients[name] = client
+    p.clients["anonymous"] = Client(server.url)
+    return p
+
+
+@pytest.fixture(scope="session")
+def personas(live_server) -> Personas:
+    return build_personas(live_server)
+
+
+@pytest.fixture
+def client(live_server) -> Client:
+    return Client(live_server.url)
