@@ -99,5 +99,6 @@ async def load_demo() -> str:
         if not person.active:
             continue
         invite = await create_invite(actor, person.id)
-        lines.append(f"  {person.role:<6} {(person.first_name + " " + person.last_name):<20} {invite.code}  {invite.url}")
+        name = f"{person.first_name} {person.last_name}"
+        lines.append(f"  {person.role:<6} {name:<20} {invite.code}  {invite.url}")
     return "\n".join(lines)
