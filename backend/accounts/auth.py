@@ -13,7 +13,7 @@ from uuid import UUID
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.accounts.secrets import token_hash
 from backend.accounts.tables import Person, Session
@@ -48,8 +48,9 @@ def session_lifetime(kind: str) -> dt.timedelta:
     return dt.timedelta(hours=settings.password_session_hours)
 
 
-async def actor_for_token(token: str) -> Actor | None:
-    """The actor behind a session token, or None when it is unknown, expired, revoked or inactive."""
+async def actor_for_token(token: str) -> tuple[Actor | None, dt.datetime | None]:
+    """The actor behind a session token (None when unknown, expired, revoked or inactive), and the
+    new expiry when this request slid it forward."""
     now = dt.datetime.now(dt.timezone.utc)
     row = await Session.select(
         Session.id, Session.kind, Session.last_seen_at, Session.expires_at,
@@ -61,29 +62,58 @@ async def actor_for_token(token: str) -> Actor | None:
         (Session.token_hash == token_hash(token)) & Session.revoked_at.is_null() & (Session.expires_at > now)
     ).first()
     if row is None or not row["active"]:
-        return None
+        return None, None
+    new_expiry = None
     if now - row["last_seen_at"] > TOUCH_EVERY:
-        await Session.update(
-            {Session.last_seen_at: now, Session.expires_at: now + session_lifetime(row["kind"])}
-        ).where(Session.id == row["id"])
-    return Actor(id=row["person_id"], role=row["role"], organisation_id=row["organisation_id"],
-                 first_name=row["first_name"], language=row["language"], session_id=row["id"])
+        new_expiry = now + session_lifetime(row["kind"])
+        await Session.update({Session.last_seen_at: now, Session.expires_at: new_expiry}).where(
+            Session.id == row["id"])
+    actor = Actor(id=row["person_id"], role=row["role"], organisation_id=row["organisation_id"],
+                  first_name=row["first_name"], language=row["language"], session_id=row["id"])
+    return actor, new_expiry
+
+
+def session_cookie_header(token: str, max_age: int) -> bytes:
+    """The Set-Cookie value for a session: HttpOnly, SameSite=Lax, Secure over https."""
+    parts = [f"{SESSION_COOKIE}={token}", "Path=/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
+    if get_settings().https:
+        parts.append("Secure")
+    return "; ".join(parts).encode()
 
 
 class SessionMiddleware:
-    """Puts the `Actor` (or None) in `scope["user"]` for every HTTP request."""
+    """Puts the `Actor` (or None) in `scope["user"]` for every HTTP request, and renews the cookie's
+    lifetime when the session's expiry slid forward, so a phone in daily use stays signed in."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope["user"] = None
-            scope["auth"] = None
-            token = _cookie(scope, SESSION_COOKIE)
-            if token and len(token) < 200:
-                scope["user"] = await actor_for_token(token)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope["user"] = None
+        scope["auth"] = None
+        token = _cookie(scope, SESSION_COOKIE)
+        new_expiry = None
+        if token and len(token) < 200:
+            scope["user"], new_expiry = await actor_for_token(token)
+        if new_expiry is None:
+            await self.app(scope, receive, send)
+            return
+        max_age = int((new_expiry - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+        async def send_renewed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                # A handler that sets the session cookie itself (sign-in, sign-out) wins.
+                if not any(k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode())
+                           for k, v in headers):
+                    headers.append((b"set-cookie", session_cookie_header(token, max_age)))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_renewed)
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
