@@ -11,5 +11,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "backend.organisations.piccolo_app",
         "backend.accounts.piccolo_app",
+        "backend.schedule.piccolo_app",
     ]
 )

@@ -1,0 +1,47 @@
+"""Exactly-once actions: a phone that sends an action again (offline queue, flaky network) with the
+same `Idempotency-Key` gets the first answer back instead of a second record."""
+
+from __future__ import annotations
+
+import re
+from typing import Awaitable, Callable
+from uuid import UUID
+
+import msgspec
+from litestar import Response
+
+from backend.errors import Conflict, InvalidInput
+from backend.schedule.tables import IdempotentRequest
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+PENDING = 0
+
+
+async def run_once(person_id: UUID, key: str | None, action: Callable[[], Awaitable[msgspec.Struct]],
+                   status_code: int = 201) -> Response:
+    """Run `action` once per (person, key). Without a key the action simply runs."""
+    if key is None:
+        return Response(await action(), status_code=status_code)
+    if not KEY_RE.match(key):
+        raise InvalidInput.field("Idempotency-Key", "idempotency_key_invalid")
+    full_key = f"{person_id}:{key}"
+    # Claim the key first: of two copies arriving together, only one gets past this insert.
+    claimed = await IdempotentRequest.insert(
+        IdempotentRequest(key=full_key, person=person_id, status_code=PENDING, body={})
+    ).on_conflict(target=IdempotentRequest.key, action="DO NOTHING").returning(IdempotentRequest.id)
+    if not claimed:
+        stored = await IdempotentRequest.select(IdempotentRequest.status_code, IdempotentRequest.body).where(
+            IdempotentRequest.key == full_key).output(load_json=True).first()
+        if stored is None or stored["status_code"] == PENDING:
+            raise Conflict("request_in_progress")
+        return Response(stored["body"], status_code=stored["status_code"], headers={"Idempotent-Replayed": "true"})
+    try:
+        result = await action()
+    except BaseException:
+        # Nothing was recorded: the same key may be tried again.
+        await IdempotentRequest.delete().where(IdempotentRequest.key == full_key)
+        raise
+    body = msgspec.to_builtins(result)
+    await IdempotentRequest.update({IdempotentRequest.status_code: status_code, IdempotentRequest.body: body}).where(
+        IdempotentRequest.key == full_key)
+    return Response(result, status_code=status_code)

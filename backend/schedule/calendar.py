@@ -1,0 +1,147 @@
+"""Each person's private iCalendar (RFC 5545) feed of their schedule.
+
+The URL holds an unguessable token derived from the person, a version number and the server secret;
+renewing bumps the version, so the old URL stops working at once and nothing secret is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from uuid import UUID
+
+import icalendar
+
+from backend.accounts.tables import Person
+from backend.errors import NotFound
+from backend.schedule import recurrence
+from backend.schedule.schemas import CalendarOut, ItemOut
+from backend.schedule.services import ensure_expanded, items_out
+from backend.schedule.tables import CalendarFeed, Participant, ScheduleItem
+from backend.settings import get_settings
+
+PAST_DAYS = 30
+FUTURE_DAYS = 120
+ALARM_BEFORE = dt.timedelta(hours=1)
+
+BRING_LABELS = {
+    "nl": {"safety_shoes": "veiligheidsschoenen", "work_clothes": "werkkledij", "id_card": "identiteitskaart",
+           "lunch": "lunch", "drink": "drinken", "gloves": "handschoenen", "helmet": "helm",
+           "documents": "documenten", "bank_card": "bankkaart", "pen": "balpen"},
+    "en": {"safety_shoes": "safety shoes", "work_clothes": "work clothes", "id_card": "ID card",
+           "lunch": "lunch", "drink": "something to drink", "gloves": "gloves", "helmet": "helmet",
+           "documents": "documents", "bank_card": "bank card", "pen": "pen"},
+}
+TEXT = {
+    "nl": {"bring": "Meebrengen", "contact": "Contact", "reminder": "Herinnering", "calendar": "Werkmaat-agenda"},
+    "en": {"bring": "Bring", "contact": "Contact", "reminder": "Reminder", "calendar": "Werkmaat calendar"},
+}
+
+
+def _sign(person_id: UUID, version: int) -> bytes:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"calendar:{person_id}:{version}".encode(), hashlib.sha256).digest()[:18]
+
+
+def make_token(person_id: UUID, version: int) -> str:
+    return base64.urlsafe_b64encode(person_id.bytes + _sign(person_id, version)).decode().rstrip("=")
+
+
+async def _feed(person_id: UUID) -> CalendarFeed:
+    feed = await CalendarFeed.objects().where(CalendarFeed.person == person_id).first()
+    if feed is None:
+        await CalendarFeed.insert(CalendarFeed(person=person_id, version=1)).on_conflict(action="DO NOTHING")
+        feed = await CalendarFeed.objects().where(CalendarFeed.person == person_id).first()
+    return feed
+
+
+def feed_url(person_id: UUID, version: int) -> str:
+    return f"{get_settings().public_url}/cal/{make_token(person_id, version)}.ics"
+
+
+async def calendar_info(person_id: UUID) -> CalendarOut:
+    feed = await _feed(person_id)
+    return CalendarOut(url=feed_url(person_id, feed.version), renewed_at=feed.renewed_at)
+
+
+async def renew(person_id: UUID) -> CalendarOut:
+    feed = await _feed(person_id)
+    await CalendarFeed.update({CalendarFeed.version: CalendarFeed.version + 1,
+                               CalendarFeed.renewed_at: dt.datetime.now(dt.timezone.utc)}).where(
+        CalendarFeed.id == feed.id)
+    return await calendar_info(person_id)
+
+
+async def person_for_token(token: str) -> Person:
+    """The person whose current feed token this is; 404 for anything else (old, forged, garbled)."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        person_id = UUID(bytes=raw[:16])
+    except (ValueError, TypeError):
+        raise NotFound() from None
+    feed = await CalendarFeed.objects().where(CalendarFeed.person == person_id).first()
+    if feed is None or not hmac.compare_digest(raw[16:], _sign(person_id, feed.version)):
+        raise NotFound()
+    person = await Person.objects().where((Person.id == person_id) & (Person.active == True)).first()  # noqa: E712
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def _description(item: ItemOut, lang: str) -> str:
+    labels, text = BRING_LABELS.get(lang, BRING_LABELS["nl"]), TEXT.get(lang, TEXT["nl"])
+    lines = []
+    if item.bring:
+        lines.append(f"{text['bring']}: " + ", ".join(labels.get(b, b) for b in item.bring))
+    if item.contact_name or item.contact_phone:
+        lines.append(f"{text['contact']}: {item.contact_name} {item.contact_phone}".strip())
+    if item.note:
+        lines.append(item.note)
+    return "\n".join(lines)
+
+
+async def render_feed(person: Person) -> bytes:
+    """The feed: the person's items from 30 days back to 120 days ahead, local times with VTIMEZONE."""
+    today = recurrence.local_today()
+    first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
+    await ensure_expanded(last, person_id=person.id)
+    start, end = recurrence.day_bounds(first, last)
+    rows = await ScheduleItem.select(ScheduleItem.id).where(
+        ScheduleItem.id.is_in(Participant.select(Participant.item).where(Participant.person == person.id))
+        & (ScheduleItem.starts_at >= start) & (ScheduleItem.starts_at < end))
+    items = await items_out([r["id"] for r in rows], include_participants=False, viewer=person.id)
+    lang = person.language if person.language in TEXT else "nl"
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Werkmaat//Werkmaat//NL")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", TEXT[lang]["calendar"])
+    cal.add("x-wr-timezone", "Europe/Brussels")
+    stamp = dt.datetime.now(dt.timezone.utc)
+    for item in items:
+        event = icalendar.Event()
+        event.add("uid", f"{item.id}@werkmaat")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", recurrence.to_local(item.starts_at))
+        event.add("dtend", recurrence.to_local(item.ends_at))
+        event.add("summary", item.title)
+        location = ", ".join(p for p in (item.place.name, item.place.address) if p)
+        if location:
+            event.add("location", location)
+        if item.place.latitude is not None and item.place.longitude is not None:
+            event.add("geo", (item.place.latitude, item.place.longitude))
+        description = _description(item, lang)
+        if description:
+            event.add("description", description)
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        if not item.cancelled:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{TEXT[lang]['reminder']}: {item.title}")
+            alarm.add("trigger", -ALARM_BEFORE)
+            event.add_component(alarm)
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

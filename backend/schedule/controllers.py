@@ -1,0 +1,194 @@
+"""HTTP routes for schedules, check-in, attendance, sick and late reports, groups and calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from backend.accounts.auth import signed_in, staff_only
+from backend.accounts.services import manageable_person
+from backend.errors import Forbidden
+from backend.idempotency import run_once
+from backend.schedule import attendance, calendar, services
+from backend.schedule.schemas import (
+    AttendanceCorrection,
+    AttendanceDetail,
+    AttendanceOut,
+    CalendarOut,
+    GroupCreate,
+    GroupOut,
+    ItemCreate,
+    ItemOut,
+    ItemUpdate,
+    LateReportIn,
+    ReportOut,
+    SeriesCreate,
+    SeriesOut,
+    SeriesUpdate,
+    SickReportIn,
+)
+
+IdempotencyKey = Annotated[str | None, Parameter(
+    header="Idempotency-Key", required=False, max_length=100,
+    description="Client-made key; sending the same action again with it returns the first answer.")]
+DateFrom = Annotated[dt.date | None, Parameter(query="from", required=False)]
+DateTo = Annotated[dt.date | None, Parameter(query="to", required=False)]
+
+
+class ScheduleController(Controller):
+    path = "/api/schedule"
+    tags = ["schedule"]
+    guards = [signed_in]
+
+    @get("/mine", operation_id="mySchedule")
+    async def mine(self, request: Request, first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
+        """The asker's own items, today and the next six days unless `from`/`to` say otherwise."""
+        return await services.my_items(request.scope["user"], first, last)
+
+    @get("/items", operation_id="listScheduleItems", guards=[staff_only])
+    async def list_items(self, request: Request, worker_id: FromQuery[UUID | None] = None,
+                         first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
+        return await services.list_items(request.scope["user"], worker_id, first, last)
+
+    @post("/items", operation_id="createScheduleItem", guards=[staff_only])
+    async def create_item(self, request: Request, data: JSONBody[ItemCreate]) -> ItemOut:
+        """Plan one shift, training, intake or meeting for workers or a group."""
+        return await services.create_item(request.scope["user"], data)
+
+    @get("/items/{item_id:uuid}", operation_id="getScheduleItem")
+    async def get_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
+        return await services.get_item(request.scope["user"], item_id)
+
+    @patch("/items/{item_id:uuid}", operation_id="updateScheduleItem", guards=[staff_only])
+    async def update_item(self, request: Request, item_id: FromPath[UUID], data: JSONBody[ItemUpdate]) -> ItemOut:
+        return await services.update_item(request.scope["user"], item_id, data)
+
+    @post("/items/{item_id:uuid}/cancel", operation_id="cancelScheduleItem", guards=[staff_only], status_code=200)
+    async def cancel_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
+        return await services.set_cancelled(request.scope["user"], item_id, True)
+
+    @post("/items/{item_id:uuid}/restore", operation_id="restoreScheduleItem", guards=[staff_only], status_code=200)
+    async def restore_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
+        return await services.set_cancelled(request.scope["user"], item_id, False)
+
+    @post("/items/{item_id:uuid}/check-in", operation_id="checkIn", status_code=201)
+    async def check_in(self, request: Request, item_id: FromPath[UUID],
+                       idempotency_key: IdempotencyKey = None) -> Response[AttendanceOut]:
+        """'Ik ben er': the worker is there, at server time. No location is asked."""
+        actor = request.scope["user"]
+        return await run_once(actor.id, idempotency_key, lambda: attendance.check_in(actor, item_id))
+
+    @get("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="getAttendance", guards=[staff_only])
+    async def get_attendance(self, request: Request, item_id: FromPath[UUID],
+                             person_id: FromPath[UUID]) -> AttendanceDetail:
+        return await attendance.attendance_detail(request.scope["user"], item_id, person_id)
+
+    @put("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="correctAttendance", guards=[staff_only])
+    async def correct_attendance(self, request: Request, item_id: FromPath[UUID], person_id: FromPath[UUID],
+                                 data: JSONBody[AttendanceCorrection]) -> AttendanceDetail:
+        """Set present, late, absent or excused; the change is kept with who and when."""
+        return await attendance.correct_attendance(request.scope["user"], item_id, person_id, data)
+
+    @post("/series", operation_id="createScheduleSeries", guards=[staff_only])
+    async def create_series(self, request: Request, data: JSONBody[SeriesCreate]) -> SeriesOut:
+        """A weekly pattern (e.g. Mon-Thu 08:00-16:00) in local time, with an optional end date."""
+        return await services.create_series(request.scope["user"], data)
+
+    @get("/series/{series_id:uuid}", operation_id="getScheduleSeries", guards=[staff_only])
+    async def get_series(self, request: Request, series_id: FromPath[UUID]) -> SeriesOut:
+        return services._series_out(await services.visible_series(request.scope["user"], series_id))
+
+    @patch("/series/{series_id:uuid}", operation_id="updateScheduleSeries", guards=[staff_only])
+    async def update_series(self, request: Request, series_id: FromPath[UUID],
+                            data: JSONBody[SeriesUpdate]) -> SeriesOut:
+        """Change a series from now on; days changed by hand keep their change."""
+        return await services.update_series(request.scope["user"], series_id, data)
+
+    @post("/series/{series_id:uuid}/end", operation_id="endScheduleSeries", guards=[staff_only], status_code=200)
+    async def end_series(self, request: Request, series_id: FromPath[UUID]) -> SeriesOut:
+        return await services.end_series(request.scope["user"], series_id)
+
+
+class GroupController(Controller):
+    path = "/api/groups"
+    tags = ["schedule"]
+    guards = [staff_only]
+
+    @get("", operation_id="listGroups")
+    async def list_groups(self, request: Request) -> list[GroupOut]:
+        return await services.list_groups(request.scope["user"])
+
+    @post("", operation_id="createGroup")
+    async def create_group(self, request: Request, data: JSONBody[GroupCreate]) -> GroupOut:
+        return await services.create_group(request.scope["user"], data)
+
+
+class ReportController(Controller):
+    path = "/api/reports"
+    tags = ["reports"]
+    guards = [signed_in]
+
+    @post("/sick", operation_id="reportSick", status_code=201)
+    async def sick(self, request: Request, data: JSONBody[SickReportIn],
+                   idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
+        """'Ik ben ziek': today, or from `firstDay` to `lastDay` (at most 60 days)."""
+        actor = request.scope["user"]
+        return await run_once(actor.id, idempotency_key, lambda: attendance.report_sick(actor, data))
+
+    @post("/late", operation_id="reportLate", status_code=201)
+    async def late(self, request: Request, data: JSONBody[LateReportIn],
+                   idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
+        """'Ik kom te laat': how many minutes, and optionally why."""
+        actor = request.scope["user"]
+        return await run_once(actor.id, idempotency_key, lambda: attendance.report_late(actor, data))
+
+    @get("", operation_id="listReports")
+    async def list_reports(self, request: Request, unseen: FromQuery[bool] = False,
+                           person_id: FromQuery[UUID | None] = None,
+                           limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> list[ReportOut]:
+        """Newest first. Coaches see their organisation's reports, workers their own."""
+        return await attendance.list_reports(request.scope["user"], unseen, person_id, limit)
+
+    @post("/{report_id:uuid}/seen", operation_id="markReportSeen", guards=[staff_only], status_code=200)
+    async def seen(self, request: Request, report_id: FromPath[UUID]) -> ReportOut:
+        return await attendance.mark_report_seen(request.scope["user"], report_id)
+
+
+class CalendarController(Controller):
+    path = "/api/calendar"
+    tags = ["calendar"]
+    guards = [signed_in]
+
+    @get("", operation_id="myCalendar")
+    async def mine(self, request: Request) -> CalendarOut:
+        """The private address of the asker's calendar feed, to add to a phone's agenda app."""
+        return await calendar.calendar_info(request.scope["user"].id)
+
+    @post("/renew", operation_id="renewMyCalendar", status_code=200)
+    async def renew_mine(self, request: Request) -> CalendarOut:
+        """A new address; the old one stops working at once."""
+        return await calendar.renew(request.scope["user"].id)
+
+    @post("/{person_id:uuid}/renew", operation_id="renewPersonCalendar", status_code=200, guards=[staff_only])
+    async def renew_for(self, request: Request, person_id: FromPath[UUID]) -> CalendarOut:
+        person = await manageable_person(request.scope["user"], person_id)
+        if person.role != "worker":
+            raise Forbidden()
+        return await calendar.renew(person.id)
+
+
+@get("/cal/{token:str}", operation_id="calendarFeed", tags=["calendar"], security=[],
+     media_type="text/calendar; charset=utf-8")
+async def calendar_feed(token: FromPath[str]) -> Response[bytes]:
+    """The iCalendar feed itself; the unguessable token in the address is the only key."""
+    person = await calendar.person_for_token(token.removesuffix(".ics"))
+    body = await calendar.render_feed(person)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="werkmaat.ics"'})
+
+
+ROUTES = [ScheduleController, GroupController, ReportController, CalendarController, calendar_feed]
