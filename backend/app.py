@@ -14,15 +14,19 @@ from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import db as dbmod
 from backend.accounts.auth import SessionMiddleware
 from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
-from backend.errors import EXCEPTION_HANDLERS
+from backend.errors import EXCEPTION_HANDLERS, error_responses
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
+from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
+from backend.schedule.controllers import ROUTES as SCHEDULE_ROUTES
+from backend.schemas import InputSchemaPlugin
 from backend.settings import get_settings
 
 log = logging.getLogger("werkmaat")
@@ -61,7 +65,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        private = path.startswith("/api/") or path == "/health"
+        private = path.startswith(("/api/", "/cal/")) or path == "/health"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -76,6 +80,37 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class OptionsAllowMiddleware:
+    """Corrects the `Allow` header of the automatic OPTIONS answers.
+
+    Litestar (2.25) builds a route's OPTIONS handler when the first handler of a path is registered;
+    methods added later for the same path (PATCH next to GET on /api/me) are missing from its Allow
+    header, while the 405 answer lists them all. Here the header is taken from the app's route map.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and any(
+                    k.lower() == b"allow" for k, _ in message.get("headers", [])):
+                template = scope.get("path_template", "")
+                methods = next((route.methods for route in Litestar.from_scope(scope).routes
+                                if isinstance(route, HTTPRoute) and route.path_format == template), None)
+                if methods:
+                    allow = ", ".join(sorted(methods)).encode()
+                    message["headers"] = [(k, allow if k.lower() == b"allow" else v)
+                                          for k, v in message.get("headers", [])]
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
 
 
 @get(["/", "/welkom"], include_in_schema=False, media_type=MediaType.HTML,
@@ -103,6 +138,41 @@ async def manifest() -> Response:
     return Response((PWA_DIR / "manifest.webmanifest").read_bytes(), media_type="application/manifest+json")
 
 
+SESSION_SECURITY = [{"session": []}]
+
+
+def document_routes(app: Litestar) -> None:
+    """Fill in, for every API route, what the OpenAPI document cannot learn from the handler alone.
+
+    - `security`: a route behind a guard needs the session cookie; a route without one is public.
+      (Per route, because Litestar leaves out an empty `security=[]`: an app-wide requirement would
+      also be claimed for health, config and sign-in.)
+    - the error answers, all with the `ErrorBody` shape: 400 when the route takes input (else
+      Litestar documents its own validation body, which this app never sends), 401 and 403 behind
+      a guard, 403 for unsafe methods (CSRF), 404 where an id is given (in the path, or to a route
+      behind sign-in). A route declares any others itself (e.g. 429 on sign-in).
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.resolve_include_in_schema():
+                continue
+            codes: set[int] = set()
+            takes_input = bool(set(handler.parsed_fn_signature.parameters) - {"request", "scope", "state"})
+            guarded = any(layer.guards for layer in handler.ownership_layers)
+            if takes_input or route.path_parameters:
+                codes.add(400)
+            if guarded:
+                handler.security = SESSION_SECURITY
+                codes |= {401, 403}
+            if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
+                codes.add(403)
+            if route.path_parameters or (guarded and takes_input):
+                codes.add(404)  # an id in the path, query or body that the asker cannot see
+            handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
+
+
 @asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     from backend.piccolo_conf import DB
@@ -113,7 +183,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     else:
         await DB.start_connection_pool()
     try:
-        yield
+        if settings.scheduler:
+            from backend.jobs import running_scheduler
+
+            async with running_scheduler():
+                yield
+        else:
+            yield
     finally:
         if not settings.is_sqlite:
             await DB.close_connection_pool()
@@ -136,15 +212,16 @@ def create_app() -> Litestar:
                     "header with the value of the werkmaat_csrf cookie.",
         path="/schema",
         render_plugins=[ScalarRenderPlugin()],
+        # No app-wide `security`: Litestar drops an empty per-route `security=[]`, so public routes
+        # (health, config, sign-in) would inherit it; `document_routes` sets it on guarded routes.
         components=Components(security_schemes={
             "session": SecurityScheme(type="apiKey", name="werkmaat_session", security_scheme_in="cookie"),
         }),
-        security=[{"session": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
-                        *ACCOUNT_ROUTES, *ORGANISATION_ROUTES],
-        middleware=[SecurityHeadersMiddleware, SessionMiddleware],
+                        *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES],
+        middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
             cookie_secure=settings.https, cookie_samesite="lax", cookie_httponly=False,
@@ -154,5 +231,8 @@ def create_app() -> Litestar:
         openapi_config=openapi,
         lifespan=[lifespan],
         request_max_body_size=1024 * 1024,
+        plugins=[InputSchemaPlugin()],
     )
+    document_routes(app)
+    return app
 

@@ -38,6 +38,34 @@ def cmd_serve(args: argparse.Namespace) -> None:
                 proxy_headers=False, log_level=args.log_level, workers=1)
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run reminder dispatch and the other periodic jobs without serving HTTP (several may run)."""
+    import signal
+
+    from backend.jobs import running_scheduler
+    from backend.piccolo_conf import DB
+    from backend.settings import get_settings
+
+    _migrate()
+
+    async def run() -> None:
+        if not get_settings().is_sqlite:
+            await DB.start_connection_pool()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            async with running_scheduler():
+                logging.getLogger("werkmaat").info("Worker running; Ctrl+C stops it.")
+                await stop.wait()
+        finally:
+            if not get_settings().is_sqlite:
+                await DB.close_connection_pool()
+
+    asyncio.run(run())
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     """Load demo data (idempotent) and print the sign-in links and passwords."""
     from backend.demo import load_demo
@@ -73,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help=cmd_demo.__doc__).set_defaults(func=cmd_demo)
+    sub.add_parser("worker", help=cmd_worker.__doc__).set_defaults(func=cmd_worker)
 
     admin = sub.add_parser("create-admin", help=cmd_create_admin.__doc__)
     admin.add_argument("--email", required=True)

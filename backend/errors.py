@@ -20,8 +20,10 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
 
 from backend.i18n import pick_language, translate
+from backend.schemas import EMAIL, NO_NUL, NOT_BLANK, PHONE
 
 log = logging.getLogger("werkmaat.errors")
 
@@ -38,6 +40,22 @@ class ErrorBody(msgspec.Struct):
     message: str
     errors: list[ErrorItem] = []
     retry_after: int | None = msgspec.field(default=None, name="retryAfter")
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: every wrong field is named in `errors`",
+    401: "Not signed in, or the sign-in (password, invite) was not accepted",
+    403: "Not allowed for this person, or the CSRF token is missing or wrong",
+    404: "Unknown, or not visible to the asker",
+    409: "Conflicts with the current state",
+    429: "Too many failed attempts; see `retryAfter` and the Retry-After header",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI `responses` for the error statuses a route can answer, all with the `ErrorBody` shape."""
+    return {code: ResponseSpec(data_container=ErrorBody, description=_ERROR_DESCRIPTIONS[code],
+                               generate_examples=False) for code in codes}
 
 
 class AppError(Exception):
@@ -131,6 +149,7 @@ _PATTERNS: list[tuple[re.Pattern, Any]] = [
     (re.compile(r"Expected `[a-z]+` >= (-?[\d.]+)"), lambda m: (None, "field_too_small", {"n": m.group(1)})),
     (re.compile(r"Expected `[a-z]+` <= (-?[\d.]+)"), lambda m: (None, "field_too_large", {"n": m.group(1)})),
     (re.compile(r"Invalid enum value"), lambda m: (None, "field_choice", {})),
+    (re.compile(r"matching regex"), lambda m: (None, "field_pattern", {})),
     (re.compile(r"Invalid UUID"), lambda m: (None, "field_uuid", {})),
     (re.compile(r"Invalid RFC3339 encoded datetime"), lambda m: (None, "field_datetime", {})),
     (re.compile(r"Invalid RFC3339 encoded date"), lambda m: (None, "field_date", {})),
@@ -139,12 +158,29 @@ _PATTERNS: list[tuple[re.Pattern, Any]] = [
 _PATH = re.compile(r" - at `\$((?:\.[A-Za-z_][\w]*|\[\d+\])*)`")
 
 
-def _message_key(message: str) -> tuple[str | None, str, dict]:
+def _message_key(message: str, value: Any = None) -> tuple[str | None, str, dict]:
     for pattern, build in _PATTERNS:
         match = pattern.search(message)
         if match:
-            return build(match)
+            named, key, params = build(match)
+            if key == "field_pattern":
+                key = _pattern_key(message, value)
+            return named, key, params
     return None, "field_invalid", {}
+
+
+# What a text that does not match its pattern (see `backend.schemas`) is told.
+_PATTERN_KEYS = {NOT_BLANK: "blank", PHONE: "phone_invalid", EMAIL: "email_invalid", NO_NUL: "field_invalid",
+                 r"\S": "invite_needs_token_or_code", r"[^\W_]": "invite_needs_token_or_code"}
+
+
+def _pattern_key(message: str, value: Any) -> str:
+    if isinstance(value, str) and "\x00" in value:
+        return "field_invalid"
+    for pattern, key in _PATTERN_KEYS.items():
+        if f"matching regex {pattern!r}" in message:
+            return key
+    return "field_invalid"
 
 
 def _field_path(key: str, source: str, message: str, named: str | None) -> str:
@@ -154,7 +190,7 @@ def _field_path(key: str, source: str, message: str, named: str | None) -> str:
     parts = [p for p in (base, path, named) if p]
     if named and at and path:
         parts = [p for p in (base, path) if p] + [named]
-    return ".".join(parts) or ("body" if source == "body" else key)
+    return ".".join(parts).replace(".[", "[") or ("body" if source == "body" else key)
 
 
 def _choices_for(request: Request, field: str) -> str:
@@ -202,7 +238,7 @@ def _all_body_errors(request: Request) -> list[tuple[str, str, dict]] | None:
         try:
             msgspec.convert(raw[info.encode_name], info.type, strict=True)
         except msgspec.ValidationError as exc:
-            named, key, params = _message_key(str(exc))
+            named, key, params = _message_key(str(exc), raw[info.encode_name])
             errors.append((_field_path(info.encode_name, "body", str(exc), named), key, params))
     if getattr(struct, "__struct_config__").forbid_unknown_fields:
         errors.extend((name, "field_unknown", {}) for name in raw if name not in known)

@@ -79,6 +79,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_today_only": "Te laat melden kan alleen voor vandaag.",
         "idempotency_key_invalid": "De Idempotency-Key moet 8 tot 100 letters, cijfers of - _ . : hebben.",
         "request_in_progress": "Dit wordt nog verwerkt. Probeer zo meteen opnieuw.",
+        "push_endpoint_too_long": "Dit push-adres is te lang.",
+        "push_endpoint_not_a_url": "Dit push-adres is geen geldige URL.",
+        "push_endpoint_https_required": "Een push-adres moet met https beginnen.",
+        "push_endpoint_unknown_push_service": "Dit push-adres hoort niet bij een gekende pushdienst.",
+        "caseload_empty": "Je hebt nog geen werknemers.",
+        "reminder_in_past": "Dit tijdstip is al voorbij. Kies een moment in de toekomst.",
     },
     "en": {
         "invalid_input": "Please check what you entered.",
@@ -150,6 +156,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_today_only": "You can only report being late for today.",
         "idempotency_key_invalid": "The Idempotency-Key must have 8 to 100 letters, digits or - _ . :.",
         "request_in_progress": "This is still being processed. Try again in a moment.",
+        "push_endpoint_too_long": "This push address is too long.",
+        "push_endpoint_not_a_url": "This push address is not a valid URL.",
+        "push_endpoint_https_required": "A push address must start with https.",
+        "push_endpoint_unknown_push_service": "This push address does not belong to a known push service.",
+        "caseload_empty": "You have no workers yet.",
+        "reminder_in_past": "This moment has passed. Choose a time in the future.",
     },
 }
 

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "backend.organisations.piccolo_app",
         "backend.accounts.piccolo_app",
         "backend.schedule.piccolo_app",
+        "notifications.piccolo_app",
     ]
 )

@@ -1,10 +1,27 @@
-"""Shared schema base: msgspec structs that speak camelCase on the wire."""
+"""Shared schema base: msgspec structs that speak camelCase on the wire.
+
+The text types carry the server's own rules as patterns, so the OpenAPI document says exactly which
+values are accepted (and msgspec refuses the rest with a 400 that names the field):
+no text may hold a NUL character (PostgreSQL cannot store it), names may not be blank, and phone
+numbers and e-mail addresses follow the rules of `backend.accounts.services` (checked after trimming).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import msgspec
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
+
+# Any text without NUL characters.
+NO_NUL = r"^[^\x00]*$"
+# At least one character that is not white space (the value is trimmed before it is kept).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Empty, or what `services.PHONE_RE` accepts once trimmed: an optional +, then 6 to 24 of
+# digits, spaces and ( ) . / - that start and end with a non-space.
+PHONE = r"^\s*(?:(?:\+[0-9 ()./-]{5,23}|[0-9()./-][0-9 ()./-]{4,22})[0-9()./-])?\s*$"
+# Empty, or what `services.EMAIL_RE` accepts once trimmed.
+EMAIL = r"^\s*(?:[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+)?\s*$"
 
 
 class CamelStruct(msgspec.Struct, rename="camel"):
@@ -12,12 +29,51 @@ class CamelStruct(msgspec.Struct, rename="camel"):
 
 
 class InputStruct(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    """Base for request bodies: unknown fields are refused, so typos get a clear message."""
+    """Base for request bodies: unknown fields are refused, so typos get a clear message.
+
+    `InputSchemaPlugin` documents that as `additionalProperties: false`, and adds `openapi_extra`
+    (rules across fields, such as "token or code") to the body's schema.
+    """
+
+    openapi_extra: ClassVar[dict[str, Any]] = {}
 
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-ShortText = Annotated[str, msgspec.Meta(max_length=200)]
-Phone = Annotated[str, msgspec.Meta(max_length=32)]
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Text100 = Annotated[str, msgspec.Meta(max_length=100, pattern=NO_NUL)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
+Phone = Annotated[str, msgspec.Meta(max_length=32, pattern=PHONE)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=EMAIL)]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class InputSchemaPlugin(StructSchemaPlugin):
+    """OpenAPI for `InputStruct` bodies: Litestar's struct schema, plus what the server enforces
+    beyond single fields: no unknown fields, and the struct's `openapi_extra`."""
+
+    def is_plugin_supported_field(self, field_definition: Any) -> bool:
+        return not field_definition.is_union and field_definition.is_subclass_of(InputStruct)
+
+    def to_openapi_schema(self, field_definition: Any, schema_creator: Any) -> Any:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        for info in msgspec.inspect.type_info(field_definition.type_).fields:
+            _add_item_bounds(schema.properties.get(info.encode_name), info.type)
+        for key, value in field_definition.type_.openapi_extra.items():
+            setattr(schema, key, value)
+        return schema
+
+
+def _add_item_bounds(prop: Any, type_info: Any) -> None:
+    """Litestar drops the bounds of list items (`list[Annotated[int, Meta(ge=1, le=7)]]` becomes a
+    list of any integer); put them back, so the document does not promise values the server refuses."""
+    item = getattr(type_info, "item_type", None)
+    if prop is None or not isinstance(item, msgspec.inspect.IntType | msgspec.inspect.FloatType):
+        return
+    arrays = [prop, *(getattr(prop, "one_of", None) or [])]
+    for array in arrays:
+        if getattr(array, "items", None) is not None and not isinstance(array.items, list):
+            for bound, attr in (("ge", "minimum"), ("le", "maximum"), ("gt", "exclusive_minimum"),
+                                ("lt", "exclusive_maximum")):
+                if getattr(item, bound) is not None:
+                    setattr(array.items, attr, getattr(item, bound))

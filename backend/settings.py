@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,7 +66,19 @@ class Settings:
     argon2_fast: bool = False
     """Cheaper argon2 parameters, for the test suite only (`WERKMAAT_ARGON2_FAST=1`)."""
 
-    extra: dict = field(default_factory=dict)
+    push_hosts: tuple[str, ...] = ()
+    """Extra push service hosts (`WERKMAAT_PUSH_HOSTS`, e.g. `127.0.0.1:8765` for a local test
+    service; plain http is then allowed on loopback only). Browsers' own services are always known."""
+
+    vapid_subject: str = "mailto:support@werkmaat.invalid"
+    """Contact for push services in the VAPID claims (`WERKMAAT_VAPID_SUBJECT`, mailto: or https:)."""
+
+    scheduler: bool = True
+    """Run reminder dispatch and other periodic jobs inside `werkmaat serve` (`WERKMAAT_SCHEDULER=off`
+    when separate `werkmaat worker` processes do it)."""
+
+    dispatch_interval: float = 5.0
+    """Seconds between dispatcher ticks (`WERKMAAT_DISPATCH_INTERVAL`)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,4 +116,8 @@ def get_settings() -> Settings:
         trusted_proxies=_parse_networks(_env("WERKMAAT_TRUSTED_PROXIES")),
         login_slowdown_seconds=float(_env("WERKMAAT_LOGIN_SLOWDOWN", "0.25")),
         argon2_fast=_env("WERKMAAT_ARGON2_FAST") == "1",
+        push_hosts=tuple(h.strip().lower() for h in _env("WERKMAAT_PUSH_HOSTS").split(",") if h.strip()),
+        vapid_subject=_env("WERKMAAT_VAPID_SUBJECT") or "mailto:support@werkmaat.invalid",
+        scheduler=_env("WERKMAAT_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
+        dispatch_interval=float(_env("WERKMAAT_DISPATCH_INTERVAL", "5")),
     )

@@ -165,8 +165,19 @@ def stop_server(server: LiveServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory) -> LiveServer:
-    server = start_server(database_url, tmp_path_factory.mktemp("data"))
+def push_service():
+    """The loopback Web Push service (see tests/pushservice.py) the servers may post to."""
+    from pushservice import PushService
+
+    service = PushService().start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory, push_service) -> LiveServer:
+    server = start_server(database_url, tmp_path_factory.mktemp("data"),
+                          WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3")
     yield server
     stop_server(server)
     # No request may ever have ended in an unhandled error.

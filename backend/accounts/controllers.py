@@ -23,6 +23,7 @@ from backend.accounts.schemas import (
     PersonOut,
     PersonUpdate,
 )
+from backend.errors import error_responses
 from backend.settings import get_settings
 
 
@@ -48,7 +49,8 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="login", status_code=200, security=[])
+    @post("/login", operation_id="login", status_code=200, security=[],
+          responses=error_responses(401, 429))
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> Response[MeOut]:
         """Coaches and admins sign in with e-mail and password."""
         session = await services.sign_in_with_password(
@@ -56,7 +58,8 @@ class AuthController(Controller):
             services.device_label(request.headers.get("user-agent", "")))
         return await _signed_in_response(request, session)
 
-    @post("/invite", operation_id="redeemInvite", status_code=200, security=[])
+    @post("/invite", operation_id="redeemInvite", status_code=200, security=[],
+          responses=error_responses(401, 429))
     async def redeem(self, request: Request, data: JSONBody[InviteRedeemIn]) -> Response[MeOut]:
         """Workers and buddies sign this device in with the invite link's token or the short code."""
         session = await services.redeem_invite(

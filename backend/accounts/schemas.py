@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import Schema
 
-from backend.schemas import CamelStruct, Email, InputStruct, Name, Phone
+from backend.schemas import NO_NUL, CamelStruct, Email, InputStruct, Name, Phone, Text100
 
 Language = Literal["nl", "en"]
 Role = Literal["worker", "buddy", "coach", "admin"]
@@ -16,13 +17,22 @@ CreatableRole = Literal["worker", "buddy", "coach"]
 
 
 class LoginIn(InputStruct):
-    email: Email
+    # Any text: an address in the wrong form simply matches no account (401, like a wrong password).
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=NO_NUL)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 
 
 class InviteRedeemIn(InputStruct):
-    token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    """The link's token, or the short code (only its letters and digits count, e.g. ABCD-EFGH)."""
+
+    token: Annotated[str, msgspec.Meta(max_length=200, pattern=r"\S")] | None = None
+    code: Annotated[str, msgspec.Meta(max_length=40, pattern=r"[^\W_]")] | None = None
+
+    # One of the two is needed (checked in `services.redeem_invite`).
+    openapi_extra: ClassVar[dict[str, Any]] = {"any_of": [
+        Schema(required=["token"], properties={"token": Schema(type="string")}),
+        Schema(required=["code"], properties={"code": Schema(type="string")}),
+    ]}
 
 
 class OrganisationRef(CamelStruct):
@@ -97,7 +107,7 @@ class PersonOut(CamelStruct):
 class PersonCreate(InputStruct):
     role: CreatableRole
     first_name: Name
-    last_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    last_name: Text100 = ""
     phone: Phone = ""
     email: Email | None = None
     password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
@@ -110,7 +120,7 @@ class PersonCreate(InputStruct):
 
 class PersonUpdate(InputStruct):
     first_name: Name | msgspec.UnsetType = msgspec.UNSET
-    last_name: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    last_name: Text100 | msgspec.UnsetType = msgspec.UNSET
     phone: Phone | msgspec.UnsetType = msgspec.UNSET
     email: Email | None | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType = msgspec.UNSET

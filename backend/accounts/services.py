@@ -41,6 +41,8 @@ from backend.accounts.tables import Invite, Person, Session
 from backend.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, TooManyAttempts
 from backend.organisations.tables import Organisation, Workplace
 from backend.settings import get_settings
+from notifications import reminders as push_reminders
+from notifications.tables import PushSubscription
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
@@ -62,7 +64,8 @@ class NewSession:
 async def sign_in_with_password(email: str, password: str, address: str, device_label: str) -> NewSession:
     """Check e-mail and password; throttled per account and per address; never says which was wrong."""
     email = email.strip().lower()
-    account_key, address_key = f"account:{email}", f"address:{address}"
+    # Lower-casing can lengthen a text (İ → i̇); the key column holds 300 characters.
+    account_key, address_key = f"account:{email[:254]}", f"address:{address}"
     locked = await throttle.seconds_locked([account_key, address_key])
     if locked:
         raise TooManyAttempts("login_locked", retry_after=locked, minutes=max(1, (locked + 59) // 60))
@@ -120,6 +123,7 @@ async def _start_session(person_id: UUID, kind: str, device_label: str) -> NewSe
 
 async def sign_out(actor: Actor) -> None:
     await Session.update({Session.revoked_at: now()}).where(Session.id == actor.session_id)
+    await push_reminders.deactivate_for_session(actor.session_id)
 
 
 def device_label(user_agent: str) -> str:
@@ -200,6 +204,7 @@ async def revoke_device(person_id: UUID, device_id: UUID) -> None:
     ).returning(Session.id)
     if not revoked:
         raise NotFound()
+    await push_reminders.deactivate_for_session(device_id)
 
 
 # --- people (coach and admin) -----------------------------------------------------------------
@@ -266,7 +271,7 @@ def _clean_email(email: str | None) -> str | None:
     email = email.strip().lower()
     if not email:
         return None
-    if not EMAIL_RE.match(email):
+    if not EMAIL_RE.match(email) or len(email) > 254:  # lower-casing can lengthen a text (İ → i̇)
         raise InvalidInput.field("email", "email_invalid")
     return email
 
@@ -423,6 +428,9 @@ async def set_active(actor: Actor, person_id: UUID, active: bool) -> PersonOut:
                 (Session.person == person.id) & Session.revoked_at.is_null())
             await Invite.update({Invite.revoked_at: stamp}).where(
                 (Invite.person == person.id) & Invite.used_at.is_null() & Invite.revoked_at.is_null())
+            await PushSubscription.update({PushSubscription.deactivated_at: stamp,
+                                           PushSubscription.deactivation_reason: "person deactivated"}).where(
+                (PushSubscription.person == person.id) & PushSubscription.deactivated_at.is_null())
     return person_out(await Person.objects().where(Person.id == person.id).first())
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import Schema
 
-from backend.schemas import CamelStruct, InputStruct, Latitude, Longitude
+from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct, Latitude, Longitude
 
 OrganisationKind = Literal["maatwerkbedrijf", "lde", "werkervaring", "art60", "other"]
-OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-City = Annotated[str, msgspec.Meta(max_length=100)]
-Street = Annotated[str, msgspec.Meta(max_length=200)]
-Postcode = Annotated[str, msgspec.Meta(max_length=10)]
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK)]
+City = Annotated[str, msgspec.Meta(max_length=100, pattern=NO_NUL)]
+Street = Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
+Postcode = Annotated[str, msgspec.Meta(max_length=10, pattern=NO_NUL)]
 
 
 class OrganisationOut(CamelStruct):
@@ -56,6 +57,13 @@ class WorkplaceCreate(InputStruct):
     city: City = ""
     latitude: Latitude | None = None
     longitude: Longitude | None = None
+
+    # Both coordinates or neither (checked in `services._check_coordinates`).
+    openapi_extra: ClassVar[dict[str, Any]] = {"any_of": [
+        Schema(required=["latitude", "longitude"],
+               properties={"latitude": Schema(type="number"), "longitude": Schema(type="number")}),
+        Schema(properties={"latitude": Schema(type="null"), "longitude": Schema(type="null")}),
+    ]}
 
 
 class WorkplaceUpdate(InputStruct):

@@ -8,6 +8,7 @@ from uuid import UUID
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.reminders.services import notify_coach_of_report
 from backend.schedule import recurrence
 from backend.schedule.schemas import (
     AttendanceChangeOut,
@@ -149,7 +150,14 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
         existing = await Attendance.exists().where(Attendance.key == f"{row['id']}:{person.id}")
         if not existing:
             await _set_attendance(row["id"], person.id, "excused", actor.id, "ziekmelding / sick report")
+    if actor.role == "worker":
+        await notify_coach_of_report(person.id, "sick", _sick_text(first, last, report.note))
     return await _report_out(report, person)
+
+
+def _sick_text(first: dt.date, last: dt.date, note: str) -> str:
+    days = first.strftime("%d/%m") if first == last else f"{first.strftime('%d/%m')} - {last.strftime('%d/%m')}"
+    return f"{days}. {note}".strip().rstrip(".") if note else days
 
 
 async def report_late(actor: Actor, data: LateReportIn) -> ReportOut:
@@ -174,6 +182,8 @@ async def report_late(actor: Actor, data: LateReportIn) -> ReportOut:
                            last_day=today, minutes_late=data.minutes, item=item_id, note=data.reason.strip(),
                            created_by=actor.id)
     await report.save()
+    if actor.role == "worker":
+        await notify_coach_of_report(person.id, "late", f"+{data.minutes} min. {report.note}".strip().rstrip("."))
     return await _report_out(report, person)
 
 

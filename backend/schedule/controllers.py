@@ -11,8 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend.accounts.auth import signed_in, staff_only
 from backend.accounts.services import manageable_person
-from backend.errors import Forbidden
-from backend.idempotency import run_once
+from backend.errors import Forbidden, error_responses
+from backend.idempotency import KEY_RE, run_once
 from backend.schedule import attendance, calendar, services
 from backend.schedule.schemas import (
     AttendanceCorrection,
@@ -33,8 +33,10 @@ from backend.schedule.schemas import (
 )
 
 IdempotencyKey = Annotated[str | None, Parameter(
-    header="Idempotency-Key", required=False, max_length=100,
+    header="Idempotency-Key", required=False, max_length=100, schema_extra={"pattern": KEY_RE.pattern},
     description="Client-made key; sending the same action again with it returns the first answer.")]
+# 409: the same Idempotency-Key is still being handled.
+IDEMPOTENT = error_responses(409)
 DateFrom = Annotated[dt.date | None, Parameter(query="from", required=False)]
 DateTo = Annotated[dt.date | None, Parameter(query="to", required=False)]
 
@@ -75,7 +77,7 @@ class ScheduleController(Controller):
     async def restore_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
         return await services.set_cancelled(request.scope["user"], item_id, False)
 
-    @post("/items/{item_id:uuid}/check-in", operation_id="checkIn", status_code=201)
+    @post("/items/{item_id:uuid}/check-in", operation_id="checkIn", status_code=201, responses=IDEMPOTENT)
     async def check_in(self, request: Request, item_id: FromPath[UUID],
                        idempotency_key: IdempotencyKey = None) -> Response[AttendanceOut]:
         """'Ik ben er': the worker is there, at server time. No location is asked."""
@@ -132,14 +134,14 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [signed_in]
 
-    @post("/sick", operation_id="reportSick", status_code=201)
+    @post("/sick", operation_id="reportSick", status_code=201, responses=IDEMPOTENT)
     async def sick(self, request: Request, data: JSONBody[SickReportIn],
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik ben ziek': today, or from `firstDay` to `lastDay` (at most 60 days)."""
         actor = request.scope["user"]
         return await run_once(actor.id, idempotency_key, lambda: attendance.report_sick(actor, data))
 
-    @post("/late", operation_id="reportLate", status_code=201)
+    @post("/late", operation_id="reportLate", status_code=201, responses=IDEMPOTENT)
     async def late(self, request: Request, data: JSONBody[LateReportIn],
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik kom te laat': how many minutes, and optionally why."""

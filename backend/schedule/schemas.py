@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import Schema
 
-from backend.schemas import CamelStruct, InputStruct, Latitude, Longitude, Phone
+from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct, Latitude, Longitude, Phone
 
 ItemKind = Literal["shift", "training", "intake", "coach_meeting"]
 AttendanceStatus = Literal["present", "late", "absent", "excused"]
 # Things to bring have icons in the app; anything else goes in the note.
 BringCode = Literal["safety_shoes", "work_clothes", "id_card", "lunch", "drink", "gloves", "helmet",
                     "documents", "bank_card", "pen"]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-Note = Annotated[str, msgspec.Meta(max_length=2000)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=NOT_BLANK)]
+Note = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
+ContactName = Annotated[str, msgspec.Meta(max_length=100, pattern=NO_NUL)]
+Remark = Annotated[str, msgspec.Meta(max_length=500, pattern=NO_NUL)]
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
 
@@ -25,9 +28,16 @@ class PlaceIn(InputStruct):
     """A workplace of the organisation, or a free address (coordinates optional)."""
 
     workplace_id: UUID | None = None
-    address: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    address: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] = ""
     latitude: Latitude | None = None
     longitude: Longitude | None = None
+
+    # Both coordinates or neither (checked in `services._place_values`).
+    openapi_extra: ClassVar[dict[str, Any]] = {"any_of": [
+        Schema(required=["latitude", "longitude"],
+               properties={"latitude": Schema(type="number"), "longitude": Schema(type="number")}),
+        Schema(properties={"latitude": Schema(type="null"), "longitude": Schema(type="null")}),
+    ]}
 
 
 class _PlanFields(InputStruct, kw_only=True):
@@ -36,7 +46,7 @@ class _PlanFields(InputStruct, kw_only=True):
     worker_ids: Annotated[list[UUID], msgspec.Meta(max_length=200)] = []
     group_id: UUID | None = None
     place: PlaceIn | None = None
-    contact_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    contact_name: ContactName = ""
     contact_phone: Phone = ""
     bring: Annotated[list[BringCode], msgspec.Meta(max_length=10)] = []
     note: Note = ""
@@ -63,7 +73,7 @@ class SeriesUpdate(InputStruct):
     end_time: HHMM | msgspec.UnsetType = msgspec.UNSET
     valid_until: dt.date | None | msgspec.UnsetType = msgspec.UNSET
     place: PlaceIn | msgspec.UnsetType = msgspec.UNSET
-    contact_name: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
     contact_phone: Phone | msgspec.UnsetType = msgspec.UNSET
     bring: Annotated[list[BringCode], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
     note: Note | msgspec.UnsetType = msgspec.UNSET
@@ -76,7 +86,7 @@ class ItemUpdate(InputStruct):
     starts_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET
     ends_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET
     place: PlaceIn | msgspec.UnsetType = msgspec.UNSET
-    contact_name: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
     contact_phone: Phone | msgspec.UnsetType = msgspec.UNSET
     bring: Annotated[list[BringCode], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
     note: Note | msgspec.UnsetType = msgspec.UNSET
@@ -132,7 +142,7 @@ class SeriesOut(CamelStruct):
 
 class AttendanceCorrection(InputStruct):
     status: AttendanceStatus
-    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    note: Remark = ""
 
 
 class AttendanceChangeOut(CamelStruct):
@@ -153,13 +163,13 @@ class AttendanceDetail(CamelStruct):
 class SickReportIn(InputStruct):
     first_day: dt.date | None = None
     last_day: dt.date | None = None
-    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    note: Remark = ""
     person_id: UUID | None = None
 
 
 class LateReportIn(InputStruct):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=240)]
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    reason: Remark = ""
     item_id: UUID | None = None
     person_id: UUID | None = None
 
@@ -179,7 +189,7 @@ class ReportOut(CamelStruct):
 
 
 class GroupCreate(InputStruct):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NOT_BLANK)]
     member_ids: Annotated[list[UUID], msgspec.Meta(max_length=200)] = []
 
 

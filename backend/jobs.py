@@ -1,0 +1,36 @@
+"""The periodic jobs of a Werkmaat process, run by `notifications.scheduler` (APScheduler)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+from backend.accounts import throttle
+from backend.reminders.services import dispatch_config, plan_automatic_reminders
+from backend.settings import get_settings
+from notifications import dispatcher
+from notifications import reminders as core
+from notifications.scheduler import Job, build_scheduler
+
+
+def jobs() -> list[Job]:
+    config = dispatch_config()
+    interval = get_settings().dispatch_interval
+    return [
+        Job("dispatch", lambda: dispatcher.dispatch(config), interval),
+        Job("expand-recurring-reminders", core.expand_rules, 60),
+        Job("plan-automatic-reminders", plan_automatic_reminders, 120),
+        Job("purge-deliveries", core.purge, 3600),
+        Job("purge-sign-in-throttle", throttle.purge_old, 3600),
+    ]
+
+
+@contextlib.asynccontextmanager
+async def running_scheduler() -> AsyncIterator[None]:
+    """Run the jobs for as long as the context lasts."""
+    scheduler = build_scheduler(jobs())
+    scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)

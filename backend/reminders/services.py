@@ -1,0 +1,298 @@
+"""Reminders as the web layer sees them: who may remind whom, the inbox, push settings, and the
+automatic reminders generated from the schedule. Delivery itself lives in `notifications`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import lru_cache
+from uuid import UUID
+
+from backend.accounts.auth import Actor
+from backend.accounts.tables import Person
+from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.reminders.schemas import (
+    InboxItemOut,
+    OrganisationReminderSettings,
+    OrganisationReminderSettingsOut,
+    PushConfigOut,
+    QuietHours,
+    QuietHoursOut,
+    RecipientStatusOut,
+    ReminderIn,
+    ReminderOut,
+    SubscriptionIn,
+)
+from backend.schedule import recurrence
+from backend.schedule.services import _resolve_workers
+from backend.schedule.tables import Participant, ScheduleItem
+from backend.settings import get_settings
+from notifications import reminders as core
+from notifications.dispatcher import DispatchConfig
+from notifications.endpoints import EndpointRefused
+from notifications.quiet import DEFAULT_QUIET
+from notifications.tables import NotificationSettings, Reminder, ReminderRule
+from notifications.vapid import VapidSigner, load_or_create, public_key_b64
+
+log = logging.getLogger("werkmaat.reminders")
+UTC = dt.timezone.utc
+ONE_OFF_TTL = dt.timedelta(hours=12)
+
+
+@lru_cache(maxsize=1)
+def signer() -> VapidSigner:
+    """The VAPID key pair, made on first start in the data directory and kept."""
+    settings = get_settings()
+    key = load_or_create(settings.data_dir / "vapid_private.pem")
+    return VapidSigner(key, settings.vapid_subject)
+
+
+def dispatch_config() -> DispatchConfig:
+    return DispatchConfig(signer=signer())
+
+
+def push_config() -> PushConfigOut:
+    return PushConfigOut(enabled=True, public_key=public_key_b64(signer().key))
+
+
+# --- subscriptions ------------------------------------------------------------------------------
+
+async def subscribe(actor: Actor, data: SubscriptionIn, user_agent: str) -> UUID:
+    try:
+        return await core.subscribe(actor.id, actor.session_id, data.endpoint, data.keys.p256dh, data.keys.auth,
+                                    user_agent, get_settings().push_hosts)
+    except EndpointRefused as exc:
+        raise InvalidInput.field("endpoint", f"push_endpoint_{exc}") from None
+
+
+async def send_test(actor: Actor) -> UUID:
+    """'Stuur me een testmelding': straight to this person's devices, quiet hours or not."""
+    now = core.utcnow()
+    return await core.create_reminder(core.NewReminder(
+        recipients=[actor.id], due_at=now, expires_at=now + dt.timedelta(minutes=30), source="test",
+        template="test", urgent=True, created_by=actor.id, url="/#/settings"))
+
+
+# --- coach reminders ----------------------------------------------------------------------------
+
+async def _recipients(actor: Actor, data: ReminderIn) -> list[UUID]:
+    if data.whole_caseload:
+        rows = await Person.select(Person.id).where(
+            (Person.coach == actor.id) & (Person.role == "worker") & (Person.active == True))  # noqa: E712
+        if not rows:
+            raise InvalidInput.field("wholeCaseload", "caseload_empty")
+        return [r["id"] for r in rows]
+    return await _resolve_workers(actor, actor.organisation_id, data.worker_ids, data.group_id)
+
+
+async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
+    """A coach reminds one worker, a group or the whole caseload: once at a time, or weekly."""
+    if actor.role != "coach":
+        raise Forbidden()
+    if not data.title.strip():
+        raise InvalidInput.field("title", "blank")
+    people = await _recipients(actor, data)
+    now = core.utcnow()
+    if data.recurrence is not None:
+        until = data.recurrence.until
+        if until is not None and until < recurrence.local_today():
+            raise InvalidInput.field("recurrence.until", "until_before_from")
+        rule = ReminderRule(
+            organisation=actor.organisation_id, created_by=actor.id, title=data.title.strip(),
+            body=data.body.strip(), weekdays=",".join(str(d) for d in sorted(set(data.recurrence.weekdays))),
+            at_time=data.recurrence.time, valid_from=now,
+            valid_until=recurrence.day_bounds(until, until)[1] if until else None,
+            recipients=[str(p) for p in people])
+        await rule.save()
+        await core.expand_rules(now)
+        return ReminderOut(id=None, rule_id=rule.id, title=rule.title, body=rule.body, due_at=None, recurring=True,
+                           recipients=[])
+    due = recurrence.assume_local(data.at) if data.at else now
+    if due < now - dt.timedelta(minutes=5):
+        raise InvalidInput.field("at", "reminder_in_past")
+    reminder_id = await core.create_reminder(core.NewReminder(
+        recipients=people, due_at=due, expires_at=due + ONE_OFF_TTL, source="coach", title=data.title.strip(),
+        body=data.body.strip(), organisation=actor.organisation_id, created_by=actor.id, url="/#/inbox"))
+    return await get(actor, reminder_id)
+
+
+async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden()
+    row = await Reminder.select().where(Reminder.id == reminder_id).first()
+    if row is None or (actor.role != "admin" and row["organisation"] != actor.organisation_id):
+        raise NotFound()
+    return row
+
+
+async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
+    """A reminder with, per recipient: queued, sent, failed (why), read or acknowledged."""
+    row = await _visible_reminder(actor, reminder_id)
+    statuses = await core.recipient_statuses(reminder_id)
+    names = {p["id"]: f"{p['first_name']} {p['last_name']}".strip() for p in await Person.select(
+        Person.id, Person.first_name, Person.last_name).where(Person.id.is_in([s.person_id for s in statuses]))} \
+        if statuses else {}
+    return ReminderOut(id=row["id"], rule_id=row["rule"], title=row["title"], body=row["body"], due_at=row["due_at"],
+                       recurring=row["rule"] is not None, recipients=[RecipientStatusOut(
+                           person_id=s.person_id, name=names.get(s.person_id, ""), state=s.state,
+                           push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
+                           late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at)
+                           for s in statuses])
+
+
+async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden()
+    query = Reminder.select(Reminder.id).where(Reminder.source.is_in(["coach", "rule"])).order_by(
+        Reminder.due_at, ascending=False).limit(limit)
+    if actor.role == "coach":
+        query = query.where(Reminder.organisation == actor.organisation_id)
+    return [await get(actor, r["id"]) for r in await query]
+
+
+async def cancel(actor: Actor, reminder_id: UUID) -> ReminderOut:
+    await _visible_reminder(actor, reminder_id)
+    await core.cancel_reminder(reminder_id)
+    return await get(actor, reminder_id)
+
+
+# --- inbox --------------------------------------------------------------------------------------
+
+async def inbox(actor: Actor, unread_only: bool, limit: int) -> list[InboxItemOut]:
+    entries = await core.inbox(actor.id, actor.language, limit=limit, unread_only=unread_only)
+    return [InboxItemOut(id=e.id, title=e.title, body=e.body, url=e.url, urgent=e.urgent, due_at=e.due_at,
+                         read_at=e.read_at, acknowledged_at=e.acknowledged_at) for e in entries]
+
+
+async def mark(actor: Actor, recipient_id: UUID, acknowledge: bool) -> None:
+    if not await core.mark(actor.id, recipient_id, acknowledge):
+        raise NotFound()
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+async def quiet_hours(actor: Actor) -> QuietHoursOut:
+    row = await NotificationSettings.select().where(NotificationSettings.person == actor.id).first()
+    start, end = (row["quiet_start"], row["quiet_end"]) if row else DEFAULT_QUIET
+    return QuietHoursOut(quiet_start=start, quiet_end=end)
+
+
+async def set_quiet_hours(actor: Actor, data: QuietHours) -> QuietHoursOut:
+    await NotificationSettings.insert(NotificationSettings(person=actor.id, quiet_start=data.quiet_start,
+                                                           quiet_end=data.quiet_end)).on_conflict(
+        target=NotificationSettings.person, action="DO UPDATE",
+        values=[NotificationSettings.quiet_start, NotificationSettings.quiet_end])
+    return await quiet_hours(actor)
+
+
+async def organisation_settings(organisation_id: UUID) -> OrganisationReminderSettingsOut:
+    row = await NotificationSettings.select().where(NotificationSettings.organisation == organisation_id).first()
+    if row is None:
+        d = OrganisationReminderSettings()
+        return OrganisationReminderSettingsOut(evening_before_at=d.evening_before_at, minutes_before=d.minutes_before,
+                                               ride_minutes_before=d.ride_minutes_before, automatic=d.automatic)
+    return OrganisationReminderSettingsOut(evening_before_at=row["evening_before_at"],
+                                           minutes_before=row["minutes_before"],
+                                           ride_minutes_before=row["ride_minutes_before"], automatic=row["automatic"])
+
+
+def _check_organisation(actor: Actor, organisation_id: UUID) -> None:
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden()
+    if actor.role != "admin" and actor.organisation_id != organisation_id:
+        raise NotFound()
+
+
+async def organisation_settings_for(actor: Actor, organisation_id: UUID) -> OrganisationReminderSettingsOut:
+    _check_organisation(actor, organisation_id)
+    return await organisation_settings(organisation_id)
+
+
+async def set_organisation_settings(actor: Actor, organisation_id: UUID,
+                                    data: OrganisationReminderSettings) -> OrganisationReminderSettingsOut:
+    _check_organisation(actor, organisation_id)
+    await NotificationSettings.insert(NotificationSettings(
+        organisation=organisation_id, evening_before_at=data.evening_before_at, minutes_before=data.minutes_before,
+        ride_minutes_before=data.ride_minutes_before, automatic=data.automatic)).on_conflict(
+        target=NotificationSettings.organisation, action="DO UPDATE",
+        values=[NotificationSettings.evening_before_at, NotificationSettings.minutes_before,
+                NotificationSettings.ride_minutes_before, NotificationSettings.automatic])
+    return await organisation_settings(organisation_id)
+
+
+# --- automatic reminders from the schedule ------------------------------------------------------
+
+AUTO_WINDOW = dt.timedelta(hours=36)
+
+
+async def plan_automatic_reminders(now: dt.datetime | None = None) -> int:
+    """For items starting in the next 36 h: the evening before and some minutes before, per worker.
+
+    Unique source keys (item, person, start time) make this safe to run in every process; when an
+    item moves or is cancelled, its pending automatic reminders are cancelled here too.
+    """
+    now = now or core.utcnow()
+    await _cancel_stale_automatic(now)
+    items = await ScheduleItem.select().where(
+        (ScheduleItem.starts_at > now) & (ScheduleItem.starts_at <= now + AUTO_WINDOW)
+        & ScheduleItem.cancelled_at.is_null()).output(load_json=True)
+    created = 0
+    settings_cache: dict[UUID, OrganisationReminderSettingsOut] = {}
+    for item in items:
+        org = item["organisation"]
+        if org not in settings_cache:
+            settings_cache[org] = await organisation_settings(org)
+        conf = settings_cache[org]
+        if not conf.automatic:
+            continue
+        people = [r["person"] for r in await Participant.select(Participant.person).where(
+            Participant.item == item["id"])]
+        if not people:
+            continue
+        starts = item["starts_at"]
+        local = recurrence.to_local(starts)
+        params = {"title": item["title"], "time": local.strftime("%H:%M"), "place": item["address"],
+                  "bring": item["bring"] or [], "itemId": str(item["id"]), "startsAt": starts.isoformat()}
+        evening_day = local.date() - dt.timedelta(days=1)
+        evening = recurrence.local_instant(evening_day, recurrence.parse_hhmm(conf.evening_before_at))
+        before = starts - dt.timedelta(minutes=conf.minutes_before)
+        for person in people:
+            for kind, due, urgent in (("evening_before", evening, False), ("before_start", before, True)):
+                if due <= now - dt.timedelta(minutes=5):
+                    continue  # too late for this one (e.g. planned after the evening before)
+                made = await core.create_reminder(core.NewReminder(
+                    recipients=[person], due_at=max(due, now), expires_at=starts, source="auto", template=kind,
+                    params=params, urgent=urgent, event_at=starts, organisation=org, url="/#/home",
+                    source_key=f"auto:{kind}:{item['id']}:{person}:{int(starts.timestamp())}",
+                    topic_seed=f"item:{item['id']}:{person}"))
+                created += made is not None
+    return created
+
+
+async def _cancel_stale_automatic(now: dt.datetime) -> None:
+    pending = await Reminder.select(Reminder.id, Reminder.params).where(
+        (Reminder.source == "auto") & (Reminder.fanned_out == False) & Reminder.cancelled_at.is_null()  # noqa: E712
+    ).output(load_json=True)
+    if not pending:
+        return
+    item_ids = list({UUID(r["params"]["itemId"]) for r in pending if r["params"].get("itemId")})
+    items = {i["id"]: i for i in await ScheduleItem.select(
+        ScheduleItem.id, ScheduleItem.starts_at, ScheduleItem.cancelled_at).where(ScheduleItem.id.is_in(item_ids))}
+    for reminder in pending:
+        item = items.get(UUID(reminder["params"]["itemId"])) if reminder["params"].get("itemId") else None
+        if item is None or item["cancelled_at"] is not None or \
+                item["starts_at"].isoformat() != reminder["params"].get("startsAt"):
+            await core.cancel_reminder(reminder["id"])
+
+
+async def notify_coach_of_report(worker_id: UUID, kind: str, text: str) -> None:
+    """A sick or late report reaches the worker's coach at once (push and inbox)."""
+    worker = await Person.select(Person.coach, Person.organisation, Person.first_name).where(
+        Person.id == worker_id).first()
+    if worker is None or worker["coach"] is None:
+        return
+    now = core.utcnow()
+    await core.create_reminder(core.NewReminder(
+        recipients=[worker["coach"]], due_at=now, expires_at=now + dt.timedelta(hours=12), source="system",
+        template=f"report_{kind}", params={"name": worker["first_name"], "text": text}, urgent=True,
+        organisation=worker["organisation"], url=f"/#/people/{worker_id}"))

@@ -1,0 +1,274 @@
+"""The delivery engine: fan reminders out to devices, claim due deliveries with a lease, send, mark.
+
+Any number of processes may run `dispatch` against one database. A delivery is claimed by one
+UPDATE (PostgreSQL: on rows picked `FOR UPDATE SKIP LOCKED`), sent, and marked sent only by the
+process that still holds its lease, so no delivery is marked sent twice. A process killed mid-send
+loses nothing: its leased rows become claimable again when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from notifications import payload, transport
+from notifications.quiet import quiet_until
+from notifications.tables import Delivery, PushSubscription, Recipient, Reminder
+from notifications.vapid import VapidSigner
+
+log = logging.getLogger("werkmaat.dispatch")
+UTC = dt.timezone.utc
+
+
+@dataclass
+class DispatchConfig:
+    signer: VapidSigner | None
+    worker_id: str = field(default_factory=lambda: f"w-{uuid.uuid4().hex[:12]}")
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    batch: int = 200
+    concurrency: int = 64
+    max_attempts: int = 6
+    base_backoff: float = 5.0
+    max_backoff: float = 900.0
+    late_after: dt.timedelta = dt.timedelta(minutes=2)
+    tick_budget: float = 25.0
+
+
+@dataclass
+class TickResult:
+    fanned_out: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    gone: int = 0
+    expired: int = 0
+    lost_lease: int = 0
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+# --- fan-out: one delivery per (recipient, active subscription) --------------------------------
+
+async def fan_out(now: dt.datetime, limit: int = 500) -> int:
+    """Create deliveries for reminders that have come due. Idempotent across processes."""
+    reminders = await Reminder.select(Reminder.id, Reminder.urgent, Reminder.due_at, Reminder.expires_at).where(
+        (Reminder.fanned_out == False) & (Reminder.due_at <= now) & Reminder.cancelled_at.is_null()  # noqa: E712
+    ).order_by(Reminder.due_at).limit(limit)
+    for reminder in reminders:
+        recipients = await Recipient.select(
+            Recipient.id, Recipient.person, Recipient.person.language.as_alias("language")
+        ).where(Recipient.reminder == reminder["id"])
+        person_ids = list({r["person"] for r in recipients})
+        subscriptions = await PushSubscription.select(PushSubscription.id, PushSubscription.person).where(
+            PushSubscription.person.is_in(person_ids) & PushSubscription.deactivated_at.is_null()
+        ) if person_ids else []
+        by_person: dict = {}
+        for sub in subscriptions:
+            by_person.setdefault(sub["person"], []).append(sub["id"])
+        for recipient in recipients:
+            subs = by_person.get(recipient["person"], [])
+            if not subs:
+                await Recipient.update({Recipient.push_status: "none"}).where(
+                    (Recipient.id == recipient["id"]) & (Recipient.push_status == "queued"))
+                continue
+            start = reminder["due_at"]
+            if not reminder["urgent"]:
+                start = await quiet_until(recipient["person"], max(start, now))
+            # Quiet hours that last past the reminder's usefulness: recorded as expired, not dropped.
+            expired = start > reminder["expires_at"]
+            rows = [Delivery(recipient=recipient["id"], subscription=s, key=f"{recipient['id']}:{s}",
+                             next_attempt_at=start, status="expired" if expired else "queued",
+                             last_error="quiet hours outlast the reminder" if expired else "") for s in subs]
+            await Delivery.insert(*rows).on_conflict(target=Delivery.key, action="DO NOTHING")
+            if expired:
+                await _settle_recipient(recipient["id"], "expired", "quiet hours outlast the reminder")
+        await Reminder.update({Reminder.fanned_out: True}).where(Reminder.id == reminder["id"])
+    return len(reminders)
+
+
+# --- claiming -----------------------------------------------------------------------------------
+
+async def claim(config: DispatchConfig, now: dt.datetime) -> list[dict]:
+    """Lease up to `batch` due deliveries to this worker in one statement."""
+    due = Delivery.select(Delivery.id).where(
+        Delivery.status.is_in(["queued", "sending"]) & (Delivery.next_attempt_at <= now)
+        & (Delivery.lease_until.is_null() | (Delivery.lease_until < now))
+    ).order_by(Delivery.next_attempt_at).limit(config.batch)
+    if Delivery._meta.db.engine_type == "postgres":
+        due = due.lock_rows("UPDATE", skip_locked=True)
+    return await Delivery.update({
+        Delivery.status: "sending", Delivery.lease_until: now + config.lease,
+        Delivery.leased_by: config.worker_id, Delivery.attempts: Delivery.attempts + 1,
+    }).where(Delivery.id.is_in(due)).returning(Delivery.id, Delivery.recipient, Delivery.subscription,
+                                               Delivery.attempts)
+
+
+async def _load(claimed: list[dict]) -> tuple[dict, dict, dict]:
+    recipient_ids = list({c["recipient"] for c in claimed})
+    sub_ids = list({c["subscription"] for c in claimed})
+    recipients = {r["id"]: r for r in await Recipient.select(
+        Recipient.id, Recipient.reminder, Recipient.person, Recipient.person.language.as_alias("language"),
+    ).where(Recipient.id.is_in(recipient_ids))}
+    reminder_ids = list({r["reminder"] for r in recipients.values()})
+    reminders = {r["id"]: r for r in await Reminder.select().where(Reminder.id.is_in(reminder_ids))
+                 .output(load_json=True)}
+    subs = {s["id"]: s for s in await PushSubscription.select().where(PushSubscription.id.is_in(sub_ids))}
+    return recipients, reminders, subs
+
+
+# --- marking ------------------------------------------------------------------------------------
+
+def _mine(config: DispatchConfig, delivery_id):
+    return (Delivery.id == delivery_id) & (Delivery.leased_by == config.worker_id) & (Delivery.status == "sending")
+
+
+async def _mark_sent(config: DispatchConfig, delivery: dict, recipient: dict, reminder: dict, status: int,
+                     now: dt.datetime) -> bool:
+    done = await Delivery.update({
+        Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: status, Delivery.lease_until: None,
+        Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
+    }).where(_mine(config, delivery["id"])).returning(Delivery.id)
+    if not done:
+        return False
+    late = int((now - reminder["due_at"]).total_seconds())
+    await Recipient.update({Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
+                            Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0}).where(
+        (Recipient.id == recipient["id"]) & (Recipient.push_status != "sent"))
+    await PushSubscription.update({PushSubscription.last_success_at: now}).where(
+        PushSubscription.id == delivery["subscription"])
+    return True
+
+
+async def _mark_final(config: DispatchConfig, delivery: dict, status: str, http_status: int | None, error: str,
+                      now: dt.datetime) -> bool:
+    done = await Delivery.update({
+        Delivery.status: status, Delivery.http_status: http_status, Delivery.last_error: error[:300],
+        Delivery.lease_until: None,
+    }).where(_mine(config, delivery["id"])).returning(Delivery.id)
+    if done:
+        await _settle_recipient(delivery["recipient"], "expired" if status == "expired" else "failed", error)
+    return bool(done)
+
+
+async def _settle_recipient(recipient_id, status: str, error: str) -> None:
+    """A recipient whose deliveries all ended without success is marked failed or expired, with why."""
+    open_or_sent = await Delivery.exists().where(
+        (Delivery.recipient == recipient_id) & Delivery.status.is_in(["queued", "sending", "sent"]))
+    if not open_or_sent:
+        await Recipient.update({Recipient.push_status: status, Recipient.push_error: error[:300]}).where(
+            (Recipient.id == recipient_id) & (Recipient.push_status != "sent"))
+
+
+def backoff(config: DispatchConfig, attempts: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter; a push service's Retry-After is honoured when longer."""
+    delay = random.uniform(0, min(config.max_backoff, config.base_backoff * 2 ** (attempts - 1)))
+    return max(delay, retry_after or 0.0, 1.0)
+
+
+async def _retry(config: DispatchConfig, delivery: dict, outcome: transport.Outcome, now: dt.datetime,
+                 expires_at: dt.datetime) -> str:
+    next_at = now + dt.timedelta(seconds=backoff(config, delivery["attempts"], outcome.retry_after))
+    if delivery["attempts"] >= config.max_attempts or next_at > expires_at:
+        await _mark_final(config, delivery, "failed", outcome.status, f"gave up: {outcome.error}", now)
+        return "failed"
+    await Delivery.update({
+        Delivery.status: "queued", Delivery.next_attempt_at: next_at, Delivery.lease_until: None,
+        Delivery.http_status: outcome.status, Delivery.last_error: outcome.error[:300],
+    }).where(_mine(config, delivery["id"]))
+    return "retried"
+
+
+# --- one delivery -------------------------------------------------------------------------------
+
+async def _deliver(config: DispatchConfig, session: aiohttp.ClientSession, delivery: dict, recipients: dict,
+                   reminders: dict, subs: dict, result: TickResult) -> None:
+    now = utcnow()
+    recipient = recipients.get(delivery["recipient"])
+    reminder = reminders.get(recipient["reminder"]) if recipient else None
+    sub = subs.get(delivery["subscription"])
+    if recipient is None or reminder is None or sub is None:
+        await _mark_final(config, delivery, "failed", None, "missing reminder or subscription", now)
+        result.failed += 1
+        return
+    # Re-check at send time: still wanted, still useful, device still subscribed.
+    if reminder["cancelled_at"] is not None or sub["deactivated_at"] is not None:
+        await _mark_final(config, delivery, "failed", None, "cancelled or unsubscribed before sending", now)
+        result.failed += 1
+        return
+    if now > reminder["expires_at"]:
+        await _mark_final(config, delivery, "expired", None, "no longer useful when it could be sent", now)
+        result.expired += 1
+        return
+    if config.signer is None:
+        log.warning("No VAPID key: push for delivery %s skipped", delivery["id"])
+        await _mark_final(config, delivery, "failed", None, "push not configured on the server", now)
+        result.failed += 1
+        return
+    title, body = payload.render(reminder["template"], reminder["params"] or {}, reminder["title"],
+                                 reminder["body"], recipient["language"] or "nl")
+    data = payload.message(title, body, reminder["topic"], reminder["url"], str(reminder["id"]),
+                           str(recipient["id"]), reminder["urgent"])
+    outcome = await transport.send(
+        session, config.signer, sub["endpoint"], sub["p256dh"], sub["auth"], data,
+        ttl=payload.ttl_seconds(reminder["expires_at"], now),
+        urgency=payload.urgency(reminder["urgent"], reminder["event_at"], now), topic=reminder["topic"])
+    now = utcnow()
+    if outcome.kind == "sent":
+        if await _mark_sent(config, delivery, recipient, reminder, outcome.status, now):
+            result.sent += 1
+        else:
+            log.warning("Lease on delivery %s was lost before marking it sent", delivery["id"])
+            result.lost_lease += 1
+    elif outcome.kind == "gone":
+        await PushSubscription.update({PushSubscription.deactivated_at: now,
+                                       PushSubscription.deactivation_reason: outcome.error}).where(
+            PushSubscription.id == sub["id"])
+        await _mark_final(config, delivery, "gone", outcome.status, outcome.error, now)
+        result.gone += 1
+    elif outcome.kind == "retry":
+        if await _retry(config, delivery, outcome, now, reminder["expires_at"]) == "retried":
+            result.retried += 1
+        else:
+            result.failed += 1
+    else:
+        await _mark_final(config, delivery, "failed", outcome.status, outcome.error, now)
+        result.failed += 1
+
+
+async def dispatch(config: DispatchConfig, session: aiohttp.ClientSession | None = None) -> TickResult:
+    """One tick: fan out what came due, then claim and send batches until none is due or time is up."""
+    result = TickResult()
+    started = time.monotonic()
+    result.fanned_out = await fan_out(utcnow())
+    own_session = session is None
+    session = session or aiohttp.ClientSession()
+    limiter = asyncio.Semaphore(config.concurrency)
+
+    async def guarded(delivery, recipients, reminders, subs):
+        async with limiter:
+            try:
+                await _deliver(config, session, delivery, recipients, reminders, subs, result)
+            except Exception:  # noqa: BLE001 - one bad delivery must not stop the others
+                log.exception("Delivery %s failed unexpectedly; its lease will expire and it is retried",
+                              delivery["id"])
+
+    try:
+        while time.monotonic() - started < config.tick_budget:
+            claimed = await claim(config, utcnow())
+            if not claimed:
+                break
+            recipients, reminders, subs = await _load(claimed)
+            await asyncio.gather(*(guarded(d, recipients, reminders, subs) for d in claimed))
+    finally:
+        if own_session:
+            await session.close()
+    return result

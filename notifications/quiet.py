@@ -1,0 +1,45 @@
+"""Quiet hours per person (default 21:00-07:00 local): non-urgent pushes wait until they end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from notifications.tables import NotificationSettings
+
+LOCAL_TZ = ZoneInfo("Europe/Brussels")
+DEFAULT_QUIET = ("21:00", "07:00")
+
+
+def _hhmm(text: str) -> dt.time:
+    h, m = text.split(":")
+    return dt.time(int(h), int(m))
+
+
+def end_of_quiet(at: dt.datetime, start: str, end: str, tz: ZoneInfo = LOCAL_TZ) -> dt.datetime:
+    """`at` itself when outside the quiet window, else the moment the window ends (UTC)."""
+    if start == end:
+        return at
+    local = at.astimezone(tz)
+    q_start, q_end = _hhmm(start), _hhmm(end)
+    t = local.time()
+    if q_start < q_end:  # e.g. 12:00-14:00
+        inside = q_start <= t < q_end
+        end_day = local.date()
+    else:  # spans midnight, e.g. 21:00-07:00
+        inside = t >= q_start or t < q_end
+        end_day = local.date() + dt.timedelta(days=1) if t >= q_start else local.date()
+    if not inside:
+        return at
+    return dt.datetime.combine(end_day, q_end, tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+async def quiet_hours(person_id) -> tuple[str, str]:
+    row = await NotificationSettings.select(NotificationSettings.quiet_start, NotificationSettings.quiet_end).where(
+        NotificationSettings.person == person_id).first()
+    return (row["quiet_start"], row["quiet_end"]) if row else DEFAULT_QUIET
+
+
+async def quiet_until(person_id, at: dt.datetime) -> dt.datetime:
+    start, end = await quiet_hours(person_id)
+    return end_of_quiet(at, start, end)

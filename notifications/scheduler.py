@@ -1,0 +1,43 @@
+"""Periodic work on APScheduler 3: dispatch, expansion of recurring and automatic reminders,
+clean-up. Every job has an explicit id; a failing job is logged and the others keep running.
+
+The database rows are the truth; the scheduler only says when to look at them, so it is safe to
+run one in every web and worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger("werkmaat.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[], Awaitable[object]]
+    seconds: float
+
+
+def _guarded(job: Job) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job.func()
+        except Exception:  # noqa: BLE001 - logged; the next run tries again, other jobs go on
+            log.exception("Job %s failed", job.id)
+
+    run.__name__ = f"job_{job.id}"
+    return run
+
+
+def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
+    """A scheduler with each job at its interval; one run of a job at a time, missed runs merged."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for job in jobs:
+        scheduler.add_job(_guarded(job), "interval", seconds=job.seconds, id=job.id, replace_existing=True,
+                          max_instances=1, coalesce=True, misfire_grace_time=max(1, int(job.seconds * 2)))
+    return scheduler
