@@ -7,9 +7,24 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class WriteFirstSQLiteEngine(SQLiteEngine):
+    """SQLite whose transactions take the write lock at BEGIN (IMMEDIATE).
+
+    A DEFERRED transaction that reads and then writes must upgrade its lock; when another writer is
+    waiting, SQLite fails that upgrade at once instead of waiting the busy timeout. Every
+    transaction here is short and writes, so taking the lock up front only removes that failure.
+    """
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.immediate, allow_nested: bool = True):
+        return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+
+    def atomic(self, transaction_type: TransactionType = TransactionType.immediate):
+        return super().atomic(transaction_type=transaction_type)
 
 
 def engine_from_url(url: str) -> Engine:
@@ -20,7 +35,7 @@ def engine_from_url(url: str) -> Engine:
         if url.startswith("sqlite:////"):
             path = "/" + path.lstrip("/")
         # `timeout` is SQLite's busy timeout: a writer waits for the lock instead of failing.
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return WriteFirstSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {parsed.scheme!r})")

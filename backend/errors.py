@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -193,16 +193,42 @@ def _field_path(key: str, source: str, message: str, named: str | None) -> str:
     return ".".join(parts).replace(".[", "[") or ("body" if source == "body" else key)
 
 
+def _literal_values(tp: Any) -> list[str]:
+    """The string values of every Literal inside a type (through Optional, Annotated, UnsetType)."""
+    if getattr(tp, "__origin__", None) is Literal:
+        return [a for a in tp.__args__ if isinstance(a, str)]
+    values: list[str] = []
+    for arg in getattr(tp, "__args__", ()) or ():
+        values += [v for v in _literal_values(arg) if v not in values]
+    return values
+
+
+def _query_alias(request: Request, name: str) -> str:
+    """The name a client sends for a query parameter (e.g. `workerId` for `worker_id`)."""
+    try:
+        definition = request.route_handler.parsed_fn_signature.parameters.get(name)
+    except Exception:  # noqa: BLE001
+        return name
+    kwarg = getattr(definition, "kwarg_definition", None) if definition is not None else None
+    return getattr(kwarg, "query", None) or name
+
+
 def _choices_for(request: Request, field: str) -> str:
-    """Allowed values of a Literal field of the handler's body struct, for the 'choose one of' text."""
+    """Allowed values of a Literal body field or query parameter, for the 'choose one of' text."""
     struct = _body_struct(request)
-    if struct is None:
+    if struct is not None:
+        for info in msgspec.structs.fields(struct):
+            if info.encode_name == field:
+                return ", ".join(_literal_values(info.type))
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:  # noqa: BLE001 - no signature to look at
         return ""
-    for info in msgspec.structs.fields(struct):
-        if info.encode_name == field:
-            args = getattr(info.type, "__args__", ())
-            values = [a for a in args if isinstance(a, str)]
-            return ", ".join(values)
+    for name, definition in parameters.items():
+        kwarg = getattr(definition, "kwarg_definition", None)
+        alias = getattr(kwarg, "query", None) if kwarg is not None else None
+        if field in (name, alias):
+            return ", ".join(_literal_values(definition.annotation))
     return ""
 
 
@@ -257,8 +283,10 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
                 continue
             message = str(item.get("message", ""))
             named, key, params = _message_key(message)
-            raw_errors.append((_field_path(str(item.get("key", "")), str(item.get("source", "")), message, named),
-                               key, params))
+            name = str(item.get("key", ""))
+            if item.get("source") == "query":
+                name = _query_alias(request, name)
+            raw_errors.append((_field_path(name, str(item.get("source", "")), message, named), key, params))
     if not raw_errors:
         # A body that is not JSON at all ("Input data was truncated", "malformed").
         key = "invalid_json" if "JSON" in (exc.detail or "") or "truncated" in (exc.detail or "") \
@@ -291,7 +319,12 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         log.error("HTTP %s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail)
         return _render(request, exc.status_code, "server_error")
     if exc.status_code == 400:
-        return _render(request, 400, "invalid_json" if "JSON" in (exc.detail or "") else "invalid_input")
+        # Litestar raises a plain 400 when a request body cannot be decoded at all.
+        if request.method in ("POST", "PUT", "PATCH"):
+            lang = _language(request)
+            return _render(request, 400, "invalid_json",
+                           errors=[ErrorItem(field="body", message=translate("invalid_json", lang))])
+        return _render(request, 400, "invalid_input")
     response = _render(request, exc.status_code, "invalid_input")
     return response
 

@@ -18,13 +18,15 @@ PENDING = 0
 
 
 async def run_once(person_id: UUID, key: str | None, action: Callable[[], Awaitable[msgspec.Struct]],
-                   status_code: int = 201) -> Response:
-    """Run `action` once per (person, key). Without a key the action simply runs."""
+                   status_code: int = 201, *, scope: str) -> Response:
+    """Run `action` once per (person, scope, key); `scope` names the action (e.g. its operation id),
+    so one key sent to two different actions never answers the second with the first's result.
+    Without a key the action simply runs."""
     if key is None:
         return Response(await action(), status_code=status_code)
     if not KEY_RE.match(key):
         raise InvalidInput.field("Idempotency-Key", "idempotency_key_invalid")
-    full_key = f"{person_id}:{key}"
+    full_key = f"{person_id}:{scope}:{key}"
     # Claim the key first: of two copies arriving together, only one gets past this insert.
     claimed = await IdempotentRequest.insert(
         IdempotentRequest(key=full_key, person=person_id, status_code=PENDING, body={})

@@ -80,6 +80,10 @@ class Settings:
     dispatch_interval: float = 5.0
     """Seconds between dispatcher ticks (`WERKMAAT_DISPATCH_INTERVAL`)."""
 
+    delivery_lease_seconds: float = 60.0
+    """How long a claimed delivery belongs to one process before another may take it over
+    (`WERKMAAT_DELIVERY_LEASE`)."""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -120,4 +124,5 @@ def get_settings() -> Settings:
         vapid_subject=_env("WERKMAAT_VAPID_SUBJECT") or "mailto:support@werkmaat.invalid",
         scheduler=_env("WERKMAAT_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
         dispatch_interval=float(_env("WERKMAAT_DISPATCH_INTERVAL", "5")),
+        delivery_lease_seconds=float(_env("WERKMAAT_DELIVERY_LEASE", "60")),
     )

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from notifications import payload, transport
-from notifications.quiet import quiet_until
+from notifications.endpoints import EndpointRefused, check_endpoint
+from notifications.quiet import DEFAULT_QUIET, end_of_quiet, quiet_hours_of
 from notifications.tables import Delivery, PushSubscription, Recipient, Reminder
 from notifications.vapid import VapidSigner
 
@@ -39,6 +40,7 @@ class DispatchConfig:
     max_backoff: float = 900.0
     late_after: dt.timedelta = dt.timedelta(minutes=2)
     tick_budget: float = 25.0
+    extra_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,35 +66,52 @@ async def fan_out(now: dt.datetime, limit: int = 500) -> int:
         (Reminder.fanned_out == False) & (Reminder.due_at <= now) & Reminder.cancelled_at.is_null()  # noqa: E712
     ).order_by(Reminder.due_at).limit(limit)
     for reminder in reminders:
-        recipients = await Recipient.select(
-            Recipient.id, Recipient.person, Recipient.person.language.as_alias("language")
-        ).where(Recipient.reminder == reminder["id"])
+        recipients = await Recipient.select(Recipient.id, Recipient.person).where(
+            Recipient.reminder == reminder["id"])
         person_ids = list({r["person"] for r in recipients})
-        subscriptions = await PushSubscription.select(PushSubscription.id, PushSubscription.person).where(
-            PushSubscription.person.is_in(person_ids) & PushSubscription.deactivated_at.is_null()
-        ) if person_ids else []
         by_person: dict = {}
-        for sub in subscriptions:
-            by_person.setdefault(sub["person"], []).append(sub["id"])
+        quiet: dict = {}
+        for chunk in _chunks(person_ids):
+            for sub in await PushSubscription.select(PushSubscription.id, PushSubscription.person).where(
+                PushSubscription.person.is_in(chunk) & PushSubscription.deactivated_at.is_null()
+            ):
+                by_person.setdefault(sub["person"], []).append(sub["id"])
+            if not reminder["urgent"]:
+                quiet.update(await quiet_hours_of(chunk))
+        rows, without_device, expired_ids = [], [], []
         for recipient in recipients:
             subs = by_person.get(recipient["person"], [])
             if not subs:
-                await Recipient.update({Recipient.push_status: "none"}).where(
-                    (Recipient.id == recipient["id"]) & (Recipient.push_status == "queued"))
+                without_device.append(recipient["id"])
                 continue
-            start = reminder["due_at"]
+            start = max(reminder["due_at"], now)
             if not reminder["urgent"]:
-                start = await quiet_until(recipient["person"], max(start, now))
+                start = end_of_quiet(start, *quiet.get(recipient["person"], DEFAULT_QUIET))
             # Quiet hours that last past the reminder's usefulness: recorded as expired, not dropped.
             expired = start > reminder["expires_at"]
-            rows = [Delivery(recipient=recipient["id"], subscription=s, key=f"{recipient['id']}:{s}",
-                             next_attempt_at=start, status="expired" if expired else "queued",
-                             last_error="quiet hours outlast the reminder" if expired else "") for s in subs]
-            await Delivery.insert(*rows).on_conflict(target=Delivery.key, action="DO NOTHING")
             if expired:
-                await _settle_recipient(recipient["id"], "expired", "quiet hours outlast the reminder")
+                expired_ids.append(recipient["id"])
+            rows += [Delivery(recipient=recipient["id"], subscription=s, key=f"{recipient['id']}:{s}",
+                              next_attempt_at=start, status="expired" if expired else "queued",
+                              last_error=QUIET_EXPIRED if expired else "") for s in subs]
+        for chunk in _chunks(rows, 300):
+            await Delivery.insert(*chunk).on_conflict(target=Delivery.key, action="DO NOTHING")
+        for chunk in _chunks(without_device):
+            await Recipient.update({Recipient.push_status: "none"}).where(
+                Recipient.id.is_in(chunk) & (Recipient.push_status == "queued"))
+        for chunk in _chunks(expired_ids):
+            await Recipient.update({Recipient.push_status: "expired", Recipient.push_error: QUIET_EXPIRED}).where(
+                Recipient.id.is_in(chunk) & (Recipient.push_status == "queued"))
         await Reminder.update({Reminder.fanned_out: True}).where(Reminder.id == reminder["id"])
     return len(reminders)
+
+
+QUIET_EXPIRED = "quiet hours outlast the reminder"
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 # --- claiming -----------------------------------------------------------------------------------
@@ -133,29 +152,32 @@ def _mine(config: DispatchConfig, delivery_id):
 
 async def _mark_sent(config: DispatchConfig, delivery: dict, recipient: dict, reminder: dict, status: int,
                      now: dt.datetime) -> bool:
-    done = await Delivery.update({
-        Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: status, Delivery.lease_until: None,
-        Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
-    }).where(_mine(config, delivery["id"])).returning(Delivery.id)
-    if not done:
-        return False
-    late = int((now - reminder["due_at"]).total_seconds())
-    await Recipient.update({Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
-                            Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0}).where(
-        (Recipient.id == recipient["id"]) & (Recipient.push_status != "sent"))
-    await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-        PushSubscription.id == delivery["subscription"])
+    # One transaction: a process killed here leaves either nothing marked or everything.
+    async with Delivery._meta.db.transaction():
+        done = await Delivery.update({
+            Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: status,
+            Delivery.lease_until: None, Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
+        }).where(_mine(config, delivery["id"])).returning(Delivery.id)
+        if not done:
+            return False
+        late = int((now - reminder["due_at"]).total_seconds())
+        await Recipient.update({Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
+                                Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0}
+                               ).where((Recipient.id == recipient["id"]) & (Recipient.push_status != "sent"))
+        await PushSubscription.update({PushSubscription.last_success_at: now}).where(
+            PushSubscription.id == delivery["subscription"])
     return True
 
 
 async def _mark_final(config: DispatchConfig, delivery: dict, status: str, http_status: int | None, error: str,
                       now: dt.datetime) -> bool:
-    done = await Delivery.update({
-        Delivery.status: status, Delivery.http_status: http_status, Delivery.last_error: error[:300],
-        Delivery.lease_until: None,
-    }).where(_mine(config, delivery["id"])).returning(Delivery.id)
-    if done:
-        await _settle_recipient(delivery["recipient"], "expired" if status == "expired" else "failed", error)
+    async with Delivery._meta.db.transaction():
+        done = await Delivery.update({
+            Delivery.status: status, Delivery.http_status: http_status, Delivery.last_error: error[:300],
+            Delivery.lease_until: None,
+        }).where(_mine(config, delivery["id"])).returning(Delivery.id)
+        if done:
+            await _settle_recipient(delivery["recipient"], "expired" if status == "expired" else "failed", error)
     return bool(done)
 
 
@@ -207,6 +229,13 @@ async def _deliver(config: DispatchConfig, session: aiohttp.ClientSession, deliv
     if now > reminder["expires_at"]:
         await _mark_final(config, delivery, "expired", None, "no longer useful when it could be sent", now)
         result.expired += 1
+        return
+    try:
+        check_endpoint(sub["endpoint"], config.extra_hosts)
+    except EndpointRefused as exc:
+        # Checked at subscription time too; a row that got in some other way is never posted to.
+        await _mark_final(config, delivery, "failed", None, f"endpoint refused: {exc}", now)
+        result.failed += 1
         return
     if config.signer is None:
         log.warning("No VAPID key: push for delivery %s skipped", delivery["id"])

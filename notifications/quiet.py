@@ -34,12 +34,9 @@ def end_of_quiet(at: dt.datetime, start: str, end: str, tz: ZoneInfo = LOCAL_TZ)
     return dt.datetime.combine(end_day, q_end, tzinfo=tz).astimezone(dt.timezone.utc)
 
 
-async def quiet_hours(person_id) -> tuple[str, str]:
-    row = await NotificationSettings.select(NotificationSettings.quiet_start, NotificationSettings.quiet_end).where(
-        NotificationSettings.person == person_id).first()
-    return (row["quiet_start"], row["quiet_end"]) if row else DEFAULT_QUIET
-
-
-async def quiet_until(person_id, at: dt.datetime) -> dt.datetime:
-    start, end = await quiet_hours(person_id)
-    return end_of_quiet(at, start, end)
+async def quiet_hours_of(person_ids: list) -> dict:
+    """Quiet hours of several people at once; people without settings are left out (defaults)."""
+    rows = await NotificationSettings.select(NotificationSettings.person, NotificationSettings.quiet_start,
+                                             NotificationSettings.quiet_end).where(
+        NotificationSettings.person.is_in(person_ids))
+    return {row["person"]: (row["quiet_start"], row["quiet_end"]) for row in rows}

@@ -54,9 +54,9 @@ async def create_reminder(new: NewReminder) -> UUID | None:
         if not inserted:
             return None
         unique = list(dict.fromkeys(new.recipients))
-        if unique:
+        for start in range(0, len(unique), 500):  # SQLite limits the parameters of one statement
             await Recipient.insert(*[Recipient(reminder=reminder.id, person=p, key=f"{reminder.id}:{p}")
-                                     for p in unique])
+                                     for p in unique[start:start + 500]])
     return reminder.id
 
 

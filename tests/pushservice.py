@@ -51,7 +51,8 @@ class Received:
 
 
 class PushService:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.subscriptions: dict[str, Subscription] = {}
         self.received: list[Received] = []
         self.rejected: list[str] = []
@@ -127,6 +128,8 @@ class PushService:
         sub = self.subscriptions.get(request.match_info["sub_id"])
         if sub is None:
             return web.Response(status=404)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             self.attempts[sub.id] = self.attempts.get(sub.id, 0) + 1
         try:

@@ -8,26 +8,26 @@ from uuid import UUID
 
 import msgspec
 
-from backend.schemas import CamelStruct, InputStruct
+from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
 class SubscriptionKeys(InputStruct):
-    p256dh: Annotated[str, msgspec.Meta(min_length=20, max_length=200)]
-    auth: Annotated[str, msgspec.Meta(min_length=8, max_length=100)]
+    p256dh: Annotated[str, msgspec.Meta(min_length=20, max_length=200, pattern=NO_NUL)]
+    auth: Annotated[str, msgspec.Meta(min_length=8, max_length=100, pattern=NO_NUL)]
 
 
 class SubscriptionIn(msgspec.Struct, rename="camel"):
     """The browser's standard PushSubscription JSON (unknown extra members are ignored)."""
 
-    endpoint: Annotated[str, msgspec.Meta(min_length=8, max_length=2048)]
+    endpoint: Annotated[str, msgspec.Meta(min_length=8, max_length=2048, pattern=NO_NUL)]
     keys: SubscriptionKeys
     expiration_time: int | float | None = None
 
 
 class UnsubscribeIn(InputStruct):
-    endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+    endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=2048, pattern=NO_NUL)]
 
 
 class SubscriptionOut(CamelStruct):
@@ -46,8 +46,8 @@ class Recurrence(InputStruct):
 
 
 class ReminderIn(InputStruct):
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-    body: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=NOT_BLANK)]
+    body: Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)] = ""
     worker_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = []
     group_id: UUID | None = None
     whole_caseload: bool = False

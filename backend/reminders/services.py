@@ -10,6 +10,7 @@ from uuid import UUID
 
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
+from backend.organisations.tables import Organisation
 from backend.errors import Forbidden, InvalidInput, NotFound
 from backend.reminders.schemas import (
     InboxItemOut,
@@ -48,7 +49,9 @@ def signer() -> VapidSigner:
 
 
 def dispatch_config() -> DispatchConfig:
-    return DispatchConfig(signer=signer())
+    settings = get_settings()
+    return DispatchConfig(signer=signer(), extra_hosts=settings.push_hosts,
+                          lease=dt.timedelta(seconds=settings.delivery_lease_seconds))
 
 
 def push_config() -> PushConfigOut:
@@ -196,21 +199,23 @@ async def organisation_settings(organisation_id: UUID) -> OrganisationReminderSe
                                            ride_minutes_before=row["ride_minutes_before"], automatic=row["automatic"])
 
 
-def _check_organisation(actor: Actor, organisation_id: UUID) -> None:
+async def _check_organisation(actor: Actor, organisation_id: UUID) -> None:
     if actor.role not in ("coach", "admin"):
         raise Forbidden()
     if actor.role != "admin" and actor.organisation_id != organisation_id:
         raise NotFound()
+    if not await Organisation.exists().where(Organisation.id == organisation_id):
+        raise NotFound()
 
 
 async def organisation_settings_for(actor: Actor, organisation_id: UUID) -> OrganisationReminderSettingsOut:
-    _check_organisation(actor, organisation_id)
+    await _check_organisation(actor, organisation_id)
     return await organisation_settings(organisation_id)
 
 
 async def set_organisation_settings(actor: Actor, organisation_id: UUID,
                                     data: OrganisationReminderSettings) -> OrganisationReminderSettingsOut:
-    _check_organisation(actor, organisation_id)
+    await _check_organisation(actor, organisation_id)
     await NotificationSettings.insert(NotificationSettings(
         organisation=organisation_id, evening_before_at=data.evening_before_at, minutes_before=data.minutes_before,
         ride_minutes_before=data.ride_minutes_before, automatic=data.automatic)).on_conflict(

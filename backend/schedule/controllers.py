@@ -33,7 +33,9 @@ from backend.schedule.schemas import (
 )
 
 IdempotencyKey = Annotated[str | None, Parameter(
-    header="Idempotency-Key", required=False, max_length=100, schema_extra={"pattern": KEY_RE.pattern},
+    # A header is text or absent, never null: documented as an optional string with its pattern.
+    header="Idempotency-Key", required=False, max_length=100,
+    schema_extra={"one_of": None, "type": "string", "pattern": KEY_RE.pattern},
     description="Client-made key; sending the same action again with it returns the first answer.")]
 # 409: the same Idempotency-Key is still being handled.
 IDEMPOTENT = error_responses(409)
@@ -52,7 +54,7 @@ class ScheduleController(Controller):
         return await services.my_items(request.scope["user"], first, last)
 
     @get("/items", operation_id="listScheduleItems", guards=[staff_only])
-    async def list_items(self, request: Request, worker_id: FromQuery[UUID | None] = None,
+    async def list_items(self, request: Request, worker_id: Annotated[UUID | None, Parameter(query="workerId", required=False)] = None,
                          first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
         return await services.list_items(request.scope["user"], worker_id, first, last)
 
@@ -82,7 +84,8 @@ class ScheduleController(Controller):
                        idempotency_key: IdempotencyKey = None) -> Response[AttendanceOut]:
         """'Ik ben er': the worker is there, at server time. No location is asked."""
         actor = request.scope["user"]
-        return await run_once(actor.id, idempotency_key, lambda: attendance.check_in(actor, item_id))
+        return await run_once(actor.id, idempotency_key, lambda: attendance.check_in(actor, item_id),
+                              scope="checkIn")
 
     @get("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="getAttendance", guards=[staff_only])
     async def get_attendance(self, request: Request, item_id: FromPath[UUID],
@@ -139,18 +142,20 @@ class ReportController(Controller):
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik ben ziek': today, or from `firstDay` to `lastDay` (at most 60 days)."""
         actor = request.scope["user"]
-        return await run_once(actor.id, idempotency_key, lambda: attendance.report_sick(actor, data))
+        return await run_once(actor.id, idempotency_key, lambda: attendance.report_sick(actor, data),
+                              scope="reportSick")
 
     @post("/late", operation_id="reportLate", status_code=201, responses=IDEMPOTENT)
     async def late(self, request: Request, data: JSONBody[LateReportIn],
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik kom te laat': how many minutes, and optionally why."""
         actor = request.scope["user"]
-        return await run_once(actor.id, idempotency_key, lambda: attendance.report_late(actor, data))
+        return await run_once(actor.id, idempotency_key, lambda: attendance.report_late(actor, data),
+                              scope="reportLate")
 
     @get("", operation_id="listReports")
     async def list_reports(self, request: Request, unseen: FromQuery[bool] = False,
-                           person_id: FromQuery[UUID | None] = None,
+                           person_id: Annotated[UUID | None, Parameter(query="personId", required=False)] = None,
                            limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> list[ReportOut]:
         """Newest first. Coaches see their organisation's reports, workers their own."""
         return await attendance.list_reports(request.scope["user"], unseen, person_id, limit)
