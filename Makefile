@@ -39,6 +39,7 @@ test: install-test chromium
 
 bench: install-test
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench.push 10000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

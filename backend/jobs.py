@@ -11,6 +11,7 @@ from backend.settings import get_settings
 from notifications import dispatcher
 from notifications import reminders as core
 from notifications.scheduler import Job, build_scheduler
+from notifications.scheduler import stop as stop_scheduler
 
 
 def jobs() -> list[Job]:
@@ -33,4 +34,4 @@ async def running_scheduler() -> AsyncIterator[None]:
     try:
         yield
     finally:
-        scheduler.shutdown(wait=False)
+        await stop_scheduler(scheduler)

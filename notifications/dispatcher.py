@@ -33,13 +33,13 @@ class DispatchConfig:
     signer: VapidSigner | None
     worker_id: str = field(default_factory=lambda: f"w-{uuid.uuid4().hex[:12]}")
     lease: dt.timedelta = dt.timedelta(seconds=60)
-    batch: int = 200
-    concurrency: int = 64
+    batch: int = 500
+    concurrency: int = 128
     max_attempts: int = 6
     base_backoff: float = 5.0
     max_backoff: float = 900.0
     late_after: dt.timedelta = dt.timedelta(minutes=2)
-    tick_budget: float = 25.0
+    tick_budget: float = 10.0
     extra_hosts: tuple[str, ...] = ()
 
 
@@ -150,23 +150,37 @@ def _mine(config: DispatchConfig, delivery_id):
     return (Delivery.id == delivery_id) & (Delivery.leased_by == config.worker_id) & (Delivery.status == "sending")
 
 
-async def _mark_sent(config: DispatchConfig, delivery: dict, recipient: dict, reminder: dict, status: int,
-                     now: dt.datetime) -> bool:
-    # One transaction: a process killed here leaves either nothing marked or everything.
+async def _mark_sent(config: DispatchConfig, sent: list, result: TickResult) -> None:
+    """Mark a batch's successful pushes in one transaction: a process killed here leaves either
+    nothing marked (the leases run out and the batch is sent again) or everything."""
+    if not sent:
+        return
+    now = utcnow()
+    by_id = {d["id"]: (d, r, m) for d, r, m, _ in sent}
     async with Delivery._meta.db.transaction():
-        done = await Delivery.update({
-            Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: status,
-            Delivery.lease_until: None, Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
-        }).where(_mine(config, delivery["id"])).returning(Delivery.id)
-        if not done:
-            return False
-        late = int((now - reminder["due_at"]).total_seconds())
-        await Recipient.update({Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
-                                Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0}
-                               ).where((Recipient.id == recipient["id"]) & (Recipient.push_status != "sent"))
+        marked = await Delivery.update({
+            Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: 201, Delivery.lease_until: None,
+            Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
+        }).where(Delivery.id.is_in(list(by_id)) & (Delivery.leased_by == config.worker_id)
+                 & (Delivery.status == "sending")).returning(Delivery.id)
+        marked_ids = [row["id"] for row in marked]
+        groups: dict = {}
+        for delivery_id in marked_ids:
+            _, recipient, reminder = by_id[delivery_id]
+            groups.setdefault(reminder["id"], (reminder, []))[1].append(recipient["id"])
+        for reminder, recipient_ids in groups.values():
+            late = int((now - reminder["due_at"]).total_seconds())
+            await Recipient.update({
+                Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
+                Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0,
+            }).where(Recipient.id.is_in(recipient_ids) & (Recipient.push_status != "sent"))
         await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-            PushSubscription.id == delivery["subscription"])
-    return True
+            PushSubscription.id.is_in(list({by_id[i][0]["subscription"] for i in marked_ids})))
+    result.sent += len(marked_ids)
+    lost = len(by_id) - len(marked_ids)
+    if lost:
+        log.warning("Lost the lease on %s sent deliveries before marking them", lost)
+        result.lost_lease += lost
 
 
 async def _mark_final(config: DispatchConfig, delivery: dict, status: str, http_status: int | None, error: str,
@@ -212,7 +226,9 @@ async def _retry(config: DispatchConfig, delivery: dict, outcome: transport.Outc
 # --- one delivery -------------------------------------------------------------------------------
 
 async def _deliver(config: DispatchConfig, session: aiohttp.ClientSession, delivery: dict, recipients: dict,
-                   reminders: dict, subs: dict, result: TickResult) -> None:
+                   reminders: dict, subs: dict, result: TickResult, sent: list) -> None:
+    """Send one delivery. Successes are appended to `sent` and marked together with the batch;
+    every other outcome is marked here."""
     now = utcnow()
     recipient = recipients.get(delivery["recipient"])
     reminder = reminders.get(recipient["reminder"]) if recipient else None
@@ -252,11 +268,7 @@ async def _deliver(config: DispatchConfig, session: aiohttp.ClientSession, deliv
         urgency=payload.urgency(reminder["urgent"], reminder["event_at"], now), topic=reminder["topic"])
     now = utcnow()
     if outcome.kind == "sent":
-        if await _mark_sent(config, delivery, recipient, reminder, outcome.status, now):
-            result.sent += 1
-        else:
-            log.warning("Lease on delivery %s was lost before marking it sent", delivery["id"])
-            result.lost_lease += 1
+        sent.append((delivery, recipient, reminder, outcome.status))
     elif outcome.kind == "gone":
         await PushSubscription.update({PushSubscription.deactivated_at: now,
                                        PushSubscription.deactivation_reason: outcome.error}).where(
@@ -282,10 +294,10 @@ async def dispatch(config: DispatchConfig, session: aiohttp.ClientSession | None
     session = session or aiohttp.ClientSession()
     limiter = asyncio.Semaphore(config.concurrency)
 
-    async def guarded(delivery, recipients, reminders, subs):
+    async def guarded(delivery, recipients, reminders, subs, sent):
         async with limiter:
             try:
-                await _deliver(config, session, delivery, recipients, reminders, subs, result)
+                await _deliver(config, session, delivery, recipients, reminders, subs, result, sent)
             except Exception:  # noqa: BLE001 - one bad delivery must not stop the others
                 log.exception("Delivery %s failed unexpectedly; its lease will expire and it is retried",
                               delivery["id"])
@@ -296,7 +308,9 @@ async def dispatch(config: DispatchConfig, session: aiohttp.ClientSession | None
             if not claimed:
                 break
             recipients, reminders, subs = await _load(claimed)
-            await asyncio.gather(*(guarded(d, recipients, reminders, subs) for d in claimed))
+            sent: list = []
+            await asyncio.gather(*(guarded(d, recipients, reminders, subs, sent) for d in claimed))
+            await _mark_sent(config, sent, result)
     finally:
         if own_session:
             await session.close()

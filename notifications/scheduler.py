@@ -7,6 +7,7 @@ run one in every web and worker process.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -23,12 +24,20 @@ class Job:
     seconds: float
 
 
+RUNNING: set[asyncio.Task] = set()
+
+
 def _guarded(job: Job) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            RUNNING.add(task)
         try:
             await job.func()
         except Exception:  # noqa: BLE001 - logged; the next run tries again, other jobs go on
             log.exception("Job %s failed", job.id)
+        finally:
+            RUNNING.discard(task)
 
     run.__name__ = f"job_{job.id}"
     return run
@@ -41,3 +50,10 @@ def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
         scheduler.add_job(_guarded(job), "interval", seconds=job.seconds, id=job.id, replace_existing=True,
                           max_instances=1, coalesce=True, misfire_grace_time=max(1, int(job.seconds * 2)))
     return scheduler
+
+
+async def stop(scheduler: AsyncIOScheduler, grace: float = 15.0) -> None:
+    """Stop starting jobs, then give running ones a moment to finish their batch."""
+    scheduler.shutdown(wait=False)
+    if RUNNING:
+        await asyncio.wait(set(RUNNING), timeout=grace)

@@ -35,6 +35,7 @@ async def seed(subscriptions: list[dict]) -> None:
     for start in range(0, len(subs), 500):
         await PushSubscription.insert(*subs[start:start + 500])
     now = dt.datetime.now(dt.timezone.utc)
+    print(f"due_at={now.timestamp()}", flush=True)
     await reminders.create_reminder(reminders.NewReminder(
         recipients=[p.id for p in people], due_at=now, expires_at=now + dt.timedelta(hours=1), source="coach",
         title="Load test", body="Bericht", urgent=True, organisation=org.id))
