@@ -20,6 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+# Browser fixtures (Chromium, phone contexts, axe) live beside this file.
+pytest_plugins = ["browser_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 WERKMAAT = str(Path(sys.executable).parent / "werkmaat")
 PG_ADMIN_DSN = os.environ.get("WERKMAAT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -45,19 +48,31 @@ def free_port() -> int:
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
-def _pg_execute(sql: str, dsn: str = PG_ADMIN_DSN) -> None:
+def run_async(coro):
+    """Run a coroutine to completion from sync test code, in a thread of its own: the sync
+    Playwright driver keeps an event loop running in the main thread once a browser is open."""
     import asyncio
+    import concurrent.futures
 
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def pg_fetch(url: str, sql: str):
     import asyncpg
 
-    async def run() -> None:
-        conn = await asyncpg.connect(dsn, timeout=5)
+    async def run():
+        conn = await asyncpg.connect(url, timeout=5)
         try:
-            await conn.execute(sql)
+            return await conn.fetch(sql)
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    return run_async(run())
+
+
+def _pg_execute(sql: str, dsn: str = PG_ADMIN_DSN) -> None:
+    pg_fetch(dsn, sql)
 
 
 def create_pg_database() -> str:

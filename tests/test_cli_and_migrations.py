@@ -10,7 +10,7 @@ import subprocess
 import httpx
 import pytest
 
-from conftest import WERKMAAT, create_pg_database, drop_pg_database, server_env, start_server, stop_server
+from conftest import WERKMAAT, create_pg_database, drop_pg_database, pg_fetch, server_env, start_server, stop_server
 
 EXPECTED_TABLES = {"organisation", "workplace", "person", "session", "invite", "sign_in_throttle",
                    "migration"}
@@ -21,19 +21,8 @@ def run(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def pg_tables(url: str) -> set[str]:
-    import asyncio
-
-    import asyncpg
-
-    async def fetch() -> set[str]:
-        conn = await asyncpg.connect(url)
-        try:
-            rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            return {r["tablename"] for r in rows}
-        finally:
-            await conn.close()
-
-    return asyncio.run(fetch())
+    rows = pg_fetch(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    return {r["tablename"] for r in rows}
 
 
 def test_every_migration_runs_forwards_on_empty_sqlite(tmp_path):

@@ -3,7 +3,6 @@ twice, and a process killed with SIGKILL mid-run loses nothing (its leases are t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -12,9 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-import asyncpg
-
-from conftest import ROOT, WERKMAAT, create_pg_database, drop_pg_database, server_env
+from conftest import ROOT, WERKMAAT, create_pg_database, drop_pg_database, pg_fetch, server_env
 from pushservice import PushService
 
 DELIVERIES = 2000
@@ -22,14 +19,7 @@ WORKERS = 4
 
 
 def query(url: str, sql: str):
-    async def run():
-        conn = await asyncpg.connect(url)
-        try:
-            return await conn.fetch(sql)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+    return pg_fetch(url, sql)
 
 
 def test_four_dispatchers_one_killed_every_delivery_sent_exactly_once(tmp_path):

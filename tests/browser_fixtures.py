@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import fresh_address
+from conftest import fresh_address  # noqa: E402 - loaded as a plugin by tests/conftest.py
 
 CHROMIUM = os.environ.get("WERKMAAT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

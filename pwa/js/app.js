@@ -1,0 +1,212 @@
+// Werkmaat boots here: register the service worker, load the language, ask who is signed in,
+// then show the screen that fits the route and the person's role.
+
+import { api } from "./api.js";
+import { h, icon } from "./dom.js";
+import { currentLanguage, setLanguage, storedLanguage, t } from "./i18n.js";
+import { currentPath, match, navigate, onRouteChange } from "./router.js";
+import { announce, button, heading, loading } from "./ui.js";
+import { adminHome, organisationView } from "./views/admin.js";
+import { buddyHome } from "./views/buddy.js";
+import { coachHome } from "./views/coach.js";
+import { personDetail } from "./views/person.js";
+import { personForm } from "./views/personForm.js";
+import { settingsView } from "./views/settings.js";
+import { codeView, loginView } from "./views/signin.js";
+import { workerHome } from "./views/worker.js";
+
+// Which screens each role has. Order matters: "/people/new" before "/people/:id".
+const ROUTES = {
+  worker: [["/home", workerHome], ["/settings", settingsView]],
+  buddy: [["/home", buddyHome], ["/settings", settingsView]],
+  coach: [
+    ["/home", coachHome],
+    ["/home/all", (ctx) => coachHome({ ...ctx, all: true })],
+    ["/people/new", personForm],
+    ["/people/:id", personDetail],
+    ["/people/:id/edit", personForm],
+    ["/settings", settingsView],
+  ],
+  admin: [
+    ["/home", adminHome],
+    ["/organisations/:id", organisationView],
+    ["/people/:id", personDetail],
+    ["/settings", settingsView],
+  ],
+};
+const SIGNED_OUT = [["/login", loginView]];
+
+const state = { me: null, flash: null, renders: 0, first: true };
+
+// ---- service worker -------------------------------------------------------------------------
+
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      // Without it the app still works online; nothing to tell the user.
+    });
+  });
+}
+
+// ---- what views can ask of the app ------------------------------------------------------------
+
+const app = {
+  navigate,
+  refresh: () => render(),
+
+  /** After a successful sign-in: the person's own language, then their home. */
+  async signIn(me) {
+    state.me = me;
+    await setLanguage(me.language || currentLanguage());
+    history.replaceState(null, "", "/#/home");
+    render();
+  },
+
+  /** Back to the sign-in screen, with a message (signed out, session ended). */
+  signOut(message) {
+    state.me = null;
+    state.flash = message ? { message } : null;
+    if (message) announce(message);
+    history.replaceState(null, "", "/#/");
+    render();
+  },
+
+  /** Language buttons: signed in, the choice is saved on the account; else on this device. */
+  async chooseLanguage(lang) {
+    try {
+      if (state.me) state.me = await api.patch("/api/me", { language: lang });
+      await setLanguage(lang);
+      await render({ focus: `[data-lang="${lang}"]` });
+      announce(t("language.changed"));
+    } catch (error) {
+      if (error.status !== 401) announce(error.message);
+    }
+  },
+};
+
+// ---- the shell: top bar navigation ------------------------------------------------------------
+
+function renderNav(path) {
+  const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", t("nav.label"));
+  nav.hidden = !state.me;
+  if (!state.me) return nav.replaceChildren();
+  const item = (href, iconName, label) =>
+    h(
+      "li",
+      null,
+      h("a", { href: `#${href}`, "aria-current": path.startsWith(href) ? "page" : null }, icon(iconName), h("span", { text: label })),
+    );
+  nav.replaceChildren(h("ul", null, item("/home", "home", t("nav.home")), item("/settings", "settings", t("nav.settings"))));
+}
+
+// ---- rendering a route ------------------------------------------------------------------------
+
+function notFound() {
+  return h("div", { class: "stack" }, heading(t("notFound.title")), h("p", { text: t("notFound.text") }), h("a", { class: "btn btn-primary", href: "#/home" }, icon("home"), h("span", { text: t("nav.home") })));
+}
+
+function errorScreen(error, retry) {
+  return h(
+    "div",
+    { class: "stack" },
+    heading(t("error.title")),
+    h("div", { class: "alert", role: "alert" }, icon("alert"), h("p", { text: error.message })),
+    button(t("common.retry"), "refresh", retry, { kind: "primary" }),
+  );
+}
+
+/** Show the screen for the current route; a later call wins over a slower earlier one. */
+async function render({ focus } = {}) {
+  const token = ++state.renders;
+  const main = document.getElementById("main");
+  const path = currentPath();
+  if (state.me && path === "/") return navigate("/home", { replace: true });
+  renderNav(path);
+
+  let view = codeView;
+  let params = {};
+  const found = state.me ? match(ROUTES[state.me.role] || [], path) : match(SIGNED_OUT, path);
+  if (found) [view, params] = found;
+  else if (state.me) view = notFound;
+
+  const context = { ...app, me: state.me, params, flash: state.flash };
+  state.flash = null;
+  main.setAttribute("aria-busy", "true");
+  // Only show "loading" when it takes a moment, so fast screens do not flicker.
+  const slow = setTimeout(() => token === state.renders && main.replaceChildren(loading()), 200);
+  let node;
+  try {
+    node = await view(context);
+  } catch (error) {
+    node = error.status === 401 ? null : errorScreen(error, () => render());
+  }
+  clearTimeout(slow);
+  if (token !== state.renders || !node) return;
+
+  main.replaceChildren(node);
+  main.removeAttribute("aria-busy");
+  const title = main.querySelector("h1");
+  document.title = title ? `${title.textContent} – Werkmaat` : "Werkmaat";
+  window.scrollTo(0, 0);
+  // After navigation, screen-reader and keyboard users start at the new heading.
+  const target = (focus && main.querySelector(focus)) || (!state.first && title);
+  if (target) target.focus();
+  state.first = false;
+}
+
+// ---- boot ---------------------------------------------------------------------------------------
+
+/** "/welkom#<token>": the invite link from an SMS or QR code. */
+function takeInviteToken() {
+  if (location.pathname !== "/welkom") return null;
+  const token = location.hash.replace(/^#/, "");
+  // The secret leaves the address bar (and the history) before anything else happens.
+  history.replaceState(null, "", "/");
+  return token && !token.startsWith("/") ? decodeURIComponent(token) : null;
+}
+
+async function boot() {
+  document.querySelector(".skip-link").addEventListener("click", (event) => {
+    // The skip link must not change the hash: that is the router's.
+    event.preventDefault();
+    document.getElementById("main").focus();
+  });
+  window.addEventListener("werkmaat:unauthorized", () => {
+    if (state.me) app.signOut(t("signin.sessionEnded"));
+  });
+
+  onRouteChange(() => render());
+
+  const token = takeInviteToken();
+  await setLanguage(storedLanguage());
+
+  if (token) {
+    try {
+      await app.signIn(await api.post("/api/auth/invite", { token }));
+    } catch (error) {
+      state.flash = { error };
+      render();
+    }
+  } else {
+    try {
+      state.me = await api.get("/api/me");
+      if (state.me.language && state.me.language !== currentLanguage()) await setLanguage(state.me.language);
+    } catch (error) {
+      if (error.status !== 401) {
+        document.getElementById("main").replaceChildren(errorScreen(error, () => location.reload()));
+        return;
+      }
+    }
+    render();
+  }
+}
+
+boot().catch((error) => {
+  // Even the language could not load: say so in both languages, without the catalogue.
+  document.getElementById("main").replaceChildren(
+    h("h1", { text: "Er ging iets mis. / Something went wrong." }),
+    h("p", null, h("a", { href: "/", text: "Probeer opnieuw / Try again" })),
+  );
+  console.error(error);
+});

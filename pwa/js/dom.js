@@ -1,0 +1,71 @@
+// Small DOM helpers. Everything is built with createElement and textContent, never innerHTML,
+// so text from the server (names, addresses) can never become markup.
+
+/**
+ * Create an element.
+ * props: "class" sets className, "text" sets textContent, functions under "on<event>" become
+ * listeners, `true` becomes an empty attribute, null/undefined/false are skipped.
+ */
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value == null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+/** Append children: nodes, strings, numbers, (nested) arrays; null and false are skipped. */
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+// Icon outlines on a 24x24 grid, drawn with a 2px round stroke in the text colour.
+const ICONS = {
+  home: "M3 11 12 3l9 8M5 9.5V21h5v-6h4v6h5V9.5",
+  settings: "M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1M13 6a2 2 0 1 0 4 0 2 2 0 1 0-4 0M7 12a2 2 0 1 0 4 0 2 2 0 1 0-4 0M15 18a2 2 0 1 0 4 0 2 2 0 1 0-4 0",
+  phone: "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z",
+  sms: "M4 5h16v11H9l-5 4zM8.5 10.5h.01M12 10.5h.01M15.5 10.5h.01",
+  route: "M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11zM9.5 10a2.5 2.5 0 1 0 5 0 2.5 2.5 0 1 0-5 0",
+  plus: "M12 5v14M5 12h14",
+  copy: "M9 9h11v11H9zM5 15H4V4h11v1",
+  check: "M5 12l5 5 9-10",
+  logout: "M10 4H5v16h5M15 8l4 4-4 4M19 12H9",
+  back: "M19 12H5M11 6l-6 6 6 6",
+  user: "M8 8a4 4 0 1 0 8 0 4 4 0 1 0-8 0M4 21a8 8 0 0 1 16 0",
+  users: "M5.5 7.5a3.5 3.5 0 1 0 7 0 3.5 3.5 0 1 0-7 0M2 20a7 7 0 0 1 14 0M16 4a3.5 3.5 0 0 1 0 7M18 14a6 6 0 0 1 4 6",
+  globe: "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18",
+  device: "M7 3h10v18H7zM11 18h2",
+  code: "M3 7h18v10H3zM7.5 12h.01M12 12h.01M16.5 12h.01",
+  building: "M4 21V5h10v16M14 9h6v12M3 21h18M8 9h2M8 13h2M8 17h2",
+  alert: "M12 3 2 20h20zM12 10v4M12 17h.01",
+  power: "M12 3v8M6.3 6.3a8 8 0 1 0 11.4 0",
+  send: "M3 6h18v12H3zM3 6l9 7 9-7",
+  calendar: "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
+  refresh: "M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5",
+  edit: "M4 20h4L19 9l-4-4L4 16zM13 7l4 4",
+};
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An inline SVG icon, hidden from screen readers: the word beside it carries the meaning. */
+export function icon(name) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "icon");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", ICONS[name] || ICONS.alert);
+  svg.append(path);
+  return svg;
+}

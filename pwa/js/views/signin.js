@@ -1,0 +1,100 @@
+// Signing in: workers and buddies type the code from their coach (or open the invite link);
+// coaches and admins use e-mail and password.
+
+import { api } from "../api.js";
+import { h, icon } from "../dom.js";
+import { field, form } from "../form.js";
+import { currentLanguage, LANGUAGES, t } from "../i18n.js";
+import { alertArea, heading, linkButton, showAlert } from "../ui.js";
+
+// Each language is named in itself, so people find their own even if they cannot read the page.
+const NAMES = { nl: "Nederlands", en: "English" };
+
+/** Two big buttons to switch the language of the page (before anyone is signed in). */
+export function languageSwitch(onChoose) {
+  return h(
+    "div",
+    { class: "language-switch", role: "group", "aria-label": t("language.choose") },
+    icon("globe"),
+    LANGUAGES.map((lang) =>
+      h("button", {
+        type: "button",
+        class: "btn btn-secondary",
+        lang,
+        "data-lang": lang,
+        "aria-pressed": String(lang === currentLanguage()),
+        text: NAMES[lang],
+        onclick: () => onChoose(lang),
+      }),
+    ),
+  );
+}
+
+export async function codeView(ctx) {
+  const alert = alertArea();
+  if (ctx.flash && ctx.flash.error) {
+    showAlert(alert, ctx.flash.error, [t("signin.linkFailed")]);
+  } else if (ctx.flash && ctx.flash.message) {
+    showAlert(alert, ctx.flash.message);
+  }
+  return h(
+    "div",
+    { class: "stack" },
+    languageSwitch(ctx.chooseLanguage),
+    heading(t("signin.title")),
+    h("p", { class: "lead", text: t("signin.codeIntro") }),
+    alert,
+    form({
+      fields: [
+        field({
+          name: "code",
+          label: t("signin.codeLabel"),
+          hint: t("signin.codeHint"),
+          required: true,
+          attrs: {
+            class: "code-input",
+            autocomplete: "one-time-code",
+            autocapitalize: "characters",
+            autocorrect: "off",
+            spellcheck: "false",
+            maxlength: "32",
+          },
+        }),
+      ],
+      submitLabel: t("signin.codeSubmit"),
+      submitIcon: "code",
+      onSubmit: async ({ code }) => {
+        // Sent as typed: the server ignores case, spaces and dashes.
+        ctx.signIn(await api.post("/api/auth/invite", { code }));
+      },
+    }),
+    h(
+      "div",
+      { class: "other-way" },
+      h("p", { text: t("signin.coachQuestion") }),
+      linkButton(t("signin.coachLink"), "user", "#/login"),
+    ),
+  );
+}
+
+export async function loginView(ctx) {
+  return h(
+    "div",
+    { class: "stack" },
+    linkButton(t("common.back"), "back", "#/", { kind: "plain" }),
+    heading(t("login.title")),
+    form({
+      fields: [
+        field({ name: "email", label: t("login.email"), type: "email", required: true, attrs: { autocomplete: "username", inputmode: "email" } }),
+        field({ name: "password", label: t("login.password"), type: "password", required: true, attrs: { autocomplete: "current-password" } }),
+      ],
+      submitLabel: t("login.submit"),
+      submitIcon: "user",
+      onSubmit: async ({ email }, el) => {
+        // The password is not trimmed: spaces can be part of it.
+        const raw = el.elements.password.value;
+        ctx.signIn(await api.post("/api/auth/login", { email, password: raw }));
+      },
+    }),
+  );
+}
