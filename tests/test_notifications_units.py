@@ -1,0 +1,135 @@
+"""The pure parts of `notifications`: endpoint allow-list, VAPID reuse, payload headers, quiet
+hours, backoff, and the scheduler's failure isolation. No server needed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from py_vapid import Vapid02
+
+from conftest import run_async
+from notifications import payload
+from notifications.dispatcher import DispatchConfig, backoff
+from notifications.endpoints import EndpointRefused, check_endpoint
+from notifications.quiet import end_of_quiet
+from notifications.scheduler import Job, build_scheduler, stop
+from notifications.vapid import VapidSigner
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://fcm.googleapis.com/fcm/send/abc", "https://updates.push.services.mozilla.com/wpush/v2/x",
+    "https://web.push.apple.com/abc", "https://db5p.notify.windows.com/w/?token=x",
+])
+def test_browser_push_services_are_allowed(endpoint):
+    assert check_endpoint(endpoint) == endpoint
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("https://fcm.googleapis.com.evil.com/x", "unknown_push_service"),
+    ("https://evilfcm.googleapis.com.example/x", "unknown_push_service"),
+    ("http://fcm.googleapis.com/x", "https_required"),
+    ("https://127.0.0.1:8765/push/1", "unknown_push_service"),
+    ("http://127.0.0.1:8765/push/1", "https_required"),
+    ("https://[::1]/x", "unknown_push_service"),
+    ("javascript:alert(1)", "not_a_url"),
+])
+def test_everything_else_is_refused(endpoint, reason):
+    with pytest.raises(EndpointRefused) as exc:
+        check_endpoint(endpoint)
+    assert str(exc.value) == reason
+
+
+def test_configured_test_host_allows_plain_http_only_on_loopback():
+    assert check_endpoint("http://127.0.0.1:8765/push/1", ("127.0.0.1:8765",))
+    with pytest.raises(EndpointRefused):
+        check_endpoint("http://127.0.0.1:9999/push/1", ("127.0.0.1:8765",))
+    with pytest.raises(EndpointRefused):
+        check_endpoint("http://push.example.org/x", ("push.example.org",))
+    assert check_endpoint("https://push.example.org/x", ("push.example.org",))
+
+
+def test_vapid_header_is_signed_once_per_push_service_and_renewed_near_expiry():
+    key = Vapid02()
+    key.generate_keys()
+    signer = VapidSigner(key, "mailto:test@werkmaat.invalid")
+    now = 1_800_000_000.0
+    first = signer.headers_for("https://fcm.googleapis.com", now)
+    assert signer.headers_for("https://fcm.googleapis.com", now + 3600) == first
+    signer.headers_for("https://web.push.apple.com", now)
+    assert signer.signatures == 2
+    renewed = signer.headers_for("https://fcm.googleapis.com", now + 11.5 * 3600)
+    assert renewed != first and signer.signatures == 3
+
+
+def test_ttl_is_never_zero_and_urgency_follows_the_event():
+    now = dt.datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+    assert payload.ttl_seconds(now - dt.timedelta(hours=1), now) == payload.MIN_TTL
+    assert payload.ttl_seconds(now + dt.timedelta(hours=2), now) == 7200
+    assert payload.ttl_seconds(now + dt.timedelta(days=90), now) == payload.MAX_TTL
+    assert payload.urgency(False, now + dt.timedelta(minutes=30), now) == "high"
+    assert payload.urgency(False, now + dt.timedelta(hours=3), now) == "normal"
+    assert payload.urgency(True, None, now) == "high"
+
+
+def test_topic_is_short_stable_and_url_safe():
+    topic = payload.topic_for("item:abc:def")
+    assert topic == payload.topic_for("item:abc:def") and len(topic) <= 32
+    assert all(c.isalnum() or c in "-_" for c in topic)
+    assert topic != payload.topic_for("item:abc:xyz")
+
+
+def test_templates_render_in_each_language():
+    params = {"title": "Productie", "time": "08:00", "place": "Henry Fordlaan 8", "bring": ["safety_shoes", "lunch"]}
+    assert payload.render("evening_before", params, "", "", "nl") == (
+        "Morgen: Productie", "Om 08:00. Henry Fordlaan 8. Neem mee: veiligheidsschoenen, lunch.")
+    assert payload.render("evening_before", params, "", "", "en")[1].endswith("Bring: safety shoes, lunch.")
+    assert payload.render(None, {}, "Eigen titel", "Eigen tekst", "en") == ("Eigen titel", "Eigen tekst")
+
+
+@pytest.mark.parametrize("local, expected", [
+    ("2027-03-01 22:30", "2027-03-02 07:00"),   # inside, before midnight
+    ("2027-03-02 06:59", "2027-03-02 07:00"),   # inside, after midnight
+    ("2027-03-02 07:00", "2027-03-02 07:00"),   # the window has ended
+    ("2027-03-01 20:59", "2027-03-01 20:59"),   # before the window
+    ("2027-03-27 23:00", "2027-03-28 07:00"),   # across the spring change: 07:00 local still
+])
+def test_quiet_hours_end(local, expected):
+    at = dt.datetime.fromisoformat(local).replace(tzinfo=BRUSSELS).astimezone(UTC)
+    result = end_of_quiet(at, "21:00", "07:00").astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M")
+    assert result == expected
+
+
+def test_backoff_grows_with_jitter_and_honours_retry_after():
+    config = DispatchConfig(signer=None)
+    delays = [backoff(config, attempt, None) for attempt in range(1, 7) for _ in range(50)]
+    assert all(1.0 <= d <= config.max_backoff for d in delays)
+    assert max(backoff(config, 6, None) for _ in range(200)) > config.base_backoff * 4
+    assert backoff(config, 1, 120.0) >= 120.0
+
+
+def test_a_failing_job_is_logged_and_the_others_keep_running(caplog):
+    counts = {"good": 0, "bad": 0}
+
+    async def good():
+        counts["good"] += 1
+
+    async def bad():
+        counts["bad"] += 1
+        raise RuntimeError("boom")
+
+    async def run():
+        scheduler = build_scheduler([Job("good", good, 0.05), Job("bad", bad, 0.05)])
+        scheduler.start()
+        await asyncio.sleep(0.5)
+        await stop(scheduler)
+        return {job.id for job in scheduler.get_jobs()}
+
+    run_async(run())
+    assert counts["bad"] >= 3 and counts["good"] >= 3, counts
+    assert "Job bad failed" in caplog.text
