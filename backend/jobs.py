@@ -20,7 +20,7 @@ def jobs() -> list[Job]:
     return [
         Job("dispatch", lambda: dispatcher.dispatch(config), interval),
         Job("expand-recurring-reminders", core.expand_rules, 60),
-        Job("plan-automatic-reminders", plan_automatic_reminders, 120),
+        Job("plan-automatic-reminders", plan_automatic_reminders, get_settings().planning_interval),
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
     ]

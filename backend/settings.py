@@ -80,6 +80,10 @@ class Settings:
     dispatch_interval: float = 5.0
     """Seconds between dispatcher ticks (`WERKMAAT_DISPATCH_INTERVAL`)."""
 
+    planning_interval: float = 120.0
+    """Seconds between runs that turn upcoming shifts into automatic reminders
+    (`WERKMAAT_PLANNING_INTERVAL`)."""
+
     delivery_lease_seconds: float = 60.0
     """How long a claimed delivery belongs to one process before another may take it over
     (`WERKMAAT_DELIVERY_LEASE`)."""
@@ -125,4 +129,5 @@ def get_settings() -> Settings:
         scheduler=_env("WERKMAAT_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
         dispatch_interval=float(_env("WERKMAAT_DISPATCH_INTERVAL", "5")),
         delivery_lease_seconds=float(_env("WERKMAAT_DELIVERY_LEASE", "60")),
+        planning_interval=float(_env("WERKMAAT_PLANNING_INTERVAL", "120")),
     )

@@ -192,7 +192,8 @@ def push_service():
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory, push_service) -> LiveServer:
     server = start_server(database_url, tmp_path_factory.mktemp("data"),
-                          WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3")
+                          WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3",
+                          WERKMAAT_PLANNING_INTERVAL="1")
     yield server
     stop_server(server)
     # No request may ever have ended in an unhandled error.

@@ -210,3 +210,28 @@ def test_sick_report_notifies_the_coach(personas, push_service):
     assert received.message["title"] == "Sara meldt zich ziek" and "Koorts" in received.message["body"]
     assert coach_id
     assert any(e["title"] == "Sara meldt zich ziek" for e in coach.get("/api/inbox").json())
+
+
+def test_automatic_reminder_before_a_shift_in_the_workers_language(personas, push_service):
+    worker_id, phone = phone_for(personas, "en")
+    subscription = subscribe(phone, push_service)
+    coach = personas["coach_a"]
+    start = dt.datetime.now(BRUSSELS).replace(second=0, microsecond=0) + dt.timedelta(minutes=40)
+    item = coach.post("/api/schedule/items", json={
+        "title": "Forklift training", "kind": "training", "workerIds": [worker_id], "startsAt": start.isoformat(),
+        "endsAt": (start + dt.timedelta(hours=2)).isoformat(), "bring": ["safety_shoes", "id_card"],
+        "place": {"address": "Kempische Steenweg 293, Hasselt"}})
+    assert item.status_code == 201, item.text
+    [received] = push_service.wait_for(subscription["endpoint"], timeout=30)
+    assert received.message["title"] == "Soon: Forklift training"
+    assert received.message["body"] == (f"At {start.strftime('%H:%M')}. Kempische Steenweg 293, Hasselt. "
+                                        "Bring: safety shoes, ID card.")
+    assert received.urgency == "high", "it starts within the hour"
+    assert 0 < received.ttl <= 40 * 60, "useless after the start"
+    # Moved: the pending reminders of the old time are cancelled, new ones follow the new time.
+    later = start + dt.timedelta(days=1, hours=2)
+    moved = coach.patch(f"/api/schedule/items/{item.json()['id']}", json={
+        "startsAt": later.isoformat(), "endsAt": (later + dt.timedelta(hours=2)).isoformat()})
+    assert moved.status_code == 200
+    time.sleep(3)
+    assert len(push_service.messages_for(subscription["endpoint"])) == 1, "no push for the old time"

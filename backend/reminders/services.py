@@ -230,7 +230,7 @@ async def set_organisation_settings(actor: Actor, organisation_id: UUID,
 AUTO_WINDOW = dt.timedelta(hours=36)
 
 
-async def plan_automatic_reminders(now: dt.datetime | None = None) -> int:
+async def plan_automatic_reminders(now: dt.datetime | None = None) -> int:  # noqa: C901
     """For items starting in the next 36 h: the evening before and some minutes before, per worker.
 
     Unique source keys (item, person, start time) make this safe to run in every process; when an
@@ -263,8 +263,12 @@ async def plan_automatic_reminders(now: dt.datetime | None = None) -> int:
         before = starts - dt.timedelta(minutes=conf.minutes_before)
         for person in people:
             for kind, due, urgent in (("evening_before", evening, False), ("before_start", before, True)):
-                if due <= now - dt.timedelta(minutes=5):
-                    continue  # too late for this one (e.g. planned after the evening before)
+                # Planned late: a reminder whose moment just passed still goes out now, as long as
+                # it comes before the start; an evening reminder long past is left out.
+                if kind == "evening_before" and (due < now - dt.timedelta(hours=1) or before <= now):
+                    continue
+                if due >= starts:
+                    continue
                 made = await core.create_reminder(core.NewReminder(
                     recipients=[person], due_at=max(due, now), expires_at=starts, source="auto", template=kind,
                     params=params, urgent=urgent, event_at=starts, organisation=org, url="/#/home",
