@@ -29,7 +29,8 @@ def sign_in_as_coach(page, email: str) -> None:
     page.get_by_label(re.compile("E-mail", re.I)).fill(email)
     page.get_by_label(re.compile("Wachtwoord", re.I)).fill(COACH_PASSWORD)
     page.get_by_role("button", name=re.compile("Aanmelden", re.I)).click()
-    page.get_by_role("heading", level=1).wait_for()
+    page.wait_for_url(re.compile(r"#/home$"))
+    page.get_by_role("heading", level=1, name=re.compile("werknemers", re.I)).wait_for()
 
 
 def test_coach_creates_worker_and_invite_link_signs_the_phone_in(personas, new_context, assert_accessible):
@@ -104,6 +105,7 @@ def test_admin_screens_are_accessible(personas, new_context, assert_accessible):
     page.get_by_label(re.compile("E-mail", re.I)).fill(ADMIN_EMAIL)
     page.get_by_label(re.compile("Wachtwoord", re.I)).fill(ADMIN_PASSWORD)
     page.get_by_role("button", name=re.compile("Aanmelden", re.I)).click()
+    page.wait_for_url(re.compile(r"#/home$"))
     page.get_by_role("heading", level=1).wait_for()
     assert_accessible(page, "admin home")
     page.goto("/#/settings")
@@ -147,3 +149,27 @@ def test_message_catalogues_have_the_same_keys():
                 yield f"{prefix}{key}"
 
     assert set(keys(nl)) == set(keys(en))
+
+
+def test_buddy_home_person_detail_and_code_entry_are_accessible(personas, new_context, assert_accessible):
+    from conftest import token_of
+
+    coach = personas["coach_a"]
+    buddy = create_person(coach, role="buddy", firstName="Ria", lastName="Geerts", phone="0473 20 30 40")
+    create_person(coach, role="worker", firstName="Kevin", lastName="Janssens", buddyId=buddy["person"]["id"])
+    phone = new_context("phone").new_page()
+    phone.goto("/")
+    phone.get_by_role("heading", level=1).wait_for()
+    assert_accessible(phone, "code entry")
+    phone.get_by_label(re.compile("code", re.I)).first.fill(buddy["invite"]["code"].lower())
+    phone.get_by_role("button", name=re.compile("Aanmelden|Verder|Ga verder|Log", re.I)).first.click()
+    phone.get_by_text("Kevin").first.wait_for()
+    assert phone.get_by_text("Janssens").count() == 0, "a buddy sees first names only"
+    assert_accessible(phone, "buddy home")
+    email = new_coach(personas)
+    laptop = new_context("laptop").new_page()
+    sign_in_as_coach(laptop, email)
+    laptop.goto(f"/#/people/{buddy['person']['id']}")
+    laptop.get_by_role("heading", name=re.compile("Ria")).wait_for()
+    assert_accessible(laptop, "person detail")
+    assert token_of(buddy["invite"])
