@@ -24,8 +24,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/werkmaat demo
-	$(BIN)/werkmaat serve --host $(HOST) --port $(PORT)
+	WERKMAAT_PUBLIC_URL=$${WERKMAAT_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/werkmaat demo
+	WERKMAAT_PUBLIC_URL=$${WERKMAAT_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/werkmaat serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive the system's Chromium; install it from the system's packages when missing.
 chromium:

@@ -55,6 +55,42 @@ async def _get_or_create(table, where, **values):
     return row
 
 
+async def _demo_schedule(org_id, coaches, workplaces, workers) -> None:
+    """A working week for every demo worker and a VCA training on Friday (created once)."""
+    import datetime as dt
+
+    from backend.schedule.schemas import ItemCreate, PlaceIn, SeriesCreate
+    from backend.schedule.services import create_item, create_series
+    from backend.schedule.tables import ScheduleSeries
+
+    if await ScheduleSeries.exists().where(ScheduleSeries.organisation == org_id):
+        return
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    for coach_index, coach in enumerate(coaches):
+        actor = Actor(id=coach.id, role="coach", organisation_id=org_id, first_name=coach.first_name, language="nl",
+                      session_id=coach.id)
+        for wp_index, workplace in enumerate(workplaces):
+            mine = [w.id for w, spec in zip(workers, WORKERS) if spec[4] == coach_index and spec[5] == wp_index]
+            if not mine:
+                continue
+            await create_series(actor, SeriesCreate(
+                title="Productie in het atelier" if wp_index == 0 else "Groenonderhoud", kind="shift",
+                worker_ids=mine, weekdays=[1, 2, 3, 4], start_time="08:00", end_time="16:00" if wp_index == 0
+                else "15:30", valid_from=monday, place=PlaceIn(workplace_id=workplace.id),
+                contact_name=f"{coach.first_name} {coach.last_name}", contact_phone=coach.phone,
+                bring=["safety_shoes", "work_clothes", "lunch"] if wp_index == 0 else ["work_clothes", "gloves", "lunch"]))
+        friday = monday + dt.timedelta(days=4 if today.weekday() <= 4 else 11)
+        start = dt.datetime.combine(friday, dt.time(9, 0))
+        await create_item(actor, ItemCreate(
+            title="VCA-opleiding (veiligheid)", kind="training",
+            worker_ids=[w.id for w, spec in zip(workers, WORKERS) if spec[4] == coach_index],
+            starts_at=start, ends_at=start + dt.timedelta(hours=3, minutes=30),
+            place=PlaceIn(address="Kempische Steenweg 293, 3500 Hasselt", latitude=50.9395, longitude=5.3521),
+            contact_name="Jan Claessens (lesgever)", contact_phone="0470 55 66 77", bring=["id_card", "pen", "drink"],
+            note="Meld je aan bij het onthaal op de eerste verdieping."))
+
+
 async def load_demo() -> str:
     """Create what is missing and return the text to print: who can sign in, and how."""
     org = await _get_or_create(Organisation, Organisation.name == ORG_NAME, name=ORG_NAME,
@@ -91,6 +127,7 @@ async def load_demo() -> str:
 
     actor = Actor(id=coaches[0].id, role="coach", organisation_id=org.id, first_name=coaches[0].first_name,
                   language="nl", session_id=coaches[0].id)
+    await _demo_schedule(org.id, coaches, workplaces, workers)
     lines = [f"Werkmaat demo: {ORG_NAME}", "",
              f"Coaches and admin sign in with e-mail and password '{DEMO_PASSWORD}':"]
     lines += [f"  admin  {ADMIN_EMAIL}"] + [f"  coach  {c.email}  ({c.first_name} {c.last_name})" for c in coaches]
