@@ -21,19 +21,14 @@ from backend.schedule.schemas import CalendarOut, ItemOut
 from backend.schedule.services import ensure_expanded, items_out
 from backend.schedule.tables import CalendarFeed, Participant, ScheduleItem
 from backend.settings import get_settings
+from notifications.payload import BRING
 
 PAST_DAYS = 30
 FUTURE_DAYS = 120
 ALARM_BEFORE = dt.timedelta(hours=1)
 
-BRING_LABELS = {
-    "nl": {"safety_shoes": "veiligheidsschoenen", "work_clothes": "werkkledij", "id_card": "identiteitskaart",
-           "lunch": "lunch", "drink": "drinken", "gloves": "handschoenen", "helmet": "helm",
-           "documents": "documenten", "bank_card": "bankkaart", "pen": "balpen"},
-    "en": {"safety_shoes": "safety shoes", "work_clothes": "work clothes", "id_card": "ID card",
-           "lunch": "lunch", "drink": "something to drink", "gloves": "gloves", "helmet": "helmet",
-           "documents": "documents", "bank_card": "bank card", "pen": "pen"},
-}
+# Names of the things to bring, per language: one list, shared with the push texts.
+BRING_LABELS = BRING
 TEXT = {
     "nl": {"bring": "Meebrengen", "contact": "Contact", "reminder": "Herinnering", "calendar": "Werkmaat-agenda"},
     "en": {"bring": "Bring", "contact": "Contact", "reminder": "Reminder", "calendar": "Werkmaat calendar"},
