@@ -80,6 +80,10 @@ class Settings:
     dispatch_interval: float = 5.0
     """Seconds between dispatcher ticks (`WERKMAAT_DISPATCH_INTERVAL`)."""
 
+    late_after_seconds: float = 120.0
+    """A push sent more than this long after its moment is recorded as late, with how late
+    (`WERKMAAT_LATE_AFTER`)."""
+
     planning_interval: float = 120.0
     """Seconds between runs that turn upcoming shifts into automatic reminders
     (`WERKMAAT_PLANNING_INTERVAL`)."""
@@ -130,4 +134,5 @@ def get_settings() -> Settings:
         dispatch_interval=float(_env("WERKMAAT_DISPATCH_INTERVAL", "5")),
         delivery_lease_seconds=float(_env("WERKMAAT_DELIVERY_LEASE", "60")),
         planning_interval=float(_env("WERKMAAT_PLANNING_INTERVAL", "120")),
+        late_after_seconds=float(_env("WERKMAAT_LATE_AFTER", "120")),
     )

@@ -235,3 +235,45 @@ def test_automatic_reminder_before_a_shift_in_the_workers_language(personas, pus
     assert moved.status_code == 200
     time.sleep(3)
     assert len(push_service.messages_for(subscription["endpoint"])) == 1, "no push for the old time"
+
+
+def test_reminder_due_while_no_dispatcher_runs_is_sent_later_and_recorded_late(tmp_path, push_service):
+    """The server was down (no dispatcher) when the reminder came due: when a worker process comes
+    up it still sends it, and the coach sees it went out late, and how late."""
+    import subprocess
+
+    from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, WERKMAAT, start_server, stop_server
+
+    server = start_server(f"sqlite:///{tmp_path / 'down.db'}", tmp_path / "data", WERKMAAT_SCHEDULER="off",
+                          WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3",
+                          WERKMAAT_LATE_AFTER="1")
+    worker = None
+    try:
+        admin = Client(server.url)
+        admin.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        org = admin.post("/api/organisations", json={"name": "Down", "city": "Genk"}).json()["id"]
+        email = "down.coach@test.werkmaat.be"
+        create_person(admin, role="coach", firstName="Down", email=email, password="coach-password-123",
+                      organisationId=org)
+        coach = Client(server.url)
+        coach.login(email, "coach-password-123")
+        created = create_person(coach, role="worker", firstName="Late")
+        phone = Client(server.url)
+        phone.redeem(token=token_of(created["invite"]))
+        phone.put("/api/notification-settings", json={"quietStart": "00:00", "quietEnd": "00:00"})
+        subscription = subscribe(phone, push_service)
+        reminder = coach.post("/api/reminders", json={"title": "Toch nog", "workerIds": [created["person"]["id"]]})
+        time.sleep(3)
+        assert push_service.messages_for(subscription["endpoint"]) == []
+        assert reminder_state(coach, reminder.json()["id"], created["person"]["id"])["state"] == "queued"
+        worker = subprocess.Popen([WERKMAAT, "worker"], env=server.env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        push_service.wait_for(subscription["endpoint"])
+        state = wait_until(lambda: (s := reminder_state(coach, reminder.json()["id"], created["person"]["id"]))
+                           ["state"] == "sent" and s)
+        assert state["lateSeconds"] >= 3
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+        stop_server(server)

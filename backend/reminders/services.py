@@ -51,7 +51,8 @@ def signer() -> VapidSigner:
 def dispatch_config() -> DispatchConfig:
     settings = get_settings()
     return DispatchConfig(signer=signer(), extra_hosts=settings.push_hosts,
-                          lease=dt.timedelta(seconds=settings.delivery_lease_seconds))
+                          lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
+                          late_after=dt.timedelta(seconds=settings.late_after_seconds))
 
 
 def push_config() -> PushConfigOut:
