@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 
 from backend.i18n import DEFAULT, SUPPORTED
 from backend.schemas import CamelStruct
@@ -28,7 +29,9 @@ class ClientConfig(CamelStruct):
     default_language: str
 
 
-@get("/health", operation_id="health", tags=["system"], security=[])
+@get("/health", operation_id="health", tags=["system"], security=[],
+     responses={503: ResponseSpec(data_container=Health, description="The database does not answer.",
+                                  generate_examples=False)})
 async def health() -> Response[Health]:
     """Liveness and database state; 503 when the database does not answer."""
     from backend.piccolo_conf import DB
