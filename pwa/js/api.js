@@ -34,22 +34,32 @@ async function csrfToken() {
   return token;
 }
 
-/** Send a request; resolves to the parsed JSON (or null for 204), rejects with ApiError. */
-export async function request(method, path, body) {
-  const headers = { Accept: "application/json", "Accept-Language": currentLanguage() };
+/**
+ * Send a request; resolves to the parsed JSON (or null for 204), rejects with ApiError.
+ * `headers` adds headers (the offline outbox sends its Idempotency-Key); `timeout` (ms) gives up
+ * on a connection that hangs, which then counts as no answer (status 0).
+ */
+export async function request(method, path, body, { headers: extra, timeout } = {}) {
+  const headers = { Accept: "application/json", "Accept-Language": currentLanguage(), ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  // Read when sending, not when the action was made: the cookie may have changed since.
   if (UNSAFE.has(method)) headers["X-CSRF-Token"] = await csrfToken();
 
   let response;
+  const controller = timeout ? new AbortController() : null;
+  const timer = controller && setTimeout(() => controller.abort(), timeout);
   try {
     response = await fetch(path, {
       method,
       headers,
       credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: controller ? controller.signal : undefined,
     });
   } catch {
     throw new ApiError(0, null);
+  } finally {
+    clearTimeout(timer);
   }
 
   const data = response.status === 204 ? null : await response.json().catch(() => null);
@@ -67,5 +77,6 @@ export const api = {
   get: (path) => request("GET", path),
   post: (path, body = {}) => request("POST", path, body),
   patch: (path, body) => request("PATCH", path, body),
+  put: (path, body) => request("PUT", path, body),
   del: (path) => request("DELETE", path),
 };

@@ -11,17 +11,35 @@ import { buddyHome } from "./views/buddy.js";
 import { coachHome } from "./views/coach.js";
 import { personDetail } from "./views/person.js";
 import { personForm } from "./views/personForm.js";
+import { renewPush } from "./push.js";
+import { inboxView, refreshUnread, unreadCounter, watchInbox } from "./views/inbox.js";
+import { pushHomeCard } from "./views/pushSettings.js";
+import { remindersView } from "./views/reminders.js";
 import { settingsView } from "./views/settings.js";
 import { codeView, loginView } from "./views/signin.js";
 import { workerHome } from "./views/worker.js";
+import { clearCopies, readCopy, saveCopy } from "./offline.js";
+import { startOutbox } from "./outbox.js";
+import { planView } from "./views/plan.js";
+import { lateView, sickView } from "./views/report.js";
+import { weekView } from "./views/week.js";
+
+// The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
+const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
+// The worker's week, and "Ik ben ziek" / "Ik kom te laat".
+const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickView], ["/late", lateView]];
 
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
 const ROUTES = {
-  worker: [["/home", workerHome], ["/settings", settingsView]],
-  buddy: [["/home", buddyHome], ["/settings", settingsView]],
+  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK],
+  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX],
   coach: [
-    ["/home", coachHome],
+    ["/home", withPushCard(coachHome)],
+    ["/reminders", remindersView],
+    ...INBOX,
     ["/home/all", (ctx) => coachHome({ ...ctx, all: true })],
+    ["/plan", planView],
+    ["/plan/:workerId", planView],
     ["/people/new", personForm],
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],
@@ -32,6 +50,7 @@ const ROUTES = {
     ["/organisations/:id", organisationView],
     ["/people/:id", personDetail],
     ["/settings", settingsView],
+    ...INBOX,
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
@@ -48,6 +67,17 @@ if ("serviceWorker" in navigator) {
   });
 }
 
+// ---- who is signed in ----------------------------------------------------------------------------
+
+/** A worker's own details are kept on the phone, for opening the app without a connection;
+ *  their offline actions (check-in, sick, late) are sent for them only. */
+function setMe(me) {
+  state.me = me;
+  const worker = me && me.role === "worker";
+  if (worker) saveCopy("me", me);
+  startOutbox(worker ? me.id : null);
+}
+
 // ---- what views can ask of the app ------------------------------------------------------------
 
 const app = {
@@ -56,7 +86,7 @@ const app = {
 
   /** After a successful sign-in: the person's own language, then their home. */
   async signIn(me) {
-    state.me = me;
+    setMe(me);
     await setLanguage(me.language || currentLanguage());
     history.replaceState(null, "", "/#/home");
     render();
@@ -64,7 +94,8 @@ const app = {
 
   /** Back to the sign-in screen, with a message (signed out, session ended). */
   signOut(message) {
-    state.me = null;
+    setMe(null);
+    clearCopies();
     state.flash = message ? { message } : null;
     if (message) announce(message);
     history.replaceState(null, "", "/#/");
@@ -74,7 +105,7 @@ const app = {
   /** Language buttons: signed in, the choice is saved on the account; else on this device. */
   async chooseLanguage(lang) {
     try {
-      if (state.me) state.me = await api.patch("/api/me", { language: lang });
+      if (state.me) setMe(await api.patch("/api/me", { language: lang }));
       await setLanguage(lang);
       await render({ focus: `[data-lang="${lang}"]` });
       announce(t("language.changed"));
@@ -97,7 +128,39 @@ function renderNav(path) {
       null,
       h("a", { href: `#${href}`, "aria-current": path.startsWith(href) ? "page" : null }, icon(iconName), h("span", { text: label })),
     );
-  nav.replaceChildren(h("ul", null, item("/home", "home", t("nav.home")), item("/settings", "settings", t("nav.settings"))));
+  const inbox = item("/inbox", "inbox", t("inbox.nav"));
+  inbox.firstChild.append(unreadCounter());
+  nav.replaceChildren(
+    h(
+      "ul",
+      null,
+      item("/home", "home", t("nav.home")),
+      state.me.role === "coach" && item("/reminders", "bell", t("reminders.nav")),
+      inbox,
+      item("/settings", "settings", t("nav.settings")),
+    ),
+  );
+  refreshUnread();
+}
+
+// ---- push -----------------------------------------------------------------------------------
+
+/** A home screen with the "Meldingen aanzetten" card under its title (when there is something to ask). */
+function withPushCard(view) {
+  return async (ctx) => {
+    const [node, card] = await Promise.all([view(ctx), pushHomeCard(ctx).catch(() => null)]);
+    if (card && node.firstElementChild) node.firstElementChild.after(card);
+    return node;
+  };
+}
+
+/** Once per signed-in person and start: send the push subscription again (js/push.js). */
+function renewPushOnce() {
+  if (!state.me || state.pushRenewedFor === state.me.id) return;
+  state.pushRenewedFor = state.me.id;
+  renewPush().catch(() => {
+    // The next start tries again.
+  });
 }
 
 // ---- rendering a route ------------------------------------------------------------------------
@@ -123,6 +186,7 @@ async function render({ focus } = {}) {
   const path = currentPath();
   if (state.me && path === "/") return navigate("/home", { replace: true });
   renderNav(path);
+  renewPushOnce();
 
   let view = codeView;
   let params = {};
@@ -177,6 +241,7 @@ async function boot() {
   });
 
   onRouteChange(() => render());
+  watchInbox();
 
   const token = takeInviteToken();
   await setLanguage(storedLanguage());
@@ -190,10 +255,15 @@ async function boot() {
     }
   } else {
     try {
-      state.me = await api.get("/api/me");
+      setMe(await api.get("/api/me"));
       if (state.me.language && state.me.language !== currentLanguage()) await setLanguage(state.me.language);
     } catch (error) {
-      if (error.status !== 401) {
+      // No connection: a worker sees what they saw last (the screens say it is a copy).
+      const copy = error.status === 0 && readCopy("me");
+      if (copy) {
+        setMe(copy.data);
+        if (copy.data.language && copy.data.language !== currentLanguage()) await setLanguage(copy.data.language);
+      } else if (error.status !== 401) {
         document.getElementById("main").replaceChildren(errorScreen(error, () => location.reload()));
         return;
       }

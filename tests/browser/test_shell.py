@@ -77,9 +77,9 @@ def test_offline_page_shows_when_the_network_is_cut(personas, new_context, asser
     page = context.new_page()
     page.goto("/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || caches.keys().then(k => k.length > 0)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || caches.keys().then(k => k.length > 0)")
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     context.set_offline(True)
     page.goto("/some/page/that/needs/the/network")
     page.get_by_role("heading", name="Geen internet").wait_for()
@@ -92,11 +92,11 @@ def test_language_switch_to_english_and_back(personas, new_context, assert_acces
     page = new_context("phone").new_page()
     page.goto("/")
     page.get_by_role("button", name="English").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page, "sign-in in English")
     page.get_by_role("button", name="Nederlands").click()
-    page.wait_for_function("document.documentElement.lang === 'nl'")
+    page.wait_for_function("() => document.documentElement.lang === 'nl'")
 
 
 def test_admin_screens_are_accessible(personas, new_context, assert_accessible):

@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, badge, fullName, heading, linkButton, section } from "../ui.js";
+import { reportsSection } from "./coachReports.js";
 
 /** Active people first, then by name. */
 export function byName(a, b) {
@@ -46,10 +47,11 @@ function searchBox(lists) {
 /** My caseload (workers I coach); "/home/all" shows every worker of the organisation. */
 export async function coachHome({ me, all = false }) {
   const orgId = me.organisation && me.organisation.id;
-  const [workers, buddies, workplaces] = await Promise.all([
+  const [workers, buddies, workplaces, reports] = await Promise.all([
     api.get(all ? "/api/people?role=worker" : "/api/people?role=worker&mine=true"),
     api.get("/api/people?role=buddy"),
     orgId ? api.get(`/api/organisations/${encodeURIComponent(orgId)}/workplaces`) : [],
+    api.get("/api/reports?unseen=true"),
   ]);
   const placeName = new Map(workplaces.map((w) => [w.id, w.name]));
 
@@ -71,8 +73,14 @@ export async function coachHome({ me, all = false }) {
       "div",
       { class: "title-row" },
       heading(all ? t("coach.allTitle") : t("coach.title")),
-      linkButton(t("coach.newPerson"), "plus", "#/people/new", { kind: "primary" }),
+      h(
+        "div",
+        { class: "actions" },
+        linkButton(t("coach.newPerson"), "plus", "#/people/new", { kind: "primary" }),
+        linkButton(t("plan.open"), "calendar", "#/plan"),
+      ),
     ),
+    reportsSection(reports),
     workers.length + buddies.length > 5 && searchBox([workerList, buddyList]),
     section(
       t("coach.workers", { count: workers.length }),

@@ -18,6 +18,7 @@ import {
   section,
   swapIn,
 } from "../ui.js";
+import { attendanceSection } from "./attendance.js";
 import { devicesSection } from "./devices.js";
 import { invitePanel } from "./invite.js";
 
@@ -41,6 +42,7 @@ export async function personDetail(ctx) {
     person.buddyId ? api.get(`/api/people/${encodeURIComponent(person.buddyId)}`).catch(() => null) : null,
   ]);
   const workplace = workplaces.find((w) => w.id === person.workplaceId);
+  const week = person.role === "worker" ? await attendanceSection(person) : null;
   const invitable = person.role === "worker" || person.role === "buddy";
   const container = h("div", { class: "stack" });
   // Each action shows its error right beside its button.
@@ -108,6 +110,7 @@ export async function personDetail(ctx) {
     ]),
     person.active && callActions(person),
     canEdit && h("div", { class: "actions" }, linkButton(t("person.edit"), "edit", `#/people/${id}/edit`)),
+    week,
     inviteSection,
     devicesSection(devices, (device) => api.del(`/api/people/${id}/devices/${encodeURIComponent(device.id)}`), {
       intro: t("devices.introOther", { name: person.firstName }),

@@ -1,16 +1,19 @@
-// Settings for everyone: language, my devices, and signing out.
+// Settings for everyone: language, notifications and quiet hours, my devices, and signing out.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { alertArea, confirmButton, fullName, heading, runAction, section } from "../ui.js";
+import { calendarSection } from "./calendar.js";
 import { devicesSection } from "./devices.js";
+import { notificationSections } from "./pushSettings.js";
 import { languageSwitch } from "./signin.js";
 
 export async function settingsView(ctx) {
-  const devices = await api.get("/api/me/devices");
+  const [devices, notifications] = await Promise.all([api.get("/api/me/devices"), notificationSections(ctx)]);
   const me = ctx.me;
   const signOutAlert = alertArea();
+  const calendar = me.role === "worker" ? await calendarSection() : null;
 
   return h(
     "div",
@@ -23,6 +26,8 @@ export async function settingsView(ctx) {
       me.organisation && ` · ${me.organisation.name}`,
     ),
     section(t("settings.language"), languageSwitch(ctx.chooseLanguage)),
+    notifications,
+    calendar,
     devicesSection(devices, (device) => api.del(`/api/me/devices/${encodeURIComponent(device.id)}`), { keepCurrent: true }),
     section(
       t("settings.signOutTitle"),

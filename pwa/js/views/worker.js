@@ -1,8 +1,11 @@
 // The worker's home: today, where I work and how to get there, and the people I can call.
 
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { outboxPanel } from "../offline.js";
+import { readAloudButton } from "../readAloud.js";
 import { contactCard, heading, linkButton, section } from "../ui.js";
+import { todayOnHome, workerActions } from "./week.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
 export function routeHref(place) {
@@ -33,24 +36,25 @@ function workplaceCard(place) {
   );
 }
 
-export async function workerHome({ me }) {
+export async function workerHome(ctx) {
+  const { me } = ctx;
+  const { block, banner } = await todayOnHome(() => ctx.refresh());
   const people = [];
   people.push(me.coach ? contactCard(me.coach, t("worker.yourCoach")) : h("p", { class: "muted", text: t("worker.noCoach") }));
   people.push(me.buddy ? contactCard(me.buddy, t("worker.yourBuddy")) : h("p", { class: "muted", text: t("worker.noBuddy") }));
 
-  return h(
-    "div",
-    { class: "stack" },
+  const content = h("div", { class: "stack" });
+  return append(content, [
     heading(t("home.hello", { name: me.firstName })),
-    section(
-      t("worker.today"),
-      // A later feature fills this with today's schedule.
-      h("div", { id: "today", class: "card" }, h("p", { text: t("worker.todayPlaceholder") })),
-    ),
+    readAloudButton(() => content),
+    banner,
+    outboxPanel(),
+    section(t("worker.today"), block),
+    workerActions(),
     section(
       t("worker.workplace"),
       me.workplace ? workplaceCard(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),
     ),
     section(t("worker.people"), h("div", { class: "grid" }, people)),
-  );
+  ]);
 }
