@@ -72,6 +72,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "calendarFeed": ("GET", "/cal/{token}"),
     "getReminder": ("GET", "/api/reminders/{reminder_id}"),
     "cancelReminder": ("POST", "/api/reminders/{reminder_id}/cancel"),
+    "endReminderRule": ("POST", "/api/reminders/rules/{rule_id}/end"),
     "markInboxRead": ("POST", "/api/inbox/{entry_id}/read"),
     "acknowledgeInbox": ("POST", "/api/inbox/{entry_id}/ack"),
     "getOrganisationReminderSettings": ("GET", "/api/notification-settings/organisations/{organisation_id}"),
@@ -109,6 +110,7 @@ renewPersonCalendar              401       403      403      403     200     404
 calendarFeed                     200       200      200      200     200     200     200
 getReminder                      401       403      403      403     200     404     200
 cancelReminder                   401       403      403      403     200     404     200
+endReminderRule                  401       403      403      403     200     404     200
 markInboxRead                    401       204      404      404     404     404     404
 acknowledgeInbox                 401       204      404      404     404     404     404
 getOrganisationReminderSettings  401       403      403      403     200     404     200
@@ -410,7 +412,7 @@ def schedule_case_for(operation: str, personas) -> Case:  # noqa: C901 - one bra
 
 # --- reminder targets -----------------------------------------------------------------------------
 
-REMINDER_OPERATIONS = {"getReminder", "cancelReminder", "markInboxRead", "acknowledgeInbox",
+REMINDER_OPERATIONS = {"getReminder", "cancelReminder", "endReminderRule", "markInboxRead", "acknowledgeInbox",
                        "getOrganisationReminderSettings", "setOrganisationReminderSettings"}
 
 
@@ -432,6 +434,23 @@ def reminder_to_worker_a(personas) -> tuple[str, str, Callable[[], None]]:
 
 
 def reminder_case_for(operation: str, personas) -> Case:
+    if operation == "endReminderRule":
+        response = personas["coach_a"].post("/api/reminders", json={
+            "title": f"Matrix rule {uuid.uuid4().hex[:8]}", "workerIds": [personas.ids["worker_a"]],
+            "recurrence": {"weekdays": [1], "time": "23:55"}})
+        assert response.status_code == 201, response.text
+        rule_id = response.json()["ruleId"]
+
+        def check(allowed: bool) -> None:
+            running = {r["id"] for r in personas["coach_a"].get("/api/reminders/rules").json()}
+            assert (rule_id in running) is (not allowed)
+
+        def end() -> None:
+            personas["coach_a"].post(f"/api/reminders/rules/{rule_id}/end")
+
+        return Case({"rule_id": rule_id}, check=check, cleanup=[end],
+                    on_success=lambda body: _eq(body["ended"], True))
+
     if operation in ("getReminder", "cancelReminder"):
         reminder_id, title, cancel = reminder_to_worker_a(personas)
 

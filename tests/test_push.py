@@ -277,3 +277,26 @@ def test_reminder_due_while_no_dispatcher_runs_is_sent_later_and_recorded_late(t
             worker.terminate()
             worker.wait(timeout=20)
         stop_server(server)
+
+
+def test_coach_stops_a_weekly_reminder(personas):
+    coach = personas["coach_a"]
+    worker_id, phone = phone_for(personas)
+    rule = coach.post("/api/reminders", json={
+        "title": "Wekelijks overleg", "workerIds": [worker_id],
+        "recurrence": {"weekdays": [1, 2, 3, 4, 5, 6, 7], "time": "23:50"}}).json()
+    rules = coach.get("/api/reminders/rules").json()
+    mine = next(r for r in rules if r["id"] == rule["ruleId"])
+    assert mine["weekdays"] == [1, 2, 3, 4, 5, 6, 7] and mine["time"] == "23:50" and mine["recipientCount"] == 1
+    planned = [r for r in coach.get("/api/reminders").json() if r["title"] == "Wekelijks overleg"]
+    assert planned, "the next days are planned"
+    assert personas["coach_b"].post(f"/api/reminders/rules/{rule['ruleId']}/end").status_code == 404
+    assert personas["worker_a"].post(f"/api/reminders/rules/{rule['ruleId']}/end").status_code == 403
+    ended = coach.post(f"/api/reminders/rules/{rule['ruleId']}/end")
+    assert ended.status_code == 200 and ended.json()["ended"] is True
+    assert all(r["id"] != rule["ruleId"] for r in coach.get("/api/reminders/rules").json())
+    for reminder in planned:
+        states = {r["state"] for r in coach.get(f"/api/reminders/{reminder['id']}").json()["recipients"]}
+        assert "sent" not in states
+        assert coach.get(f"/api/reminders/{reminder['id']}").status_code == 200
+    assert all(e["title"] != "Wekelijks overleg" for e in phone.get("/api/inbox").json())

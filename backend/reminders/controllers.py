@@ -19,6 +19,7 @@ from backend.reminders.schemas import (
     QuietHoursOut,
     ReminderIn,
     ReminderOut,
+    ReminderRuleOut,
     SubscriptionIn,
     SubscriptionOut,
     UnsubscribeIn,
@@ -88,6 +89,16 @@ class ReminderController(Controller):
     @get("", operation_id="listReminders")
     async def list_reminders(self, request: Request, limit: Limit = 30) -> list[ReminderOut]:
         return await services.list_recent(request.scope["user"], limit)
+
+    @get("/rules", operation_id="listReminderRules")
+    async def list_rules(self, request: Request) -> list[ReminderRuleOut]:
+        """Weekly reminders that still run."""
+        return await services.list_rules(request.scope["user"])
+
+    @post("/rules/{rule_id:uuid}/end", operation_id="endReminderRule", status_code=200)
+    async def end_rule(self, request: Request, rule_id: FromPath[UUID]) -> ReminderRuleOut:
+        """Stop a weekly reminder; planned copies not yet sent are cancelled."""
+        return await services.end_rule(request.scope["user"], rule_id)
 
     @get("/{reminder_id:uuid}", operation_id="getReminder")
     async def get_reminder(self, request: Request, reminder_id: FromPath[UUID]) -> ReminderOut:

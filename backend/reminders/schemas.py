@@ -110,3 +110,16 @@ class OrganisationReminderSettingsOut(CamelStruct):
     minutes_before: int
     ride_minutes_before: int
     automatic: bool
+
+
+class ReminderRuleOut(CamelStruct):
+    """A weekly reminder: when it goes out, to how many people, until when."""
+
+    id: UUID
+    title: str
+    body: str
+    weekdays: list[int]
+    time: str
+    until: dt.datetime | None
+    recipient_count: int
+    ended: bool

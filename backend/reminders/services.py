@@ -22,6 +22,7 @@ from backend.reminders.schemas import (
     RecipientStatusOut,
     ReminderIn,
     ReminderOut,
+    ReminderRuleOut,
     SubscriptionIn,
 )
 from backend.schedule import recurrence
@@ -158,6 +159,42 @@ async def cancel(actor: Actor, reminder_id: UUID) -> ReminderOut:
     await _visible_reminder(actor, reminder_id)
     await core.cancel_reminder(reminder_id)
     return await get(actor, reminder_id)
+
+
+def _rule_out(rule: dict) -> ReminderRuleOut:
+    recipients = rule["recipients"] if isinstance(rule["recipients"], list) else []
+    return ReminderRuleOut(id=rule["id"], title=rule["title"], body=rule["body"],
+                           weekdays=[int(d) for d in rule["weekdays"].split(",")], time=rule["at_time"],
+                           until=rule["valid_until"], recipient_count=len(recipients),
+                           ended=rule["ended_at"] is not None)
+
+
+async def list_rules(actor: Actor) -> list[ReminderRuleOut]:
+    """The weekly reminders of the coach's organisation that still run."""
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden()
+    query = ReminderRule.select().where(ReminderRule.ended_at.is_null()).order_by(
+        ReminderRule.created_at, ascending=False).output(load_json=True)
+    if actor.role == "coach":
+        query = query.where(ReminderRule.organisation == actor.organisation_id)
+    return [_rule_out(r) for r in await query]
+
+
+async def end_rule(actor: Actor, rule_id: UUID) -> ReminderRuleOut:
+    """Stop a weekly reminder: no new ones are made, and planned ones not yet sent are cancelled."""
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden()
+    rule = await ReminderRule.select().where(ReminderRule.id == rule_id).output(load_json=True).first()
+    if rule is None or (actor.role != "admin" and rule["organisation"] != actor.organisation_id):
+        raise NotFound()
+    now = core.utcnow()
+    async with ReminderRule._meta.db.transaction():
+        await ReminderRule.update({ReminderRule.ended_at: now}).where(
+            (ReminderRule.id == rule_id) & ReminderRule.ended_at.is_null())
+        await Reminder.update({Reminder.cancelled_at: now}).where(
+            (Reminder.rule == rule_id) & (Reminder.fanned_out == False) & Reminder.cancelled_at.is_null())  # noqa: E712
+    rule = await ReminderRule.select().where(ReminderRule.id == rule_id).output(load_json=True).first()
+    return _rule_out(rule)
 
 
 # --- inbox --------------------------------------------------------------------------------------

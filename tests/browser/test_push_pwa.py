@@ -100,7 +100,7 @@ def no_quiet_hours(page) -> None:
     page.get_by_label("Van", exact=True).fill("00:00")
     page.get_by_label("Tot", exact=True).fill("00:00")
     page.get_by_role("button", name="Stille uren opslaan").click()
-    page.get_by_text("Opgeslagen: geen stille uren.").wait_for()
+    page.locator("#main").get_by_text("Opgeslagen: geen stille uren.").wait_for()
 
 
 def registration_id(context, page, origin: str) -> str:
@@ -144,7 +144,7 @@ def test_turn_on_push_test_notification_and_subscribe_again_on_start(personas, p
 
     open_settings(page)
     page.get_by_role("button", name="Stuur me een testmelding").click()
-    page.get_by_text("Verstuurd. Kijk naar je meldingen.").wait_for()
+    page.locator("#main").get_by_text("Verstuurd. Kijk naar je meldingen.").wait_for()
     [first] = push_service.wait_for(subscription["endpoint"])
     assert first.message["title"] == "Testmelding" and first.message["url"] == "/#/settings"
     assert_accessible(page, "settings with push on (phone)")
@@ -261,14 +261,14 @@ def test_coach_reminder_arrives_and_is_followed_to_acknowledged(personas, push_s
 
     # Nothing filled in: said under the fields, nothing sent.
     laptop.get_by_role("button", name="Verstuur herinnering").click()
-    expect(laptop.get_by_text("Geef de herinnering een titel.")).to_be_visible()
-    expect(laptop.get_by_text("Kies een werknemer.")).to_be_visible()
+    expect(laptop.locator("#main").get_by_text("Geef de herinnering een titel.")).to_be_visible()
+    expect(laptop.locator("#main").get_by_text("Kies een werknemer.")).to_be_visible()
 
     laptop.get_by_label("Titel").fill("Neem je ID-kaart mee")
     laptop.get_by_label(re.compile("^Tekst")).fill("Voor de VCA-toets.")
     laptop.get_by_label("Werknemer", exact=True).select_option(label=worker_name)
     laptop.get_by_role("button", name="Verstuur herinnering").click()
-    laptop.get_by_text("Herinnering verstuurd.").wait_for()
+    laptop.locator("#main").get_by_text("Herinnering verstuurd.").wait_for()
 
     [received] = push_service.wait_for(subscription["endpoint"], count=1)
     assert received.message["title"] == "Neem je ID-kaart mee" and received.message["body"] == "Voor de VCA-toets."
@@ -288,11 +288,11 @@ def test_coach_reminder_arrives_and_is_followed_to_acknowledged(personas, push_s
     entry = phone.get_by_role("button", name=re.compile("Neem je ID-kaart mee"))
     expect(entry).to_have_attribute("aria-expanded", "false")
     entry.click()
-    expect(phone.get_by_text("Voor de VCA-toets.")).to_be_visible()
+    expect(phone.locator("#main").get_by_text("Voor de VCA-toets.")).to_be_visible()
     expect(recipient).to_contain_text("Gelezen", timeout=15_000)
     assert_accessible(phone, "inbox with a message open (phone)")
     phone.get_by_role("button", name=re.compile("^OK")).click()
-    phone.get_by_text("Bevestigd").wait_for()
+    phone.locator("#main").get_by_text("Bevestigd").wait_for()
     expect(inbox_link).to_have_accessible_name("Berichten")
 
     laptop.get_by_role("button", name="Vernieuw").click()

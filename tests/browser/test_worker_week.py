@@ -81,7 +81,7 @@ def test_today_at_phone_size_and_ik_ben_er(personas, new_context, assert_accessi
 
     # "Ik ben er": one tap, the time is shown, and the coach sees the attendance.
     page.get_by_role("button", name=re.compile("^Ik ben er.*Werken in het atelier")).click()
-    page.get_by_text(re.compile(r"Je bent ingecheckt om \d\d:\d\d")).wait_for()
+    page.locator("#main").get_by_text(re.compile(r"Je bent ingecheckt om \d\d:\d\d")).wait_for()
     detail = personas["coach_a"].get(f"/api/schedule/items/{shift['id']}/attendance/{worker_id}").json()
     assert detail["status"] in ("present", "late") and detail["checkedInAt"], detail
 
@@ -95,7 +95,7 @@ def test_today_at_phone_size_and_ik_ben_er(personas, new_context, assert_accessi
     assert_accessible(page, "late form")
     page.get_by_label("15 minuten").check()
     page.get_by_role("button", name="Verstuur").click()
-    page.get_by_text(re.compile("Je coach weet dat je later komt")).wait_for()
+    page.locator("#main").get_by_text(re.compile("Je coach weet dat je later komt")).wait_for()
     late = personas["coach_a"].get(f"/api/reports?personId={worker_id}").json()
     assert [(r["kind"], r["minutesLate"], r["itemId"]) for r in late] == [("late", 15, shift["id"])]
 
@@ -116,14 +116,14 @@ def test_offline_sick_report_is_sent_exactly_once_and_reaches_the_coach(personas
     assert_accessible(page, "sick form")
     page.get_by_label(re.compile("Wil je iets zeggen")).fill("Koorts")
     page.get_by_role("button", name="Verstuur").click()
-    page.get_by_text(re.compile("wordt verstuurd", re.I)).first.wait_for()
+    page.locator("#main").get_by_text(re.compile("wordt verstuurd", re.I)).first.wait_for()
     assert coach_api.get(f"/api/reports?personId={worker_id}").json() == []
 
     # Opened again without a connection: the app itself, the last schedule, and the waiting report.
     page.goto("/")
-    page.get_by_text("Je bent offline. Dit is wat je laatst zag.").wait_for()
+    page.locator("#main").get_by_text("Je bent offline. Dit is wat je laatst zag.").wait_for()
     assert page.locator("#today").get_by_role("heading", name="Werken in het atelier").is_visible()
-    assert page.get_by_text(re.compile("Ziekmelding")).first.is_visible()
+    assert page.locator("#main").get_by_text(re.compile("Ziekmelding")).first.is_visible()
     assert coach_api.get(f"/api/reports?personId={worker_id}").json() == []
 
     context.set_offline(False)

@@ -189,6 +189,21 @@ function reminderForm({ me, workers, groups, onStart, onCreated }) {
 }
 
 /** "#/reminders" (coaches). */
+/** A running weekly reminder: when, for how many people, and a button to stop it. */
+function ruleCard(rule, onStop) {
+  const days = rule.weekdays.map(weekdayName).join(", ");
+  return h(
+    "li",
+    { class: "card" },
+    h("h3", { text: rule.title }),
+    h("p", { text: t("reminders.ruleWhen", { days, time: rule.time }) }),
+    h("p", { class: "muted", text: t("reminders.ruleCount", { count: rule.recipientCount }) }),
+    button(t("reminders.ruleStop"), "stop", onStop, {
+      extra: h("span", { class: "sr-only", text: `: ${rule.title}` }),
+    }),
+  );
+}
+
 export async function remindersView({ me }) {
   const [workers, groups, recent] = await Promise.all([
     api.get("/api/people?role=worker"),
@@ -208,6 +223,25 @@ export async function remindersView({ me }) {
   };
   const reload = async () => draw(await api.get("/api/reminders"));
   draw(recent);
+
+  // Weekly reminders that still run, each with "Stop".
+  const rules = h("ul", { class: "plain-list stack" });
+  const drawRules = async () => {
+    const running = await api.get("/api/reminders/rules");
+    rules.replaceChildren(
+      ...(running.length
+        ? running.map((rule) =>
+            ruleCard(rule, async () => {
+              await api.post(`/api/reminders/rules/${rule.id}/end`, {});
+              announce(t("reminders.ruleStopped", { title: rule.title }));
+              await drawRules();
+              reload().catch(() => {});
+            }),
+          )
+        : [h("li", { class: "muted", text: t("reminders.noRules") })]),
+    );
+  };
+  await drawRules();
 
   // While this screen is open, the states follow what happens (sent, read, OK) without a tap.
   const timer = setInterval(() => {
@@ -233,10 +267,12 @@ export async function remindersView({ me }) {
           done.replaceChildren(notice(message));
           announce(message);
           reload().catch(() => {});
+          drawRules().catch(() => {});
         },
       }),
       done,
     ),
+    section(t("reminders.rules"), rules),
     section(
       t("reminders.recent"),
       button(t("reminders.refresh"), "refresh", () => reload().then(() => announce(t("reminders.refreshed")), () => {}), { kind: "plain" }),
