@@ -156,3 +156,33 @@ def test_offline_sick_report_is_sent_exactly_once_and_reaches_the_coach(personas
     laptop.locator("#main").get_by_text("Gesprek over de opleiding is gepland voor Mira Test.").wait_for()
     items = coach_api.get(f"/api/schedule/items?workerId={worker_id}").json()
     assert "Gesprek over de opleiding" in [i["title"] for i in items]
+
+
+def test_coach_plans_a_training_for_a_group(personas, new_context, assert_accessible):
+    from conftest import Client
+
+    email = f"group.coach.{uuid.uuid4().hex[:6]}@test.werkmaat.be"
+    create_person(personas["admin"], role="coach", firstName="Mehmet", lastName="Yilmaz", email=email,
+                  password=COACH_PASSWORD, organisationId=personas.org_a)
+    coach = Client(personas.server.url)
+    assert coach.login(email, COACH_PASSWORD).status_code == 200
+    members = [create_person(coach, role="worker", firstName=name, lastName="Groep")["person"]["id"]
+               for name in ("Elif", "Tom")]
+    group = coach.post("/api/groups", json={"name": "VCA maart", "memberIds": members}).json()
+    page = new_context("laptop").new_page()
+    page.goto("/#/login")
+    page.get_by_label(re.compile("E-mail", re.I)).fill(email)
+    page.get_by_label(re.compile("Wachtwoord", re.I)).fill(COACH_PASSWORD)
+    page.get_by_role("button", name=re.compile("Aanmelden", re.I)).click()
+    page.wait_for_url(re.compile(r"#/home$"))
+    page.goto("/#/plan")
+    page.get_by_role("heading", name="Iets plannen").wait_for()
+    page.locator("select[name='workerIds']").select_option(f"group:{group['id']}")
+    page.get_by_label(re.compile("^Titel")).fill("VCA-opleiding")
+    page.get_by_label("Soort").select_option("training")
+    assert_accessible(page, "plan screen with a group")
+    page.get_by_role("button", name="Plannen", exact=True).click()
+    page.locator("#main").get_by_text("VCA-opleiding is gepland voor VCA maart.").wait_for()
+    for member in members:
+        items = coach.get(f"/api/schedule/items?workerId={member}").json()
+        assert [i["title"] for i in items] == ["VCA-opleiding"], member

@@ -46,28 +46,34 @@ function weekdays() {
   return [1, 2, 3, 4, 5, 6, 7].map((d) => ({ value: d, label: format.format(new Date(Date.UTC(2026, 0, 4 + d, 12))) }));
 }
 
-function donePanel(title, worker, again) {
+function donePanel(title, worker, group, again) {
   return h(
     "section",
     { class: "stack" },
     h("h2", { text: t("plan.doneTitle") }),
-    notice(t("plan.done", { title, name: fullName(worker) })),
+    notice(t("plan.done", { title, name: worker ? fullName(worker) : group.name })),
     h(
       "div",
       { class: "actions" },
-      linkButton(t("plan.toWorker", { name: worker.firstName }), "user", `#/people/${encodeURIComponent(worker.id)}`, { kind: "primary" }),
+      worker &&
+        linkButton(t("plan.toWorker", { name: worker.firstName }), "user", `#/people/${encodeURIComponent(worker.id)}`, { kind: "primary" }),
       h("button", { type: "button", class: "btn btn-secondary", onclick: again }, icon("plus"), h("span", { text: t("plan.again") })),
     ),
   );
 }
 
+// A group is chosen in the same list as a worker; its value carries this prefix.
+const GROUP = "group:";
+
 export async function planView(ctx) {
   const { me, params } = ctx;
   const orgId = me.organisation && me.organisation.id;
-  const [people, workplaces] = await Promise.all([
+  const [people, workplaces, groups] = await Promise.all([
     api.get("/api/people?role=worker"),
     orgId ? api.get(`/api/organisations/${encodeURIComponent(orgId)}/workplaces`) : [],
+    api.get("/api/groups"),
   ]);
+  const ownGroups = groups.filter((g) => g.ownerId === me.id);
   const workers = people.filter((p) => p.active).sort(byName);
   const chosen = workers.find((w) => w.id === params.workerId);
   const day = today();
@@ -76,7 +82,11 @@ export async function planView(ctx) {
     name: "workerIds",
     label: t("plan.worker"),
     value: chosen ? chosen.id : "",
-    options: [{ value: "", label: t("plan.chooseWorker") }, ...workers.map((w) => ({ value: w.id, label: fullName(w) }))],
+    options: [
+      { value: "", label: t("plan.chooseWorker") },
+      ...workers.map((w) => ({ value: w.id, label: fullName(w) })),
+      ...ownGroups.map((g) => ({ value: GROUP + g.id, label: t("plan.groupOption", { name: g.name, count: g.memberIds.length }) })),
+    ],
   });
   const placeField = field({
     name: "workplaceId",
@@ -179,7 +189,8 @@ export async function planView(ctx) {
       const body = {
         title: v.title,
         kind: v.kind,
-        workerIds: v.workerIds ? [v.workerIds] : [],
+        workerIds: v.workerIds && !v.workerIds.startsWith(GROUP) ? [v.workerIds] : [],
+        groupId: v.workerIds && v.workerIds.startsWith(GROUP) ? v.workerIds.slice(GROUP.length) : null,
         place,
         contactName: v.contactName || "",
         contactPhone: v.contactPhone || "",
@@ -203,11 +214,12 @@ export async function planView(ctx) {
         await api.post("/api/schedule/items", body);
       }
       const worker = workers.find((w) => w.id === v.workerIds);
-      swapIn(container, donePanel(v.title, worker, () => {
+      const group = ownGroups.find((g) => GROUP + g.id === v.workerIds);
+      swapIn(container, donePanel(v.title, worker, group, () => {
         swapIn(container, theForm);
         announce(t("plan.againReady"));
       }));
-      announce(t("plan.done", { title: v.title, name: fullName(worker) }));
+      announce(t("plan.done", { title: v.title, name: worker ? fullName(worker) : group.name }));
     },
   });
   container.append(theForm);
