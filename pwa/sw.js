@@ -9,7 +9,7 @@
 
 // Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
 // and throw the old copy away.
-const VERSION = "v5";
+const VERSION = "v6";
 const CACHE = `werkmaat-shell-${VERSION}`;
 
 // The app shell: everything needed to draw the app, nothing personal.
@@ -42,6 +42,7 @@ const SHELL = [
   "/js/views/person.js",
   "/js/views/personForm.js",
   "/js/views/plan.js",
+  "/js/views/groups.js",
   "/js/views/pushSettings.js",
   "/js/views/reminders.js",
   "/js/views/report.js",

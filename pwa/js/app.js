@@ -21,6 +21,7 @@ import { workerHome } from "./views/worker.js";
 import { clearCopies, readCopy, saveCopy } from "./offline.js";
 import { startOutbox } from "./outbox.js";
 import { planView } from "./views/plan.js";
+import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
 
@@ -40,6 +41,7 @@ const ROUTES = {
     ["/home/all", (ctx) => coachHome({ ...ctx, all: true })],
     ["/plan", planView],
     ["/plan/:workerId", planView],
+    ["/groups", groupsView],
     ["/people/new", personForm],
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],

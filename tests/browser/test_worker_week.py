@@ -186,3 +186,31 @@ def test_coach_plans_a_training_for_a_group(personas, new_context, assert_access
     for member in members:
         items = coach.get(f"/api/schedule/items?workerId={member}").json()
         assert [i["title"] for i in items] == ["VCA-opleiding"], member
+
+
+def test_coach_makes_a_group_in_the_app(personas, new_context, assert_accessible):
+    from conftest import Client
+
+    email = f"groups.coach.{uuid.uuid4().hex[:6]}@test.werkmaat.be"
+    create_person(personas["admin"], role="coach", firstName="An", lastName="Coach", email=email,
+                  password=COACH_PASSWORD, organisationId=personas.org_a)
+    coach = Client(personas.server.url)
+    coach.login(email, COACH_PASSWORD)
+    ids = [create_person(coach, role="worker", firstName=name, lastName="Lid")["person"]["id"]
+           for name in ("Nadia", "Ayoub")]
+    page = new_context("phone").new_page()
+    page.goto("/#/login")
+    page.get_by_label(re.compile("E-mail", re.I)).fill(email)
+    page.get_by_label(re.compile("Wachtwoord", re.I)).fill(COACH_PASSWORD)
+    page.get_by_role("button", name=re.compile("Aanmelden", re.I)).click()
+    page.wait_for_url(re.compile(r"#/home$"))
+    page.goto("/#/groups")
+    page.get_by_role("heading", name="Groepen", level=1).wait_for()
+    page.get_by_label("Naam van de groep").fill("Heftruck april")
+    page.get_by_label("Nadia Lid").check()
+    page.get_by_label("Ayoub Lid").check()
+    page.get_by_role("button", name="Groep maken").click()
+    page.locator("#main").get_by_text("Groep Heftruck april is gemaakt.").wait_for()
+    assert_accessible(page, "groups at phone size")
+    groups = [g for g in coach.get("/api/groups").json() if g["name"] == "Heftruck april"]
+    assert len(groups) == 1 and sorted(groups[0]["memberIds"]) == sorted(ids)

@@ -16,7 +16,7 @@ export const BRING = ["safety_shoes", "work_clothes", "id_card", "lunch", "drink
 let counter = 0;
 
 /** Checkboxes in a fieldset; `render(option)` gives each label's content. */
-function checks({ name, legend, options, checked = [], className = "" }) {
+export function checks({ name, legend, options, checked = [], className = "" }) {
   const errorId = `plan-${name}-error-${++counter}`;
   return h(
     "fieldset",
@@ -231,5 +231,6 @@ export async function planView(ctx) {
     heading(t("plan.heading")),
     h("p", { class: "lead", text: t("plan.intro") }),
     container,
+    linkButton(t("plan.toGroups"), "users", "#/groups", { kind: "plain" }),
   );
 }
