@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from notifications import payload
 from notifications.endpoints import check_endpoint
@@ -190,13 +191,18 @@ def state_of(push_status: str, read_at, acknowledged_at) -> str:
     return push_status
 
 
-async def recipient_statuses(reminder_id: UUID) -> list[RecipientStatus]:
-    rows = await Recipient.select().where(Recipient.reminder == reminder_id)
-    return [RecipientStatus(recipient_id=r["id"], person_id=r["person"],
-                            state=state_of(r["push_status"], r["read_at"], r["acknowledged_at"]),
-                            push_status=r["push_status"], error=r["push_error"], pushed_at=r["pushed_at"],
-                            late_seconds=r["late_seconds"], read_at=r["read_at"],
-                            acknowledged_at=r["acknowledged_at"]) for r in rows]
+async def recipient_statuses(reminder_ids: list[UUID]) -> dict[UUID, list[RecipientStatus]]:
+    """Per reminder, the state of each recipient (one query for all the reminders asked)."""
+    result: dict[UUID, list[RecipientStatus]] = {rid: [] for rid in reminder_ids}
+    if not reminder_ids:
+        return result
+    for r in await Recipient.select().where(Recipient.reminder.is_in(list(reminder_ids))):
+        result.setdefault(r["reminder"], []).append(RecipientStatus(
+            recipient_id=r["id"], person_id=r["person"],
+            state=state_of(r["push_status"], r["read_at"], r["acknowledged_at"]), push_status=r["push_status"],
+            error=r["push_error"], pushed_at=r["pushed_at"], late_seconds=r["late_seconds"], read_at=r["read_at"],
+            acknowledged_at=r["acknowledged_at"]))
+    return result
 
 
 # --- recurring rules ----------------------------------------------------------------------------
@@ -207,8 +213,6 @@ RULE_TTL = dt.timedelta(hours=12)
 
 async def expand_rules(now: dt.datetime | None = None) -> int:
     """Turn recurring coach reminders into dated reminders for the next two days (idempotent)."""
-    from zoneinfo import ZoneInfo
-
     now = now or utcnow()
     horizon = now + RULE_HORIZON
     created = 0

@@ -150,8 +150,7 @@ def test_quiet_hours_hold_normal_reminders_but_not_urgent_ones(personas, push_se
     time.sleep(1.5)
     assert len(push_service.messages_for(subscription["endpoint"])) == 1
     assert reminder_state(coach, reminder["id"], worker_id)["state"] == "queued"
-    assert [e["title"] for e in phone.get("/api/inbox").json()][:2] == ["Testmelding", "Niet nu"] or \
-        "Niet nu" in [e["title"] for e in phone.get("/api/inbox").json()], "the inbox has it at once"
+    assert "Niet nu" in [e["title"] for e in phone.get("/api/inbox").json()], "the inbox has it at once"
     # Quiet hours that outlast the reminder's usefulness: expired, with the reason, not dropped.
     almost_all_day = {"quietStart": (now - dt.timedelta(minutes=1)).strftime("%H:%M"),
                       "quietEnd": (now - dt.timedelta(minutes=2)).strftime("%H:%M")}

@@ -26,7 +26,7 @@ from backend.reminders.schemas import (
     SubscriptionIn,
 )
 from backend.schedule import recurrence
-from backend.schedule.services import _resolve_workers
+from backend.schedule.services import resolve_workers
 from backend.schedule.tables import Participant, ScheduleItem
 from backend.settings import get_settings
 from notifications import reminders as core
@@ -87,7 +87,7 @@ async def _recipients(actor: Actor, data: ReminderIn) -> list[UUID]:
         if not rows:
             raise InvalidInput.field("wholeCaseload", "caseload_empty")
         return [r["id"] for r in rows]
-    return await _resolve_workers(actor, actor.organisation_id, data.worker_ids, data.group_id)
+    return await resolve_workers(actor, actor.organisation_id, data.worker_ids, data.group_id)
 
 
 async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
@@ -130,29 +130,33 @@ async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
     return row
 
 
-async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
-    """A reminder with, per recipient: queued, sent, failed (why), read or acknowledged."""
-    row = await _visible_reminder(actor, reminder_id)
-    statuses = await core.recipient_statuses(reminder_id)
+async def _reminders_out(rows: list[dict]) -> list[ReminderOut]:
+    """Reminders with, per recipient: queued, sent, failed (why), read or acknowledged.
+    A fixed number of queries however many reminders: the coach's screen polls this list."""
+    statuses = await core.recipient_statuses([row["id"] for row in rows])
+    person_ids = list({s.person_id for group in statuses.values() for s in group})
     names = {p["id"]: f"{p['first_name']} {p['last_name']}".strip() for p in await Person.select(
-        Person.id, Person.first_name, Person.last_name).where(Person.id.is_in([s.person_id for s in statuses]))} \
-        if statuses else {}
-    return ReminderOut(id=row["id"], rule_id=row["rule"], title=row["title"], body=row["body"], due_at=row["due_at"],
-                       recurring=row["rule"] is not None, recipients=[RecipientStatusOut(
-                           person_id=s.person_id, name=names.get(s.person_id, ""), state=s.state,
-                           push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
-                           late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at)
-                           for s in statuses])
+        Person.id, Person.first_name, Person.last_name).where(Person.id.is_in(person_ids))} if person_ids else {}
+    return [ReminderOut(id=row["id"], rule_id=row["rule"], title=row["title"], body=row["body"],
+                        due_at=row["due_at"], recurring=row["rule"] is not None, recipients=[RecipientStatusOut(
+                            person_id=s.person_id, name=names.get(s.person_id, ""), state=s.state,
+                            push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
+                            late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at)
+                            for s in statuses[row["id"]]]) for row in rows]
+
+
+async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
+    return (await _reminders_out([await _visible_reminder(actor, reminder_id)]))[0]
 
 
 async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
     if actor.role not in ("coach", "admin"):
         raise Forbidden()
-    query = Reminder.select(Reminder.id).where(Reminder.source.is_in(["coach", "rule"])).order_by(
+    query = Reminder.select().where(Reminder.source.is_in(["coach", "rule"])).order_by(
         Reminder.due_at, ascending=False).limit(limit)
     if actor.role == "coach":
         query = query.where(Reminder.organisation == actor.organisation_id)
-    return [await get(actor, r["id"]) for r in await query]
+    return await _reminders_out(await query)
 
 
 async def cancel(actor: Actor, reminder_id: UUID) -> ReminderOut:

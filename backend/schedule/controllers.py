@@ -105,7 +105,7 @@ class ScheduleController(Controller):
 
     @get("/series/{series_id:uuid}", operation_id="getScheduleSeries", guards=[staff_only])
     async def get_series(self, request: Request, series_id: FromPath[UUID]) -> SeriesOut:
-        return services._series_out(await services.visible_series(request.scope["user"], series_id))
+        return services.series_out(await services.visible_series(request.scope["user"], series_id))
 
     @patch("/series/{series_id:uuid}", operation_id="updateScheduleSeries", guards=[staff_only])
     async def update_series(self, request: Request, series_id: FromPath[UUID],

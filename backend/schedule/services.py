@@ -54,7 +54,7 @@ def require_coach(actor: Actor) -> None:
 
 # --- participants -------------------------------------------------------------------------------
 
-async def _resolve_workers(actor: Actor, org_id: UUID, worker_ids: list[UUID], group_id: UUID | None) -> list[UUID]:
+async def resolve_workers(actor: Actor, org_id: UUID, worker_ids: list[UUID], group_id: UUID | None) -> list[UUID]:
     """The workers to plan: listed ones and a group's members, all of the organisation."""
     ids: list[UUID] = list(dict.fromkeys(worker_ids))
     if group_id is not None:
@@ -122,7 +122,7 @@ async def create_item(actor: Actor, data: ItemCreate) -> ItemOut:
     _check_span(starts_at, ends_at)
     if not data.title.strip():
         raise InvalidInput.field("title", "blank")
-    workers = await _resolve_workers(actor, org_id, data.worker_ids, data.group_id)
+    workers = await resolve_workers(actor, org_id, data.worker_ids, data.group_id)
     place = await _place_values(org_id, data.place)
     item = ScheduleItem(organisation=org_id, created_by=actor.id, title=data.title.strip(), kind=data.kind,
                         starts_at=starts_at, ends_at=ends_at, contact_name=data.contact_name.strip(),
@@ -136,7 +136,7 @@ async def create_item(actor: Actor, data: ItemCreate) -> ItemOut:
 
 # --- series -------------------------------------------------------------------------------------
 
-def _series_out(s: ScheduleSeries) -> SeriesOut:
+def series_out(s: ScheduleSeries) -> SeriesOut:
     return SeriesOut(id=s.id, title=s.title, kind=s.kind, weekdays=[int(d) for d in s.weekdays.split(",")],
                      start_time=s.start_time, end_time=s.end_time, valid_from=s.valid_from,
                      valid_until=s.valid_until, participant_ids=[UUID(p) for p in _json(s.participants)],
@@ -163,7 +163,7 @@ async def create_series(actor: Actor, data: SeriesCreate) -> SeriesOut:
     if not data.title.strip():
         raise InvalidInput.field("title", "blank")
     _check_series_times(data.start_time, data.end_time, data.valid_from, data.valid_until)
-    workers = await _resolve_workers(actor, org_id, data.worker_ids, data.group_id)
+    workers = await resolve_workers(actor, org_id, data.worker_ids, data.group_id)
     place = await _place_values(org_id, data.place)
     series = ScheduleSeries(
         organisation=org_id, created_by=actor.id, title=data.title.strip(), kind=data.kind,
@@ -173,7 +173,7 @@ async def create_series(actor: Actor, data: SeriesCreate) -> SeriesOut:
         bring=list(data.bring), note=data.note.strip(), participants=[str(w) for w in workers], **place)
     await series.save()
     await expand_series(series.id, recurrence.local_today() + HORIZON)
-    return _series_out(series)
+    return series_out(series)
 
 
 async def expand_series(series_id: UUID, until: dt.date) -> int:
@@ -272,7 +272,7 @@ async def update_series(actor: Actor, series_id: UUID, data: SeriesUpdate) -> Se
         await _drop_future_occurrences(series.id, cutoff)
         await ScheduleSeries.update(values).where(ScheduleSeries.id == series.id)
     await expand_series(series.id, recurrence.local_today() + HORIZON)
-    return _series_out(await ScheduleSeries.objects().where(ScheduleSeries.id == series.id).first())
+    return series_out(await ScheduleSeries.objects().where(ScheduleSeries.id == series.id).first())
 
 
 async def _drop_future_occurrences(series_id: UUID, cutoff: dt.datetime) -> None:
@@ -299,7 +299,7 @@ async def end_series(actor: Actor, series_id: UUID) -> SeriesOut:
         await ScheduleItem.update({ScheduleItem.cancelled_at: stamp}).where(
             (ScheduleItem.series == series.id) & (ScheduleItem.starts_at > stamp)
             & ScheduleItem.cancelled_at.is_null())
-    return _series_out(await ScheduleSeries.objects().where(ScheduleSeries.id == series.id).first())
+    return series_out(await ScheduleSeries.objects().where(ScheduleSeries.id == series.id).first())
 
 
 # --- reading items ------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ async def create_group(actor: Actor, data: GroupCreate) -> GroupOut:
     org_id = _organisation(actor)
     if not data.name.strip():
         raise InvalidInput.field("name", "blank")
-    members = await _resolve_workers(actor, org_id, data.member_ids, None) if data.member_ids else []
+    members = await resolve_workers(actor, org_id, data.member_ids, None) if data.member_ids else []
     group = Group(organisation=org_id, owner=actor.id, name=data.name.strip())
     async with Group._meta.db.transaction():
         await group.save()
@@ -465,4 +465,10 @@ async def list_groups(actor: Actor) -> list[GroupOut]:
     query = Group.objects().order_by(Group.name)
     if actor.role != "admin":
         query = query.where(Group.organisation == actor.organisation_id)
-    return [await _group_out(g) for g in await query]
+    groups = await query
+    members: dict = {}
+    if groups:
+        for row in await GroupMember.select(GroupMember.group, GroupMember.person).where(
+                GroupMember.group.is_in([g.id for g in groups])):
+            members.setdefault(row["group"], []).append(row["person"])
+    return [GroupOut(id=g.id, name=g.name, owner_id=g.owner, member_ids=members.get(g.id, [])) for g in groups]
