@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
         "backend.organisations.piccolo_app",
         "backend.accounts.piccolo_app",
         "backend.schedule.piccolo_app",
+        "backend.coaching.piccolo_app",
         "notifications.piccolo_app",
     ]
 )
