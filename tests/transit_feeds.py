@@ -57,3 +57,27 @@ def write_feed(path: Path, files: dict[str, str], folder: str = "") -> Path:
         for name, text in files.items():
             zf.writestr(folder + name, text.encode("utf-8"))
     return path
+
+
+def live_feed(today) -> dict[str, str]:
+    """The SMALL network with buses every 30 minutes, every day from two days ago for a month."""
+    import datetime as dt
+
+    def hms(s: int) -> str:
+        return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+    trips, times = ["route_id,service_id,trip_id,trip_headsign\n"], ["trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"]
+    for n, start in enumerate(range(5 * 3600, 24 * 3600, 1800)):
+        trips.append(f"R1,ALL,L{n},Oost\nR2,ALL,Z{n},Zwartberg\n")
+        for k, stop in enumerate("ABCD"):
+            times.append(f"L{n},{hms(start + 300 * k)},{hms(start + 300 * k)},{stop},{k + 1}\n")
+        times.append(f"Z{n},{hms(start + 1200)},{hms(start + 1200)},P1,1\nZ{n},{hms(start + 1800)},{hms(start + 1800)},E,2\n")
+    first, last = today - dt.timedelta(days=2), today + dt.timedelta(days=30)
+    files = dict(SMALL)
+    files.update({
+        "trips.txt": "".join(trips), "stop_times.txt": "".join(times),
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                        f"ALL,1,1,1,1,1,1,1,{first:%Y%m%d},{last:%Y%m%d}\n",
+        "calendar_dates.txt": "service_id,date,exception_type\n",
+    })
+    return files

@@ -15,6 +15,7 @@ MESSAGES["nl"].update({
     "transit_shift_over": "Deze shift is al voorbij.",
     "transit_home_unknown": "We weten niet waar je woont. Vraag het aan je coach.",
     "transit_workplace_unknown": "We weten niet waar je werkplek ligt. Vraag het aan je coach.",
+    "transit_no_journey": "Geen bus of trein komt op tijd aan. Bel je coach.",
 })
 MESSAGES["en"].update({
     "transit_no_data": "No timetables have been loaded yet. Ask the administrator.",
@@ -26,4 +27,5 @@ MESSAGES["en"].update({
     "transit_shift_over": "This shift is already over.",
     "transit_home_unknown": "We don't know where you live. Ask your coach.",
     "transit_workplace_unknown": "We don't know where your workplace is. Ask your coach.",
+    "transit_no_journey": "No bus or train arrives in time. Call your coach.",
 })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
+from uuid import UUID
 
 from backend.schemas import CamelStruct
 
@@ -50,4 +51,35 @@ class Coverage(CamelStruct):
 
     first: dt.date
     last: dt.date
+    feeds: list[FeedCoverage]
+
+
+class CommuteItem(CamelStruct):
+    """One upcoming shift and how to get there; `problem` is a message key when there is no option."""
+
+    item_id: UUID
+    title: str
+    kind: str
+    starts_at: dt.datetime
+    local_date: dt.date
+    local_start: str
+    place_name: str
+    arrive_by: dt.datetime
+    leave_home_at: dt.datetime | None
+    journeys: list[Journey]
+    problem: str | None
+    message: str
+
+
+class CommuteOut(CamelStruct):
+    home_known: bool
+    message: str
+    items: list[CommuteItem]
+
+
+class FeedsOut(CamelStruct):
+    """Loaded feeds; `first`/`last` span all of them (null when none is loaded)."""
+
+    first: dt.date | None
+    last: dt.date | None
     feeds: list[FeedCoverage]
