@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--first-name", default="Admin")
     admin.add_argument("--reset", action="store_true", help="Set a new password if the admin exists.")
     admin.set_defaults(func=cmd_create_admin)
+
+    from backend.transit.cli import add_parser as add_transit_parser
+    add_transit_parser(sub)
     return parser
 
 

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "backend.schedule.piccolo_app",
         "backend.coaching.piccolo_app",
         "notifications.piccolo_app",
+        "backend.transit.piccolo_app",
     ]
 )

@@ -9,7 +9,7 @@
 
 // Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
 // and throw the old copy away.
-const VERSION = "v6";
+const VERSION = "v7";
 const CACHE = `werkmaat-shell-${VERSION}`;
 
 // The app shell: everything needed to draw the app, nothing personal.
@@ -49,6 +49,7 @@ const SHELL = [
   "/js/views/settings.js",
   "/js/views/signin.js",
   "/js/views/week.js",
+  "/js/views/commute.js",
   "/js/views/worker.js",
   "/i18n/nl.json",
   "/i18n/en.json",

@@ -24,6 +24,7 @@ import { planView } from "./views/plan.js";
 import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
+import { commuteView } from "./views/commute.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -32,7 +33,8 @@ const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickVi
 
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
 const ROUTES = {
-  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK],
+  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK,
+    ["/commute", commuteView]],
   buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX],
   coach: [
     ["/home", withPushCard(coachHome)],

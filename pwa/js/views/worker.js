@@ -6,6 +6,7 @@ import { outboxPanel } from "../offline.js";
 import { readAloudButton } from "../readAloud.js";
 import { contactCard, heading, linkButton, section } from "../ui.js";
 import { todayOnHome, workerActions } from "./week.js";
+import { commuteLink } from "./commute.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
 export function routeHref(place) {
@@ -51,6 +52,7 @@ export async function workerHome(ctx) {
     outboxPanel(),
     section(t("worker.today"), block),
     workerActions(),
+    h("div", { class: "actions" }, commuteLink()),
     section(
       t("worker.workplace"),
       me.workplace ? workplaceCard(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),

@@ -1,0 +1,31 @@
+"""The transit package's messages (nl, en), added to `backend.i18n.MESSAGES` on import.
+
+Kept here rather than in i18n.py so that parallel branches do not edit the same lines.
+"""
+
+from backend.i18n import MESSAGES
+
+MESSAGES["nl"].update({
+    "transit_no_data": "Er zijn nog geen dienstregelingen geladen. Vraag het aan de beheerder.",
+    "transit_date_not_covered": "Voor die dag is er geen dienstregeling. Kies een dag van {first} tot {last}.",
+    "transit_coordinates": "Vul breedtegraad,lengtegraad in, bv. 50.965,5.500.",
+    "transit_latitude_range": "De breedtegraad ligt tussen -90 en 90.",
+    "transit_longitude_range": "De lengtegraad ligt tussen -180 en 180.",
+    "transit_datetime": "Vul een datum en tijd in, bv. 2027-01-05T08:00.",
+    "transit_shift_over": "Deze shift is al voorbij.",
+    "transit_home_unknown": "We weten niet waar je woont. Vraag het aan je coach.",
+    "transit_workplace_unknown": "We weten niet waar je werkplek ligt. Vraag het aan je coach.",
+    "transit_no_journey": "Geen bus of trein komt op tijd aan. Bel je coach.",
+})
+MESSAGES["en"].update({
+    "transit_no_data": "No timetables have been loaded yet. Ask the administrator.",
+    "transit_date_not_covered": "There is no timetable for that day. Choose a day from {first} to {last}.",
+    "transit_coordinates": "Enter latitude,longitude, e.g. 50.965,5.500.",
+    "transit_latitude_range": "Latitude lies between -90 and 90.",
+    "transit_longitude_range": "Longitude lies between -180 and 180.",
+    "transit_datetime": "Enter a date and time, e.g. 2027-01-05T08:00.",
+    "transit_shift_over": "This shift is already over.",
+    "transit_home_unknown": "We don't know where you live. Ask your coach.",
+    "transit_workplace_unknown": "We don't know where your workplace is. Ask your coach.",
+    "transit_no_journey": "No bus or train arrives in time. Call your coach.",
+})

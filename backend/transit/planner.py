@@ -1,0 +1,215 @@
+"""Arrive-by journey planning over every loaded feed: the public API of the transit package.
+
+Each process keeps one `Network` in memory and rebuilds it when a feed's version in the database
+changes (a re-import anywhere is seen by every web process on its next question).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+
+import numpy as np
+
+from backend.errors import InvalidInput
+from backend.transit import messages, store  # noqa: F401 (messages registers its texts)
+from backend.transit.geo import WALK_SPEED_M_S, distance_m, walk_metres, walk_seconds
+from backend.transit.gtfs import FeedData
+from backend.transit.network import Network
+from backend.transit.raptor import NONE, Path, run, trace
+from backend.transit.schemas import Coverage, FeedCoverage, Journey, Leg
+
+MODES = {0: "tram", 1: "metro", 2: "train", 3: "bus", 4: "ferry", 5: "tram", 6: "other", 7: "other",
+         11: "bus", 12: "train"}
+# How many access stops (best first) are traced per round, for options with less walking.
+ACCESS_CANDIDATES = 4
+
+
+class NoTransitData(InvalidInput):
+    """No feed is loaded."""
+
+    def __init__(self) -> None:
+        super().__init__("transit_no_data")
+
+
+class DateNotCovered(InvalidInput):
+    """The asked date is outside every loaded feed."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        super().__init__("transit_date_not_covered", field_errors=[
+            ("arriveBy", "transit_date_not_covered", {"first": first.isoformat(), "last": last.isoformat()})],
+            first=first.isoformat(), last=last.isoformat())
+        self.first, self.last = first, last
+
+
+_network: Network | None = None
+_feeds: dict[str, tuple[str, FeedData]] = {}
+_lock = asyncio.Lock()
+
+
+def _mode(route_type: int) -> str:
+    """bus, tram, metro, train, ferry or other, from a basic or an extended GTFS route_type."""
+    if route_type < 100:
+        return MODES.get(route_type, "other")
+    return {1: "train", 2: "bus", 4: "metro", 7: "bus", 8: "bus", 9: "tram", 10: "ferry", 12: "ferry"}.get(
+        route_type // 100, "other")
+
+
+async def current_network() -> Network | None:
+    """The network of the feeds in the database now (reloaded when a feed's version changed)."""
+    global _network
+    rows = await store.list_feeds()
+    wanted = {r["name"]: r["version"] for r in rows}
+    if _network is not None and _network.versions == wanted:
+        return _network
+    async with _lock:
+        if _network is not None and _network.versions == wanted:
+            return _network
+        for _ in range(3):
+            for name in list(_feeds):
+                if name not in wanted:
+                    del _feeds[name]
+            missing = [(n, v) for n, v in wanted.items() if _feeds.get(n, ("",))[0] != v]
+            stale = False
+            for name, version in missing:
+                blob = await store.load_blob(name, version)
+                if blob is None:  # replaced while we read: look again
+                    stale = True
+                    break
+                _feeds[name] = (version, await asyncio.to_thread(FeedData.from_bytes, blob))
+            if not stale:
+                break
+            rows = await store.list_feeds()
+            wanted = {r["name"]: r["version"] for r in rows}
+        if not wanted:
+            _network = None
+            return None
+        parts = [_feeds[n] for n in sorted(wanted) if n in _feeds]
+        _network = await asyncio.to_thread(Network, parts)
+        return _network
+
+
+async def coverage() -> Coverage | None:
+    """First and last service day over all feeds, with each feed's own figures; None when empty."""
+    rows = await store.list_feeds()
+    if not rows:
+        return None
+    feeds = [FeedCoverage(name=r["name"], timezone=r["timezone"], first_date=r["first_date"],
+                          last_date=r["last_date"], stops=r["stops"], routes=r["routes"], trips=r["trips"],
+                          stop_times=r["stop_times"], imported_at=r["imported_at"]) for r in rows]
+    return Coverage(first=min(f.first_date for f in feeds), last=max(f.last_date for f in feeds), feeds=feeds)
+
+
+def _stops_near(net: Network, point: tuple[float, float], max_walk_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # max_walk_m is walking distance; the grid is searched by straight-line distance.
+    idx, d = net.grid.near(point[0], point[1], max_walk_m / float(walk_metres(1.0)))
+    return idx.astype(np.int64), walk_seconds(d), np.round(walk_metres(d)).astype(np.int64)
+
+
+def plan_sync(net: Network, origin: tuple[float, float], destination: tuple[float, float],
+              arrive_by: dt.datetime, *, max_walk_m: int = 1000, max_transfers: int = 3,
+              max_options: int = 3) -> list[Journey]:
+    """The search itself, without the database (used by the CLI, the API and the benchmark)."""
+    arrive_epoch = int(arrive_by.timestamp())
+    utc_date = dt.datetime.fromtimestamp(arrive_epoch, dt.timezone.utc).date()
+    view = net.day(utc_date)
+    arrive = arrive_epoch - view.ref
+    a_stops, a_secs, a_m = _stops_near(net, origin, max_walk_m)
+    e_stops, e_secs, e_m = _stops_near(net, destination, max_walk_m)
+    tz = arrive_by.tzinfo
+    at = lambda rel: dt.datetime.fromtimestamp(view.ref + rel, dt.timezone.utc).astimezone(tz)  # noqa: E731
+    candidates: list[Journey] = []
+    res = run(net, view, (a_stops, a_secs), (e_stops, e_secs), arrive, max_transfers + 1)
+    seen: set[tuple] = set()
+    for r in range(1, max_transfers + 2):
+        if res.best[r] == NONE or (r > 1 and res.best[r] == res.best[r - 1]):
+            continue
+        board = res.rounds[r].board[a_stops]
+        ok = np.nonzero(board >= res.low)[0]
+        order = ok[np.argsort(-(board[ok] - a_secs[ok]), kind="stable")][:ACCESS_CANDIDATES]
+        for i in order.tolist():
+            path = trace(net, view, res, r, int(a_stops[i]))
+            sig = tuple((x.trip, x.board_stop, x.alight_stop) for x in path.rides)
+            if sig in seen:
+                continue
+            seen.add(sig)
+            e = int(np.nonzero(e_stops == path.egress_stop)[0][np.argmin(e_secs[e_stops == path.egress_stop])])
+            candidates.append(_journey(net, path, at, int(a_secs[i]), int(a_m[i]), int(e_secs[e]), int(e_m[e]),
+                                       origin, destination))
+    straight = float(distance_m(origin[0], origin[1], destination[0], destination[1]))
+    if walk_metres(straight) <= 2 * max_walk_m:
+        secs = int(walk_seconds(straight))
+        metres = int(round(float(walk_metres(straight))))
+        leg = Leg(kind="walk", departure=at(arrive - secs), arrival=at(arrive), minutes=math.ceil(secs / 60),
+                  from_name="", to_name="", metres=metres)
+        candidates.append(Journey(departure=leg.departure, arrival=leg.arrival, transfers=0,
+                                  walk_metres=metres, legs=[leg]))
+    return pareto(candidates, max_options)
+
+
+def pareto(candidates: list[Journey], max_options: int) -> list[Journey]:
+    """The options no other option beats on departure (later), transfers (fewer) and walking (less)."""
+    def beats(a: Journey, b: Journey) -> bool:
+        ge = a.departure >= b.departure and a.transfers <= b.transfers and a.walk_metres <= b.walk_metres
+        gt = a.departure > b.departure or a.transfers < b.transfers or a.walk_metres < b.walk_metres
+        return ge and gt
+    front = [c for c in candidates if not any(beats(o, c) for o in candidates)]
+    unique: dict[tuple, Journey] = {}
+    for j in front:
+        unique.setdefault((j.departure, j.transfers, j.walk_metres), j)
+    front = sorted(unique.values(), key=lambda j: (-j.departure.timestamp(), j.transfers, j.walk_metres))
+    return front[:max_options]
+
+
+def _journey(net: Network, path: Path, at, a_secs: int, a_m: int, e_secs: int, e_m: int,
+             origin, destination) -> Journey:
+    legs: list[Leg] = []
+    first = path.rides[0]
+    name = lambda s: net.stop_names[s]  # noqa: E731
+    if a_m > 0 or a_secs > 0:
+        legs.append(Leg(kind="walk", departure=at(first.dep - a_secs), arrival=at(first.dep),
+                        minutes=math.ceil(a_secs / 60), from_name="", to_name=name(first.board_stop), metres=a_m))
+    walked = a_m
+    for k, ride in enumerate(path.rides):
+        route = int(net.trip_route[ride.trip])
+        legs.append(Leg(kind="ride", departure=at(ride.dep), arrival=at(ride.arr),
+                        minutes=math.ceil((ride.arr - ride.dep) / 60), from_name=name(ride.board_stop),
+                        to_name=name(ride.alight_stop), line=net.route_short[route],
+                        headsign=net.headsigns[int(net.trip_head[ride.trip])],
+                        mode=_mode(int(net.route_type[route]))))
+        if k < len(path.walks):
+            u, v, secs = path.walks[k]
+            if u != v:
+                metres = int(round(secs * WALK_SPEED_M_S))
+                walked += metres
+                legs.append(Leg(kind="walk", departure=at(ride.arr), arrival=at(ride.arr + secs),
+                                minutes=math.ceil(secs / 60), from_name=name(u), to_name=name(v), metres=metres))
+    last = path.rides[-1]
+    if e_m > 0 or e_secs > 0:
+        legs.append(Leg(kind="walk", departure=at(last.arr), arrival=at(last.arr + e_secs),
+                        minutes=math.ceil(e_secs / 60), from_name=name(last.alight_stop), to_name="", metres=e_m))
+    walked += e_m
+    return Journey(departure=legs[0].departure, arrival=legs[-1].arrival, transfers=len(path.rides) - 1,
+                   walk_metres=walked, legs=legs)
+
+
+async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, float],
+                         arrive_by: dt.datetime, *, max_walk_m: int = 1000, max_transfers: int = 3,
+                         max_options: int = 3) -> list[Journey]:
+    """Up to `max_options` Pareto-best journeys arriving by `arrive_by` (tz-aware).
+
+    Raises `NoTransitData` when no feed is loaded and `DateNotCovered` when the date (in the feeds'
+    time zones) lies outside every feed. An empty list means no way within the limits.
+    """
+    if arrive_by.tzinfo is None:
+        raise ValueError("arrive_by must be timezone-aware")
+    net = await current_network()
+    if net is None:
+        raise NoTransitData()
+    if not any(f.first <= arrive_by.astimezone(f.timezone).date() <= f.last
+               or f.first <= (arrive_by.astimezone(f.timezone) - dt.timedelta(days=1)).date() <= f.last
+               for f in net.feeds):
+        raise DateNotCovered(min(f.first for f in net.feeds), max(f.last for f in net.feeds))
+    return await asyncio.to_thread(plan_sync, net, origin, destination, arrive_by, max_walk_m=max_walk_m,
+                                   max_transfers=max_transfers, max_options=max_options)

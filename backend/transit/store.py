@@ -1,0 +1,60 @@
+"""Saving feeds to the database (atomic replace per feed name) and reading them back."""
+
+from __future__ import annotations
+
+import uuid
+
+from backend.transit.gtfs import FeedData
+from backend.transit.tables import TransitFeed, TransitFeedChunk
+
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+async def save_feed(feed: FeedData) -> str:
+    """Store `feed` under its name, replacing an earlier import of that name in one transaction.
+
+    Other feeds are not touched; a process reading meanwhile sees either the old or the new feed.
+    Returns the new version.
+    """
+    blob = feed.to_bytes()
+    meta = feed.meta
+    version = uuid.uuid4().hex
+    name = meta["name"]
+    counts = meta["counts"]
+    async with TransitFeed._meta.db.transaction():
+        for seq, start in enumerate(range(0, len(blob), CHUNK_BYTES)):
+            await TransitFeedChunk.insert(TransitFeedChunk(
+                feed_name=name, version=version, seq=seq, data=blob[start:start + CHUNK_BYTES]))
+        await TransitFeedChunk.delete().where(
+            (TransitFeedChunk.feed_name == name) & (TransitFeedChunk.version != version))
+        await TransitFeed.delete().where(TransitFeed.name == name)
+        import datetime as dt
+        await TransitFeed.insert(TransitFeed(
+            name=name, version=version, timezone=meta["timezone"],
+            first_date=dt.date.fromisoformat(meta["first_date"]),
+            last_date=dt.date.fromisoformat(meta["last_date"]),
+            stops=counts["stops"], routes=counts["routes"], trips=counts["trips"],
+            stop_times=counts["stop_times"], size_bytes=len(blob)))
+    return version
+
+
+async def list_feeds() -> list[dict]:
+    """Every loaded feed's row (name, version, dates, counts), by name."""
+    return await TransitFeed.select().order_by(TransitFeed.name)
+
+
+async def load_blob(name: str, version: str) -> bytes | None:
+    """The archive of one feed version, or None when it was replaced meanwhile."""
+    rows = await TransitFeedChunk.select(TransitFeedChunk.data).where(
+        (TransitFeedChunk.feed_name == name) & (TransitFeedChunk.version == version)
+    ).order_by(TransitFeedChunk.seq)
+    if not rows:
+        return None
+    return b"".join(bytes(r["data"]) for r in rows)
+
+
+async def delete_feed(name: str) -> bool:
+    async with TransitFeed._meta.db.transaction():
+        gone = await TransitFeed.delete().where(TransitFeed.name == name).returning(TransitFeed.name)
+        await TransitFeedChunk.delete().where(TransitFeedChunk.feed_name == name)
+    return bool(gone)

@@ -1,0 +1,135 @@
+// "Hoe geraak ik op het werk?": for each coming shift, the bus/tram/train options as simple steps
+// with icons and words, and when to leave home. Shown from the last answer when offline.
+// Until home places exist, the start point is the phone's own location, kept on this phone only
+// (as a copy, so it is wiped at sign-out) and sent as `?from=`.
+
+import { clock, dayName } from "../dates.js";
+import { append, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { fetchOrCopy, offlineBanner, readCopy, saveCopy } from "../offline.js";
+import { readAloudButton } from "../readAloud.js";
+import { button, heading, linkButton, notice } from "../ui.js";
+
+// Icons of this screen only (same style as dom.js: 24x24 strokes, hidden from screen readers).
+const PATHS = {
+  walk: "M13 4a1.5 1.5 0 1 0 0 .01M10 21l2-6 3 3v3M9 12l1-4 4 1 2 3 3 1M10 8l-3 2-1 3",
+  bus: "M5 4h14v13H5zM5 11h14M8 20v-3M16 20v-3M8 14h.01M16 14h.01",
+  tram: "M6 6h12v11H6zM6 12h12M9 20l1-3M15 20l-1-3M9 3h6",
+  train: "M6 4h12v12H6zM6 10h12M8 20l2-4M16 20l-2-4M9 13h.01M15 13h.01",
+  stopSign: "M12 3v18M8 21h8M8 4h8v6H8z",
+  home: "M3 11 12 3l9 8M5 9.5V21h5v-6h4v6h5V9.5",
+  location: "M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11zM12 10h.01",
+};
+
+function glyph(name) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "icon");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", PATHS[name] || PATHS.bus);
+  svg.append(path);
+  return svg;
+}
+
+const rideIcon = (mode) => (mode === "train" || mode === "metro" ? "train" : mode === "tram" ? "tram" : "bus");
+
+function step(iconName, text) {
+  return h("li", { class: "commute-step" }, glyph(iconName), h("span", { text }));
+}
+
+/** A journey as steps: walk N min to stop X; bus LINE towards HEADSIGN at HH:MM; get off at Y. */
+function steps(journey) {
+  const list = [];
+  for (const leg of journey.legs) {
+    if (leg.kind === "walk") {
+      const text = leg.toName
+        ? t("commute.walkTo", { minutes: leg.minutes, stop: leg.toName })
+        : t("commute.walkToWork", { minutes: leg.minutes });
+      list.push(step("walk", text));
+    } else {
+      list.push(step(rideIcon(leg.mode), t("commute.ride", {
+        mode: t(`commute.mode.${leg.mode || "bus"}`), line: leg.line, headsign: leg.headsign || "?",
+        time: clock(leg.departure), stop: leg.fromName,
+      })));
+      list.push(step("stopSign", t("commute.getOff", { stop: leg.toName, time: clock(leg.arrival) })));
+    }
+  }
+  return h("ol", { class: "commute-steps" }, list);
+}
+
+function option(journey, index) {
+  return h(
+    "div",
+    { class: "commute-option" },
+    h("h4", { text: t("commute.option", { n: index + 1 }) }),
+    h("p", { class: "commute-leave" }, glyph("home"), h("strong", {
+      text: t("commute.leaveAt", { time: clock(journey.departure) }),
+    })),
+    h("p", { class: "muted", text: t("commute.summary", {
+      arrival: clock(journey.arrival), transfers: journey.transfers, metres: journey.walkMetres,
+    }) }),
+    steps(journey),
+  );
+}
+
+function itemCard(item) {
+  return h(
+    "article",
+    { class: "card commute-item" },
+    h("h3", { text: item.title }),
+    h("p", { class: "lead", text: t("commute.when", {
+      day: dayName(item.localDate), time: item.localStart, place: item.placeName || "",
+    }) }),
+    item.journeys.length
+      ? item.journeys.map((journey, i) => option(journey, i))
+      // Without a start point the screen says so once, above the shifts.
+      : item.problem !== "transit_home_unknown" && notice(item.message || t("commute.none")),
+  );
+}
+
+function useLocationButton(ctx) {
+  const status = h("p", { class: "muted", role: "status" });
+  const run = () => {
+    if (!navigator.geolocation) {
+      status.textContent = t("commute.noLocation");
+      return;
+    }
+    status.textContent = t("commute.locating");
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        saveCopy("commuteFrom", `${pos.coords.latitude.toFixed(5)},${pos.coords.longitude.toFixed(5)}`);
+        ctx.refresh();
+      },
+      () => { status.textContent = t("commute.noLocation"); },
+      { timeout: 15000, maximumAge: 600000 },
+    );
+  };
+  return h("div", { class: "actions" }, button(t("commute.useLocation"), "route", run, { kind: "primary" }), status);
+}
+
+/** "#/commute". */
+export async function commuteView(ctx) {
+  const from = readCopy("commuteFrom")?.data;
+  const path = from ? `/api/me/commute?from=${encodeURIComponent(from)}` : "/api/me/commute";
+  const { data, offline, savedAt } = await fetchOrCopy(path, "commute");
+  const content = h("div", { class: "stack" });
+  return append(content, [
+    linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
+    heading(t("commute.title")),
+    readAloudButton(() => content),
+    offline && offlineBanner(savedAt, () => ctx.refresh()),
+    !data.homeKnown && notice(data.message || t("commute.homeUnknown")),
+    !data.homeKnown && !offline && useLocationButton(ctx),
+    data.items.length ? data.items.map(itemCard) : h("p", { class: "muted", text: t("commute.noShifts") }),
+    from && !offline && h("div", { class: "actions", "data-no-read": true },
+      button(t("commute.newLocation"), "refresh", () => { saveCopy("commuteFrom", null); ctx.refresh(); })),
+  ]);
+}
+
+/** The link on the worker's home screen. */
+export function commuteLink() {
+  return linkButton(t("commute.open"), "route", "#/commute");
+}
