@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.schedule.piccolo_app",
         "notifications.piccolo_app",
+        "backend.mobility.piccolo_app",
     ]
 )
