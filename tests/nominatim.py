@@ -4,12 +4,13 @@ It answers `GET /search?q=...&format=json` the way nominatim.openstreetmap.org d
 places with string `lat`/`lon`, `display_name`, `boundingbox`, ...), and records every request
 (time, query, User-Agent) so tests can check the client's manners: a real User-Agent and at most
 one request per second. Known places are added with `add`; any other query finds nothing; a query
-containing "kapot" gets a 500, like an overloaded server.
+containing "kapot" gets a 500, like an overloaded server; "Coord <lat> <lon> ..." is found there.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class NominatimService:
                     self._send(500, {"error": "overloaded"})
                     return
                 found = service.places.get(" ".join(query.lower().split()))
+                at = re.match(r"^coord (-?\d+\.\d+) (-?\d+\.\d+)\b", query.lower())
+                if found is None and at:  # "Coord 50.95 5.44 ...": a place anywhere, for tests
+                    found = (float(at.group(1)), float(at.group(2)), query)
                 if found is None:
                     self._send(200, [])
                     return

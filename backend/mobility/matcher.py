@@ -1,7 +1,8 @@
 """Which buddy offers can take a worker to a shift: a pure function over plain values.
 
-Distances are computed locally. The straight-line (geodesic) distance between two points is turned
-into a road estimate by ROAD_FACTOR, and a driving time by AVERAGE_SPEED_KMH:
+Distances are computed locally with geopy's great-circle distance (within 0.5 % of the WGS84
+geodesic over Belgian distances, and about 15 times cheaper to compute, which matters when one
+request is matched against thousands of offers). It is turned into a road estimate by ROAD_FACTOR, and a driving time by AVERAGE_SPEED_KMH:
 
 - ROAD_FACTOR = 1.3: in Flanders, with its dense but winding road network, road distances between
   villages and towns are typically 1.2-1.4 times the straight line (the usual "circuity" figure
@@ -20,7 +21,7 @@ offer goes to the worker's workplace the last leg is zero; an offer to another w
 when the worker's workplace lies near its route ("passing near it").
 
 For thousands of offers a cheap equirectangular distance screens out the clear misses first; the
-survivors are measured with geopy's geodesic. The screen keeps a 5 % allowance, far more than the
+survivors are measured with geopy. The screen keeps a 5 % allowance, far more than the
 equirectangular error over Belgian distances (< 0.5 %), so it never drops a real match.
 """
 
@@ -31,7 +32,7 @@ import math
 from dataclasses import dataclass
 from uuid import UUID
 
-from geopy.distance import geodesic
+from geopy.distance import great_circle
 
 ROAD_FACTOR = 1.3
 AVERAGE_SPEED_KMH = 40.0
@@ -45,8 +46,8 @@ Point = tuple[float, float]
 
 
 def straight_km(a: Point, b: Point) -> float:
-    """Geodesic (WGS84) distance in km."""
-    return geodesic(a, b).km
+    """Great-circle distance in km."""
+    return great_circle(a, b).km
 
 
 def road_km(a: Point, b: Point) -> float:
