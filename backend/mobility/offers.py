@@ -22,7 +22,9 @@ MAX_VALIDITY_DAYS = 2 * 366
 
 
 def _days_off(value: Any) -> list[dt.date]:
-    items = value if isinstance(value, list) else msgspec.json.decode(value or "[]")
+    if not value or value == "[]":
+        return []
+    items = value if isinstance(value, list) else msgspec.json.decode(value)
     return sorted(dt.date.fromisoformat(d) for d in items)
 
 

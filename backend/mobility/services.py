@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from piccolo.query.functions.aggregate import Count, Max
+
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput
@@ -119,23 +121,40 @@ async def create_requests(actor: Actor, data: RideRequestIn) -> list[RideRequest
     return [await request_out(r) for r in results]
 
 
-async def candidates(organisation: UUID, day: dt.date) -> tuple[list[matcher.OfferSpec], dict[UUID, int]]:
-    """Live offers of the organisation valid on `day`, and the seats already taken that day."""
-    rows = await RideOffer.select().where(
-        (RideOffer.organisation == organisation) & (RideOffer.active == True)  # noqa: E712
-        & (RideOffer.valid_from <= day) & (RideOffer.valid_until.is_null() | (RideOffer.valid_until >= day))
-    ).output(load_json=True)
-    weekday = str(day.isoweekday())
-    rows = [r for r in rows if weekday in r["weekdays"].split(",")]
-    if not rows:
-        return [], {}
+# Parsed offers per organisation, reused while the organisation's offers and workplaces are
+# unchanged. Every change of an offer sets `updated_at`, so (count, latest change, workplace
+# coordinates) tells when to read them again; each process checks this with one small query, so
+# several processes never use an old copy.
+_OFFERS: dict[UUID, tuple[tuple, list[matcher.OfferSpec]]] = {}
+
+
+async def _organisation_offers(organisation: UUID) -> list[matcher.OfferSpec]:
+    stamp = await RideOffer.select(Count(RideOffer.id), Max(RideOffer.updated_at)).where(
+        RideOffer.organisation == organisation).first()
     places = {w["id"]: (w["latitude"], w["longitude"]) for w in await Workplace.select(
-        Workplace.id, Workplace.latitude, Workplace.longitude).where(
-        Workplace.id.is_in(list({r["workplace"] for r in rows})))}
+        Workplace.id, Workplace.latitude, Workplace.longitude).where(Workplace.organisation == organisation)}
+    key = (tuple(stamp.values()) if stamp else (), tuple(sorted((str(k), v) for k, v in places.items())))
+    cached = _OFFERS.get(organisation)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    rows = await RideOffer.select(
+        RideOffer.id, RideOffer.buddy, RideOffer.weekdays, RideOffer.leave_time, RideOffer.from_latitude,
+        RideOffer.from_longitude, RideOffer.workplace, RideOffer.seats, RideOffer.max_detour_km,
+        RideOffer.valid_from, RideOffer.valid_until, RideOffer.days_off,
+    ).where((RideOffer.organisation == organisation) & (RideOffer.active == True))  # noqa: E712
     specs = [offer_spec(r, places[r["workplace"]]) for r in rows
              if places.get(r["workplace"]) and places[r["workplace"]][0] is not None]
+    _OFFERS[organisation] = (key, specs)
+    return specs
+
+
+async def candidates(organisation: UUID, day: dt.date) -> tuple[list[matcher.OfferSpec], dict[UUID, int]]:
+    """Live offers of the organisation that run on `day`, and the seats already taken that day."""
+    specs = [s for s in await _organisation_offers(organisation) if matcher.runs_on(s, day)]
+    if not specs:
+        return [], {}
     taken = {s["offer"]: s["taken"] for s in await SeatDay.select(SeatDay.offer, SeatDay.taken).where(
-        (SeatDay.day == day) & SeatDay.offer.is_in([s.id for s in specs]))} if specs else {}
+        (SeatDay.day == day) & (SeatDay.offer.organisation == organisation) & (SeatDay.taken > 0))}
     return specs, taken
 
 
