@@ -31,6 +31,7 @@ from backend.mobility.schemas import (
     OfferUpdate,
     OverviewOut,
     ProposalOut,
+    RideWorkplaceOut,
     RideRequestIn,
     RideRequestOut,
 )
@@ -130,6 +131,11 @@ class RideOfferController(Controller):
     @get("", operation_id="listRideOffers")
     async def list_offers(self, request: Request) -> list[OfferOut]:
         return await offers.list_offers(request.scope["user"])
+
+    @get("/workplaces", operation_id="listRideWorkplaces")
+    async def workplaces(self, request: Request) -> list[RideWorkplaceOut]:
+        """The workplaces of the buddy's organisation a ride can go to (those with coordinates)."""
+        return await offers.ride_workplaces(request.scope["user"])
 
     @post("", operation_id="createRideOffer")
     async def create(self, request: Request, data: JSONBody[OfferIn]) -> OfferOut:

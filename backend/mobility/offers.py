@@ -13,7 +13,7 @@ from backend.accounts.auth import Actor
 from backend.errors import InvalidInput, NotFound
 from backend.mobility.matcher import OfferSpec
 from backend.mobility.places import check_pair, locate, now, require_buddy
-from backend.mobility.schemas import OfferIn, OfferOut, OfferUpdate
+from backend.mobility.schemas import OfferIn, OfferOut, OfferUpdate, RideWorkplaceOut
 from backend.mobility.tables import RideOffer
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
@@ -149,3 +149,11 @@ async def stop_offer(actor: Actor, offer_id: UUID) -> None:
     """Stop offering; rides already confirmed stay (the buddy cancels those one by one, with a reason)."""
     row = await own_offer(actor, offer_id)
     await RideOffer.update({RideOffer.active: False, RideOffer.updated_at: now()}).where(RideOffer.id == row["id"])
+
+
+async def ride_workplaces(actor: Actor) -> list[RideWorkplaceOut]:
+    require_buddy(actor)
+    rows = await Workplace.select(Workplace.id, Workplace.name, Workplace.city).where(
+        (Workplace.organisation == actor.organisation_id) & (Workplace.active == True)  # noqa: E712
+        & Workplace.latitude.is_not_null()).order_by(Workplace.name)
+    return [RideWorkplaceOut(id=r["id"], name=r["name"], city=r["city"]) for r in rows]

@@ -119,6 +119,12 @@ class OfferOut(CamelStruct):
     active: bool
 
 
+class RideWorkplaceOut(CamelStruct):
+    id: UUID
+    name: str
+    city: str
+
+
 # --- requests and rides --------------------------------------------------------------------------
 
 class RideRequestIn(InputStruct):

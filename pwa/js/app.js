@@ -24,6 +24,8 @@ import { planView } from "./views/plan.js";
 import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
+import { offerFormView, ridesView } from "./views/rides.js";
+import { overviewView } from "./views/mobility.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -33,7 +35,8 @@ const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickVi
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
 const ROUTES = {
   worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK],
-  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX],
+  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX,
+    ["/rides", ridesView], ["/rides/offers/new", offerFormView], ["/rides/offers/:id", offerFormView]],
   coach: [
     ["/home", withPushCard(coachHome)],
     ["/reminders", remindersView],
@@ -46,6 +49,8 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],
     ["/settings", settingsView],
+    ["/mobility", overviewView],
+    ["/mobility/:date", overviewView],
   ],
   admin: [
     ["/home", adminHome],

@@ -6,6 +6,7 @@ import { outboxPanel } from "../offline.js";
 import { readAloudButton } from "../readAloud.js";
 import { contactCard, heading, linkButton, section } from "../ui.js";
 import { todayOnHome, workerActions } from "./week.js";
+import { myRideSection } from "./myRide.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
 export function routeHref(place) {
@@ -38,7 +39,7 @@ function workplaceCard(place) {
 
 export async function workerHome(ctx) {
   const { me } = ctx;
-  const { block, banner } = await todayOnHome(() => ctx.refresh());
+  const [{ block, banner }, ride] = await Promise.all([todayOnHome(() => ctx.refresh()), myRideSection(() => ctx.refresh())]);
   const people = [];
   people.push(me.coach ? contactCard(me.coach, t("worker.yourCoach")) : h("p", { class: "muted", text: t("worker.noCoach") }));
   people.push(me.buddy ? contactCard(me.buddy, t("worker.yourBuddy")) : h("p", { class: "muted", text: t("worker.noBuddy") }));
@@ -50,6 +51,7 @@ export async function workerHome(ctx) {
     banner,
     outboxPanel(),
     section(t("worker.today"), block),
+    ride,
     workerActions(),
     section(
       t("worker.workplace"),
