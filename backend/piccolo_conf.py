@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "backend.coaching.piccolo_app",
         "notifications.piccolo_app",
         "backend.transit.piccolo_app",
+        "backend.mobility.piccolo_app",
     ]
 )

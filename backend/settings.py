@@ -92,6 +92,19 @@ class Settings:
     """How long a claimed delivery belongs to one process before another may take it over
     (`WERKMAAT_DELIVERY_LEASE`)."""
 
+    geocoder: str = "nominatim"
+    """geopy backend that turns addresses into coordinates (`WERKMAAT_GEOCODER`): `nominatim`, any
+    name `geopy.geocoders.get_geocoder_for_service` knows, or `off` (coordinates are then typed or
+    come from the phone's location). Set by the operator only, never by a user."""
+
+    geocoder_url: str = ""
+    """Scheme and host of the geocoder (`WERKMAAT_GEOCODER_URL`, e.g. `https://nominatim.example.org`
+    for a self-hosted Nominatim); empty: the backend's public default."""
+
+    geocoder_user_agent: str = ""
+    """User-Agent sent to the geocoder (`WERKMAAT_GEOCODER_USER_AGENT`); Nominatim's policy asks for a
+    real one. Default `Werkmaat/<version> (+<public URL>)`."""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -135,4 +148,7 @@ def get_settings() -> Settings:
         delivery_lease_seconds=float(_env("WERKMAAT_DELIVERY_LEASE", "60")),
         planning_interval=float(_env("WERKMAAT_PLANNING_INTERVAL", "120")),
         late_after_seconds=float(_env("WERKMAAT_LATE_AFTER", "120")),
+        geocoder=(_env("WERKMAAT_GEOCODER") or "nominatim").lower(),
+        geocoder_url=_env("WERKMAAT_GEOCODER_URL").rstrip("/"),
+        geocoder_user_agent=_env("WERKMAAT_GEOCODER_USER_AGENT"),
     )

@@ -138,6 +138,8 @@ def server_env(database_url: str, data_dir: Path, port: int, **extra: str) -> di
         "WERKMAAT_ARGON2_FAST": "1",
         "WERKMAAT_LOGIN_SLOWDOWN": "0.02",
         "PYTHONUNBUFFERED": "1",
+        # Never the public Nominatim from a test; tests that geocode point it at a loopback server.
+        "WERKMAAT_GEOCODER": "off",
     })
     env.update(extra)
     return env
@@ -190,10 +192,21 @@ def push_service():
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory, push_service) -> LiveServer:
+def geocoder_service():
+    """The loopback Nominatim-compatible geocoder (see tests/nominatim.py) the servers ask."""
+    from nominatim import NominatimService
+
+    service = NominatimService().start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory, push_service, geocoder_service) -> LiveServer:
     server = start_server(database_url, tmp_path_factory.mktemp("data"),
                           WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3",
-                          WERKMAAT_PLANNING_INTERVAL="1")
+                          WERKMAAT_PLANNING_INTERVAL="1", WERKMAAT_GEOCODER="nominatim",
+                          WERKMAAT_GEOCODER_URL=geocoder_service.url)
     yield server
     stop_server(server)
     # No request may ever have ended in an unhandled error.

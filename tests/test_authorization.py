@@ -77,6 +77,19 @@ ROUTES: dict[str, tuple[str, str]] = {
     "acknowledgeInbox": ("POST", "/api/inbox/{entry_id}/ack"),
     "getOrganisationReminderSettings": ("GET", "/api/notification-settings/organisations/{organisation_id}"),
     "setOrganisationReminderSettings": ("PUT", "/api/notification-settings/organisations/{organisation_id}"),
+    "getWorkerHome": ("GET", "/api/mobility/people/{person_id}/home"),
+    "setWorkerHome": ("PUT", "/api/mobility/people/{person_id}/home"),
+    "geocodeWorkplace": ("POST", "/api/mobility/workplaces/{workplace_id}/geocode"),
+    "getRideOffer": ("GET", "/api/ride-offers/{offer_id}"),
+    "updateRideOffer": ("PATCH", "/api/ride-offers/{offer_id}"),
+    "deleteRideOffer": ("DELETE", "/api/ride-offers/{offer_id}"),
+    "getRideRequest": ("GET", "/api/ride-requests/{request_id}"),
+    "cancelRideRequest": ("POST", "/api/ride-requests/{request_id}/cancel"),
+    "acceptRide": ("POST", "/api/rides/{ride_id}/accept"),
+    "declineRide": ("POST", "/api/rides/{ride_id}/decline"),
+    "cancelRide": ("POST", "/api/rides/{ride_id}/cancel"),
+    "markRideDone": ("POST", "/api/rides/{ride_id}/done"),
+    "markRideNoShow": ("POST", "/api/rides/{ride_id}/no-show"),
 }
 
 MATRIX_TEXT = """
@@ -115,6 +128,19 @@ markInboxRead                    401       204      404      404     404     404
 acknowledgeInbox                 401       204      404      404     404     404     404
 getOrganisationReminderSettings  401       403      403      403     200     404     200
 setOrganisationReminderSettings  401       403      403      403     200     404     200
+getWorkerHome                    401       403      403      403     200     404     200
+setWorkerHome                    401       403      403      403     200     404     200
+geocodeWorkplace                 401       403      403      403     200     404     200
+getRideOffer                     401       403      403      200     403     403     403
+updateRideOffer                  401       403      403      200     403     403     403
+deleteRideOffer                  401       403      403      204     403     403     403
+getRideRequest                   401       200      404      404     200     404     200
+cancelRideRequest                401       200      404      404     200     404     200
+acceptRide                       401       403      403      200     403     403     403
+declineRide                      401       403      403      200     403     403     403
+cancelRide                       401       403      403      200     403     403     403
+markRideDone                     401       403      403      200     403     403     403
+markRideNoShow                   401       403      403      200     403     403     403
 """
 
 
@@ -286,6 +312,8 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
         return schedule_case_for(operation, personas)
     if operation in REMINDER_OPERATIONS:
         return reminder_case_for(operation, personas)
+    if operation in MOBILITY_OPERATIONS:
+        return mobility_case_for(operation, personas)
     raise AssertionError(f"no target for {operation}")
 
 
@@ -488,6 +516,135 @@ def reminder_case_for(operation: str, personas) -> Case:
     return Case({"organisation_id": personas.org_a}, changed, check=check, cleanup=[restore])
 
 
+# --- mobility targets -----------------------------------------------------------------------------
+
+MOBILITY_OPERATIONS = {"getWorkerHome", "setWorkerHome", "geocodeWorkplace", "getRideOffer", "updateRideOffer",
+                       "deleteRideOffer", "getRideRequest", "cancelRideRequest", "acceptRide", "declineRide",
+                       "cancelRide", "markRideDone", "markRideNoShow"}
+BUDDY_ONLY_OPERATIONS = {"getRideOffer", "updateRideOffer", "deleteRideOffer", "acceptRide", "declineRide",
+                         "cancelRide", "markRideDone", "markRideNoShow"}
+WORKER_A_HOME = {"address": "Dorpsstraat 1, As", "latitude": 50.985, "longitude": 5.5}
+
+
+def offer_of_buddy_a(personas, leave_time: str = "07:45") -> str:
+    response = personas["buddy_a"].post("/api/ride-offers", json={
+        "weekdays": [1, 2, 3, 4, 5, 6, 7], "leaveTime": leave_time, "fromLatitude": 51.0, "fromLongitude": 5.52,
+        "workplaceId": personas.workplace_a, "seats": 3, "maxDetourKm": 5})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def request_of_worker_a(personas, starts: dt.datetime | None = None) -> tuple[str, dt.datetime]:
+    """A ride request of worker A (home set by coach A) for a fresh shift at the workplace."""
+    coach = personas["coach_a"]
+    assert coach.put(f"/api/mobility/people/{personas.ids['worker_a']}/home", json=WORKER_A_HOME).status_code == 200
+    if starts is None:
+        day = dt.datetime.now(BRUSSELS).date() + dt.timedelta(days=1 + uuid.uuid4().int % 60)
+        starts = dt.datetime.combine(day, dt.time(8, 30), tzinfo=BRUSSELS)
+    item = coach.post("/api/schedule/items", json={
+        "title": "Matrixrit", "workerIds": [personas.ids["worker_a"]], "startsAt": starts.isoformat(),
+        "endsAt": (starts + dt.timedelta(hours=4)).isoformat(), "place": {"workplaceId": personas.workplace_a}})
+    assert item.status_code == 201, item.text
+    created = coach.post("/api/ride-requests", json={"workerId": personas.ids["worker_a"], "itemId": item.json()["id"]})
+    assert created.status_code == 201, created.text
+    return created.json()[0]["id"], starts
+
+
+def buddy_a_rides(personas) -> dict[str, str]:
+    rides = personas["buddy_a"].get("/api/me/rides", params={"from": "2000-01-01", "to": "2000-12-31"})
+    assert rides.status_code == 200
+    far = dt.datetime.now(BRUSSELS).date()
+    found = personas["buddy_a"].get("/api/me/rides", params={"from": far.isoformat(),
+                                                            "to": (far + dt.timedelta(days=90)).isoformat()})
+    return {r["id"]: r["status"] for r in found.json()}
+
+
+def mobility_case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per route
+    worker_a = personas.ids["worker_a"]
+    coach = personas["coach_a"]
+    if operation in ("getWorkerHome", "setWorkerHome"):
+        person_id, _, _ = fresh_worker(personas)
+        assert coach.put(f"/api/mobility/people/{person_id}/home", json=WORKER_A_HOME).status_code == 200
+        if operation == "getWorkerHome":
+            return Case({"person_id": person_id}, on_success=lambda body: _eq(body["latitude"], 50.985))
+
+        def check(allowed: bool) -> None:
+            home = admin_get(personas, f"/api/mobility/people/{person_id}/home")
+            assert home["latitude"] == (50.9 if allowed else 50.985)
+
+        return Case({"person_id": person_id}, {"latitude": 50.9, "longitude": 5.4}, check=check)
+
+    if operation == "geocodeWorkplace":
+        created = personas["admin"].post(f"/api/organisations/{personas.org_a}/workplaces",
+                                         json={"name": "Geocodeerplek", "city": "Genk"})
+        assert created.status_code == 201, created.text
+        workplace_id = created.json()["id"]
+
+        def check(allowed: bool) -> None:
+            assert admin_get(personas, f"/api/workplaces/{workplace_id}")["latitude"] == (50.97 if allowed else None)
+
+        # The loopback geocoder finds "Coord <lat> <lon> ..." (tests/nominatim.py).
+        return Case({"workplace_id": workplace_id}, {"address": "Coord 50.97 5.45 Matrixweg"}, check=check)
+
+    if operation in ("getRideOffer", "updateRideOffer", "deleteRideOffer"):
+        offer_id = offer_of_buddy_a(personas)
+        stop = [lambda: personas["buddy_a"].delete(f"/api/ride-offers/{offer_id}")]
+
+        def check(allowed: bool) -> None:
+            offer = personas["buddy_a"].get(f"/api/ride-offers/{offer_id}").json()
+            if operation == "updateRideOffer":
+                assert offer["seats"] == (1 if allowed else 3)
+            if operation == "deleteRideOffer":
+                assert offer["active"] is (not allowed)
+
+        body = {"seats": 1} if operation == "updateRideOffer" else None
+        return Case({"offer_id": offer_id}, body, check=check, cleanup=stop,
+                    on_success=lambda body: _true(body is None or body["id"] == offer_id))
+
+    if operation in ("getRideRequest", "cancelRideRequest"):
+        request_id, _ = request_of_worker_a(personas)
+
+        def check(allowed: bool) -> None:
+            status = admin_get(personas, f"/api/ride-requests/{request_id}")["status"]
+            if operation == "cancelRideRequest":
+                assert (status == "cancelled") is allowed
+
+        return Case({"request_id": request_id}, check=check,
+                    cleanup=[lambda: coach.post(f"/api/ride-requests/{request_id}/cancel")],
+                    on_success=lambda body: _eq(body["workerId"], worker_a))
+
+    # Rides: a proposal to buddy A for worker A (accepted first, for the actions on confirmed rides).
+    starts = None
+    if operation in ("markRideDone", "markRideNoShow"):
+        now = dt.datetime.now(BRUSSELS)
+        starts = (now + dt.timedelta(minutes=80)).replace(second=0, microsecond=0)
+        if starts.date() != now.date():
+            pytest.skip("a ride of today cannot be planned this close to midnight")
+    leave = (starts - dt.timedelta(minutes=45)).strftime("%H:%M") if starts else "07:45"
+    offer_id = offer_of_buddy_a(personas, leave)
+    request_id, starts = request_of_worker_a(personas, starts)
+    proposal = [p for p in personas["buddy_a"].get("/api/me/ride-proposals").json()
+                if p["riderFirstName"] == "Ahmed" and dt.datetime.fromisoformat(p["arriveBy"]) == starts]
+    assert len(proposal) == 1, proposal
+    ride_id = proposal[0]["rideId"]
+    cleanup = [lambda: coach.post(f"/api/ride-requests/{request_id}/cancel"),
+               lambda: personas["buddy_a"].delete(f"/api/ride-offers/{offer_id}")]
+    if operation != "acceptRide" and operation != "declineRide":
+        assert personas["buddy_a"].post(f"/api/rides/{ride_id}/accept").status_code == 200
+    before = {"acceptRide": "proposed", "declineRide": "proposed"}.get(operation, "confirmed")
+    after = {"acceptRide": "confirmed", "declineRide": "declined", "cancelRide": "cancelled",
+             "markRideDone": "done", "markRideNoShow": "no_show"}[operation]
+
+    def check(allowed: bool) -> None:
+        shown = buddy_a_rides(personas).get(ride_id)
+        waiting = {p["rideId"] for p in personas["buddy_a"].get("/api/me/ride-proposals").json()}
+        status = shown if shown else ("proposed" if ride_id in waiting else "declined")
+        assert status == (after if allowed else before)
+
+    body = {"reason": "matrix"} if operation == "cancelRide" else None
+    return Case({"ride_id": ride_id}, body, check=check, cleanup=cleanup)
+
+
 def _eq(a, b) -> None:
     assert a == b
 
@@ -549,6 +706,8 @@ RANDOM_ID_BODIES = {
     "updatePerson": {"lastName": "X"}, "updateOrganisation": {"city": "X"}, "createWorkplace": {"name": "X"},
     "updateWorkplace": {"name": "X"}, "updateScheduleItem": {"title": "X"}, "correctAttendance": {"status": "absent"},
     "updateScheduleSeries": {"title": "X"}, "setOrganisationReminderSettings": {"eveningBeforeAt": "19:00"},
+    "setWorkerHome": {"latitude": 50.9, "longitude": 5.4}, "geocodeWorkplace": {},
+    "updateRideOffer": {"seats": 1}, "cancelRide": {"reason": "X"},
 }
 
 
@@ -558,6 +717,8 @@ def test_unknown_ids_are_not_found(personas, operation, persona):
     """Even for those who may see everything: an id that does not exist is 404 (not 200, not 500)."""
     method, template = ROUTES[operation]
     params = {name: str(uuid.uuid4()) for name in re.findall(r"{(\w+)}", template)}
+    if operation in BUDDY_ONLY_OPERATIONS:
+        persona = "buddy_a"  # on a buddy's own routes, the buddy is the one who may see everything
     response = call(personas[persona], operation, params, RANDOM_ID_BODIES.get(operation))
     assert response.status_code == 404, (operation, persona, response.status_code, response.text)
     assert response.json()["status"] == 404

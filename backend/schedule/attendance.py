@@ -8,6 +8,7 @@ from uuid import UUID
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.mobility.rides import on_sick_report as cancel_rides_of_sick_days
 from backend.reminders.services import notify_coach_of_report
 from backend.schedule import recurrence
 from backend.schedule.schemas import (
@@ -150,6 +151,7 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
         existing = await Attendance.exists().where(Attendance.key == f"{row['id']}:{person.id}")
         if not existing:
             await _set_attendance(row["id"], person.id, "excused", actor.id, "ziekmelding / sick report")
+    await cancel_rides_of_sick_days(person.id, first, last)
     if actor.role == "worker":
         await notify_coach_of_report(person.id, "sick", _sick_text(first, last, report.note))
     return await _report_out(report, person)

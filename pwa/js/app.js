@@ -25,6 +25,8 @@ import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
 import { commuteView } from "./views/commute.js";
+import { offerFormView, ridesView } from "./views/rides.js";
+import { overviewView } from "./views/mobility.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -35,7 +37,8 @@ const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickVi
 const ROUTES = {
   worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK,
     ["/commute", commuteView]],
-  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX],
+  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX,
+    ["/rides", ridesView], ["/rides/offers/new", offerFormView], ["/rides/offers/:id", offerFormView]],
   coach: [
     ["/home", withPushCard(coachHome)],
     ["/reminders", remindersView],
@@ -48,6 +51,8 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],
     ["/settings", settingsView],
+    ["/mobility", overviewView],
+    ["/mobility/:date", overviewView],
   ],
   admin: [
     ["/home", adminHome],

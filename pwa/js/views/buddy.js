@@ -3,6 +3,7 @@
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { callActions, heading, initials, section } from "../ui.js";
+import { buddyRidesSection } from "./rides.js";
 
 function workerCard(worker) {
   // A buddy sees first names only: enough to know who is calling.
@@ -25,6 +26,7 @@ export async function buddyHome({ me }) {
     "div",
     { class: "stack" },
     heading(t("home.hello", { name: me.firstName })),
+    await buddyRidesSection().catch(() => null),
     section(
       t("buddy.workers"),
       workers.length

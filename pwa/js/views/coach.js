@@ -78,6 +78,7 @@ export async function coachHome({ me, all = false }) {
         { class: "actions" },
         linkButton(t("coach.newPerson"), "plus", "#/people/new", { kind: "primary" }),
         linkButton(t("plan.open"), "calendar", "#/plan"),
+        linkButton(t("overview.open"), "route", "#/mobility"),
       ),
     ),
     reportsSection(reports),

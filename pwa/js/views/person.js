@@ -21,6 +21,7 @@ import {
 import { attendanceSection } from "./attendance.js";
 import { devicesSection } from "./devices.js";
 import { invitePanel } from "./invite.js";
+import { homeSection } from "./mobility.js";
 
 const LANGUAGE_NAMES = { nl: "Nederlands", en: "English" };
 
@@ -43,6 +44,7 @@ export async function personDetail(ctx) {
   ]);
   const workplace = workplaces.find((w) => w.id === person.workplaceId);
   const week = person.role === "worker" ? await attendanceSection(person) : null;
+  const home = person.role === "worker" && person.active ? await homeSection(person).catch(() => null) : null;
   const invitable = person.role === "worker" || person.role === "buddy";
   const container = h("div", { class: "stack" });
   // Each action shows its error right beside its button.
@@ -111,6 +113,7 @@ export async function personDetail(ctx) {
     person.active && callActions(person),
     canEdit && h("div", { class: "actions" }, linkButton(t("person.edit"), "edit", `#/people/${id}/edit`)),
     week,
+    home,
     inviteSection,
     devicesSection(devices, (device) => api.del(`/api/people/${id}/devices/${encodeURIComponent(device.id)}`), {
       intro: t("devices.introOther", { name: person.firstName }),

@@ -7,6 +7,7 @@ import { readAloudButton } from "../readAloud.js";
 import { contactCard, heading, linkButton, section } from "../ui.js";
 import { todayOnHome, workerActions } from "./week.js";
 import { commuteLink } from "./commute.js";
+import { myRideSection } from "./myRide.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
 export function routeHref(place) {
@@ -39,7 +40,7 @@ function workplaceCard(place) {
 
 export async function workerHome(ctx) {
   const { me } = ctx;
-  const { block, banner } = await todayOnHome(() => ctx.refresh());
+  const [{ block, banner }, ride] = await Promise.all([todayOnHome(() => ctx.refresh()), myRideSection(() => ctx.refresh())]);
   const people = [];
   people.push(me.coach ? contactCard(me.coach, t("worker.yourCoach")) : h("p", { class: "muted", text: t("worker.noCoach") }));
   people.push(me.buddy ? contactCard(me.buddy, t("worker.yourBuddy")) : h("p", { class: "muted", text: t("worker.noBuddy") }));
@@ -51,6 +52,7 @@ export async function workerHome(ctx) {
     banner,
     outboxPanel(),
     section(t("worker.today"), block),
+    ride,
     workerActions(),
     h("div", { class: "actions" }, commuteLink()),
     section(

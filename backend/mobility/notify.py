@@ -1,0 +1,46 @@
+"""Ride notices through the reminders layer: each lands in the inbox and goes out by Web Push
+(the dispatcher sends it; nothing is sent from a request handler). Texts are rendered in each
+recipient's own language when the notice is made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from backend.accounts.tables import Person
+from backend.mobility.messages import notice
+from backend.schedule import recurrence
+from notifications import reminders as core
+
+DAY_NAMES = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def day_text(day: dt.date, language: str) -> str:
+    names = DAY_NAMES.get(language, DAY_NAMES["nl"])
+    return f"{names[day.weekday()]} {day.day}/{day.month}"
+
+
+def time_text(instant: dt.datetime) -> str:
+    return recurrence.to_local(instant).strftime("%H:%M")
+
+
+async def send(person_id: UUID | None, key: str, *, url: str, until: dt.datetime, topic: str,
+               organisation: UUID | None = None, urgent: bool = True, **params) -> None:
+    """One notice to one person, in their language; `day` (a date) in params is written out."""
+    if person_id is None:
+        return
+    person = await Person.select(Person.language).where(Person.id == person_id).first()
+    if person is None:
+        return
+    language = person["language"] or "nl"
+    values = {k: (day_text(v, language) if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v)
+              for k, v in params.items()}
+    title, body = notice(key, language, **values)
+    now = core.utcnow()
+    await core.create_reminder(core.NewReminder(
+        recipients=[person_id], due_at=now, expires_at=max(until, now + dt.timedelta(hours=1)), source="ride",
+        title=title, body=body, urgent=urgent, organisation=organisation, url=url,
+        topic_seed=f"ride:{topic}:{person_id}"))

@@ -1,0 +1,103 @@
+// The worker's way to work on Today: the confirmed ride (pickup point, time, driver, car, a call
+// button), "Vraag een rit" for an upcoming shift, and "Gebruik mijn locatie" for the home.
+
+import { api } from "../api.js";
+import { h, icon } from "../dom.js";
+import { clock, dayName } from "../dates.js";
+import { t } from "../i18n.js";
+import { alertArea, announce, button, linkButton, runAction, section } from "../ui.js";
+import { myPosition, pickupLine } from "./rides.js";
+
+function dialable(phone) {
+  return (phone || "").replace(/[^\d+]/g, "");
+}
+
+function rideCard(ride) {
+  if (ride.status === "cancelled") {
+    return h(
+      "article",
+      { class: "card ride-card" },
+      h("h3", { text: t("myRide.cancelledTitle", { day: dayName(ride.day) }) }),
+      h("p", { text: t("myRide.cancelledText", { name: ride.driverFirstName, reason: ride.cancelReason }) }),
+      h("p", { class: "muted", text: t("myRide.callCoach") }),
+    );
+  }
+  const number = dialable(ride.driverPhone);
+  return h(
+    "article",
+    { class: "card ride-card" },
+    h("h3", { text: t("myRide.title", { day: dayName(ride.day) }) }),
+    h("p", { class: "ride-time" }, icon("clock"), h("span", { text: ` ${t("myRide.pickup", { name: ride.driverFirstName, time: clock(ride.pickupAt) })}` })),
+    pickupLine(ride.pickup),
+    ride.carDescription && h("p", null, h("span", { text: t("myRide.car", { car: ride.carDescription }) })),
+    number &&
+      h("div", { class: "actions" }, linkButton(t("myRide.call", { name: ride.driverFirstName }), "phone", `tel:${number}`, { kind: "primary" })),
+  );
+}
+
+function askButtons(shifts, requests, refresh) {
+  const asked = new Set(requests.filter((r) => r.status !== "cancelled").map((r) => r.itemId));
+  const open = shifts.filter((s) => !asked.has(s.id)).slice(0, 3);
+  if (!open.length) return null;
+  const alert = alertArea();
+  return h(
+    "div",
+    null,
+    alert,
+    h(
+      "div",
+      { class: "actions" },
+      open.map((s) =>
+        button(t("myRide.ask", { day: dayName(s.localDate), time: s.localStart }), "route", () =>
+          runAction(alert, async () => {
+            const [req] = await api.post("/api/ride-requests", { itemId: s.id });
+            announce(req.status === "unmatched" ? t("myRide.noMatch") : t("myRide.asked"));
+            refresh();
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+function locationButton(hasHome, refresh) {
+  const alert = alertArea();
+  return h(
+    "div",
+    null,
+    !hasHome && h("p", { text: t("myRide.homeMissing") }),
+    alert,
+    button(t("location.useHome"), "home", () =>
+      runAction(alert, async () => {
+        const pos = await myPosition();
+        await api.put("/api/me/home", pos);
+        announce(t("location.homeSaved"));
+        refresh();
+      }), { kind: hasHome ? "secondary" : "primary" }),
+  );
+}
+
+/** "Vervoer" on the worker's Today; quietly absent when offline (Today itself still shows). */
+export async function myRideSection(refresh) {
+  let rides, requests, home, shifts;
+  try {
+    [rides, requests, home, shifts] = await Promise.all([
+      api.get("/api/me/rides"),
+      api.get("/api/ride-requests"),
+      api.get("/api/me/home"),
+      api.get("/api/schedule/mine"),
+    ]);
+  } catch {
+    return null;
+  }
+  const now = new Date();
+  const soon = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
+  const upcoming = shifts.filter((s) => s.kind === "shift" && !s.cancelled && new Date(s.startsAt) > now);
+  const hasHome = home.latitude != null;
+  return section(
+    t("myRide.section"),
+    soon.length ? soon.map(rideCard) : h("p", { class: "muted", text: t("myRide.none") }),
+    hasHome && askButtons(upcoming, requests, refresh),
+    locationButton(hasHome, refresh),
+  );
+}
