@@ -153,3 +153,143 @@ def test_digest_lists_new_flags_once_a_day(personas):
     assert f"Karim {last}: App " in digest["body"]
     assert f"Karim {last}: 15 dagen geen contact met de coach." in digest["body"]
     assert digest["url"] == "/#/caseload?flagged=true"
+
+
+def test_notes_are_for_coaches_of_the_organisation_and_keep_every_version(personas):
+    server, coach = personas.server, personas["coach_a"]
+    worker_id, _, phone = fresh_worker(personas)
+    created = coach.post(f"/api/coaching/workers/{worker_id}/notes", json={"body": "Eerste gesprek: goed gestart."})
+    assert created.status_code == 201, created.text
+    note = created.json()
+    assert note["author"] == {"id": personas.ids["coach_a"], "name": "Coach_A Coach"} and note["edited"] is False
+    edited = coach.patch(f"/api/coaching/notes/{note['id']}", json={"body": "Eerste gesprek: heel goed gestart."})
+    assert edited.status_code == 200 and edited.json()["edited"] is True
+    assert edited.json()["body"] == "Eerste gesprek: heel goed gestart."
+    revisions = coach.get(f"/api/coaching/notes/{note['id']}/revisions").json()
+    assert [r["body"] for r in revisions] == ["Eerste gesprek: goed gestart."]
+    assert revisions[0]["editedBy"]["id"] == personas.ids["coach_a"]
+    file = coach.get(f"/api/coaching/workers/{worker_id}").json()
+    assert [(n["body"], n["edited"]) for n in file["notes"]] == [("Eerste gesprek: heel goed gestart.", True)]
+    # Workers and buddies: 403; coach B: the answer of an unknown id.
+    for name in ("worker_a", "buddy_a"):
+        assert personas[name].get(f"/api/coaching/workers/{worker_id}").status_code == 403
+        assert personas[name].patch(f"/api/coaching/notes/{note['id']}", json={"body": "x"}).status_code == 403
+    assert phone.get(f"/api/coaching/notes/{note['id']}/revisions").status_code == 403
+    coach_b = personas["coach_b"]
+    for path in (f"/api/coaching/workers/{{}}", f"/api/coaching/notes/{{}}/revisions"):
+        mine = coach_b.get(path.format(worker_id if "workers" in path else note["id"]))
+        unknown = coach_b.get(path.format(uuid.uuid4()))
+        assert (mine.status_code, mine.json()) == (404, unknown.json())
+    # Too long: a clear 400 in Dutch and in English.
+    for lang, text in (("nl", "Gebruik hoogstens 10000 tekens."), ("en", "Use at most 10000 characters.")):
+        response = coach.post(f"/api/coaching/workers/{worker_id}/notes", json={"body": "x" * 10_001},
+                              headers={"Accept-Language": lang})
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"field": "body", "message": text}]
+    assert coach.post(f"/api/coaching/workers/{worker_id}/notes", json={"body": "x" * 10_000}).status_code == 201
+    # Every view and change is in the audit log.
+    actions = {r["action"] for r in db_rows(server, f"SELECT action FROM audit_entry WHERE subject = '{worker_id}'")}
+    assert {"add_note", "edit_note", "view_file", "view_note_revisions"} <= actions
+
+
+def test_milestones_status_and_assignment_with_history(personas):
+    coach = personas["coach_a"]
+    worker_id, _, phone = fresh_worker(personas)
+    file = coach.get(f"/api/coaching/workers/{worker_id}").json()
+    start = dt.date.fromisoformat(file["startedOn"])
+    lde = next(t for t in coach.get("/api/coaching/templates").json() if t["programme"] == "lde")
+    assert [s["titleNl"] for s in lde["steps"]] == ["Intake", "Basisopleiding", "Werkervaring",
+                                                   "VCA- of heftruckattest", "Stage bij een reguliere werkgever",
+                                                   "Doorgestroomd naar regulier werk"]
+    stones = coach.post(f"/api/coaching/workers/{worker_id}/milestones", json={"templateId": lde["id"]}).json()
+    again = coach.post(f"/api/coaching/workers/{worker_id}/milestones", json={"templateId": lde["id"]}).json()
+    assert len(stones) == len(again) == 6, "applying twice adds nothing"
+    before_start = (start - dt.timedelta(days=1)).isoformat()
+    for lang, text in (("nl", "Deze datum ligt voor de start van het traject"),
+                       ("en", "This date lies before the start of the trajectory")):
+        bad = coach.patch(f"/api/coaching/milestones/{stones[0]['id']}", headers={"Accept-Language": lang},
+                          json={"status": "reached", "reachedOn": before_start})
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "reachedOn"
+        assert bad.json()["errors"][0]["message"].startswith(text)
+    done = coach.patch(f"/api/coaching/milestones/{stones[0]['id']}",
+                       json={"status": "reached", "reachedOn": start.isoformat(), "evidence": "Intakeverslag"})
+    assert done.status_code == 200 and done.json()["reachedOn"] == start.isoformat()
+    coach.patch(f"/api/coaching/milestones/{stones[1]['id']}", json={"status": "in_progress"})
+    progress = phone.get("/api/me/progress").json()
+    assert (progress["done"], progress["total"], progress["next"]) == (1, 6, "Basisopleiding")
+    assert progress["steps"][0]["sentence"].startswith("Klaar: Intake.")
+    assert progress["steps"][1]["sentence"] == "Nu bezig: Basisopleiding."
+    assert progress["steps"][2]["sentence"] == "Later: Werkervaring."
+    assert coach.get("/api/me/progress").status_code == 403
+
+    missing = coach.put(f"/api/coaching/workers/{worker_id}/status", json={"status": "moved_on"})
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "detail"
+    stopped = coach.put(f"/api/coaching/workers/{worker_id}/status", json={"status": "stopped", "detail": " "})
+    assert stopped.status_code == 400
+    moved = coach.put(f"/api/coaching/workers/{worker_id}/status",
+                      json={"status": "moved_on", "detail": "Magazijnier bij een logistiek bedrijf"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "moved_on" and moved.json()["movedOnTo"].startswith("Magazijnier")
+    coach.put(f"/api/coaching/workers/{worker_id}/status", json={"status": "active"})
+    history = coach.get(f"/api/coaching/workers/{worker_id}").json()["statusHistory"]
+    assert [h["status"] for h in history] == ["active", "moved_on"]
+
+    assigned = coach.put(f"/api/coaching/workers/{worker_id}/assignment", json={"buddyId": personas.ids["buddy_a"]})
+    assert assigned.status_code == 200, assigned.text
+    coach.put(f"/api/coaching/workers/{worker_id}/assignment", json={"buddyId": None})
+    body = coach.get(f"/api/coaching/workers/{worker_id}").json()
+    buddies = [a for a in body["assignments"] if a["role"] == "buddy"]
+    assert [(a["assignee"] and a["assignee"]["id"], a["endedAt"] is None) for a in buddies] == [
+        (None, True), (personas.ids["buddy_a"], False)]
+    assert body["buddy"] is None
+    other_coach = personas["coach_b"].get("/api/people").json()
+    foreign_buddy = coach.put(f"/api/coaching/workers/{worker_id}/assignment",
+                              json={"coachId": personas.ids["coach_b"]})
+    assert foreign_buddy.status_code == 400 and other_coach
+
+    page = coach.get(f"/api/coaching/workers/{worker_id}/timeline", params={"limit": 3}).json()
+    assert len(page["entries"]) == 3 and page["nextBefore"]
+    kinds = [e["kind"] for e in page["entries"]]
+    older = coach.get(f"/api/coaching/workers/{worker_id}/timeline",
+                      params={"limit": 50, "before": page["nextBefore"]}).json()
+    everything = page["entries"] + older["entries"]
+    assert {"status", "milestone"} <= {e["kind"] for e in everything}, kinds
+    times = [dt.datetime.fromisoformat(e["at"]) for e in everything]
+    assert times == sorted(times, reverse=True)
+
+
+def test_settings_and_templates_for_admins(personas):
+    admin, coach = personas["admin"], personas["coach_a"]
+    path = f"/api/coaching/organisations/{personas.org_a}/settings"
+    defaults = coach.get(path).json()
+    assert (defaults["missedCheckinsInARow"], defaults["appUnusedDays"], defaults["unreadReminders"],
+            defaults["absencesInLastPlanned"], defaults["absencesWindow"], defaults["noContactDays"]) == (3, 7, 3, 4, 10, 14)
+    assert coach.put(path, json={"appUnusedDays": 5}).status_code == 403
+    for body, field in (({"appUnusedDays": 0}, "appUnusedDays"), ({"absencesWindow": 99}, "absencesWindow"),
+                        ({"absencesInLastPlanned": 8, "absencesWindow": 5}, "absencesInLastPlanned"),
+                        ({"noContactDays": "veel"}, "noContactDays")):
+        response = admin.put(path, json=body)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == field, response.text
+    saved = admin.put(path, json={**{k: v for k, v in defaults.items() if k != "organisationId"},
+                                  "appUnusedDays": 10})
+    assert saved.status_code == 200 and saved.json()["appUnusedDays"] == 10
+    admin.put(path, json={k: v for k, v in defaults.items() if k != "organisationId"})
+
+    made = admin.post("/api/coaching/templates", json={
+        "organisationId": personas.org_a, "programme": "wep", "name": "Werkervaring",
+        "steps": [{"titleNl": "Intake"}, {"titleNl": "Opleiding"}, {"titleNl": "Werk", "isExit": True}]})
+    assert made.status_code == 201, made.text
+    template = made.json()
+    steps = template["steps"]
+    changed = admin.put(f"/api/coaching/templates/{template['id']}", json={
+        "name": "WEP", "programme": "wep", "steps": [{"id": steps[1]["id"], "titleNl": "Basisopleiding"},
+                                                     {"titleNl": "Stage"}, {"id": steps[2]["id"], "titleNl": "Werk",
+                                                                            "isExit": True}]})
+    assert changed.status_code == 200, changed.text
+    assert [s["titleNl"] for s in changed.json()["steps"]] == ["Basisopleiding", "Stage", "Werk"]
+    assert changed.json()["steps"][0]["id"] == steps[1]["id"]
+    assert coach.put(f"/api/coaching/templates/{template['id']}", json={"name": "X", "programme": "wep",
+                                                                       "steps": []}).status_code == 403
+    assert coach.post("/api/coaching/templates", json={"name": "X"}).status_code == 403
+    assert admin.delete(f"/api/coaching/templates/{template['id']}").status_code == 204
+    assert template["id"] not in {t["id"] for t in coach.get("/api/coaching/templates").json()}

@@ -16,7 +16,7 @@ FIELDS = ("missed_checkins_in_a_row", "app_unused_days", "unread_reminders", "ab
 async def settings_out(organisation_id: UUID) -> CoachingSettingsOut:
     row = await CoachingSettings.select().where(CoachingSettings.organisation == organisation_id).first()
     if row is None:
-        defaults = CoachingSettings()
+        defaults = CoachingSettingsIn()  # the same defaults as the table's
         row = {name: getattr(defaults, name) for name in FIELDS}
     return CoachingSettingsOut(organisation_id=organisation_id, **{name: row[name] for name in FIELDS})
 

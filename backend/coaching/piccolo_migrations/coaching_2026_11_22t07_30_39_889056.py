@@ -34,13 +34,4 @@ async def forwards():
         schema=None,
     )
 
-    async def unique_open_key():
-        from piccolo.table import Table
-
-        class Flag(Table):  # only for the connection; the migration itself stays self-contained
-            pass
-
-        await Flag.raw('CREATE UNIQUE INDEX IF NOT EXISTS flag_open_key_unique ON "flag" ("open_key")')
-
-    manager.add_raw(unique_open_key)
     return manager
