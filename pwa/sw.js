@@ -9,7 +9,7 @@
 
 // Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
 // and throw the old copy away.
-const VERSION = "v6";
+const VERSION = "v7";
 const CACHE = `werkmaat-shell-${VERSION}`;
 
 // The app shell: everything needed to draw the app, nothing personal.
@@ -50,6 +50,10 @@ const SHELL = [
   "/js/views/signin.js",
   "/js/views/week.js",
   "/js/views/worker.js",
+  "/js/views/caseload.js",
+  "/js/views/progress.js",
+  "/js/views/templates.js",
+  "/js/views/workerFile.js",
   "/i18n/nl.json",
   "/i18n/en.json",
   "/icons/icon.svg",

@@ -226,8 +226,11 @@ def test_milestones_status_and_assignment_with_history(personas):
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "detail"
     stopped = coach.put(f"/api/coaching/workers/{worker_id}/status", json={"status": "stopped", "detail": " "})
     assert stopped.status_code == 400
+    too_long = coach.put(f"/api/coaching/workers/{worker_id}/status",
+                         json={"status": "moved_on", "detail": "Magazijnier bij een logistiek bedrijf in Genk"})
+    assert too_long.status_code == 400 and too_long.json()["errors"][0]["field"] == "detail"
     moved = coach.put(f"/api/coaching/workers/{worker_id}/status",
-                      json={"status": "moved_on", "detail": "Magazijnier bij een logistiek bedrijf"})
+                      json={"status": "moved_on", "detail": "Magazijnier (logistiek)"})
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "moved_on" and moved.json()["movedOnTo"].startswith("Magazijnier")
     coach.put(f"/api/coaching/workers/{worker_id}/status", json={"status": "active"})

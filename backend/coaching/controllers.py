@@ -37,6 +37,7 @@ from backend.coaching.schemas import (
     WorkerFileUpdate,
 )
 from backend.errors import NotFound
+from backend.schemas import NO_NUL
 from backend.organisations.tables import Organisation
 
 
@@ -48,7 +49,7 @@ class CoachingController(Controller):
     @get("/caseload", operation_id="caseload")
     async def caseload(self, request: Request,
                        coach: Annotated[UUID | None, Parameter(query="coach", required=False)] = None,
-                       q: Annotated[str, Parameter(query="q", max_length=100)] = "",
+                       q: Annotated[str, Parameter(query="q", max_length=100, pattern=NO_NUL)] = "",
                        flagged: Annotated[bool, Parameter(query="flagged")] = False) -> list[CaseloadRow]:
         """Per worker: attendance (4 weeks), last check-in and app open, unread reminders, open reports,
         next shift, way to work tomorrow, buddy, trajectory stage, status and open flags."""

@@ -102,6 +102,8 @@ async def set_status(actor: Actor, person_id: UUID, data: StatusIn) -> WorkerFil
     detail = data.detail.strip()
     if data.status == "moved_on" and not detail:
         raise InvalidInput.field("detail", "moved_on_needs_job")
+    if data.status == "moved_on" and len(detail) > 32:
+        raise InvalidInput.field("detail", "moved_on_job_too_long", n=32)
     if data.status == "stopped" and not detail:
         raise InvalidInput.field("detail", "stopped_needs_reason")
     effective = data.effective_on or recurrence.local_today()

@@ -24,6 +24,10 @@ import { planView } from "./views/plan.js";
 import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
+import { caseloadView } from "./views/caseload.js";
+import { progressView } from "./views/progress.js";
+import { templatesView } from "./views/templates.js";
+import { workerFileView } from "./views/workerFile.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -32,7 +36,7 @@ const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickVi
 
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
 const ROUTES = {
-  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK],
+  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK, ["/progress", progressView]],
   buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX],
   coach: [
     ["/home", withPushCard(coachHome)],
@@ -46,6 +50,8 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],
     ["/settings", settingsView],
+    ["/caseload", caseloadView],
+    ["/worker/:id", workerFileView],
   ],
   admin: [
     ["/home", adminHome],
@@ -53,6 +59,9 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/settings", settingsView],
     ...INBOX,
+    ["/caseload", caseloadView],
+    ["/worker/:id", workerFileView],
+    ["/templates/:id", templatesView],
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
@@ -137,6 +146,7 @@ function renderNav(path) {
       "ul",
       null,
       item("/home", "home", t("nav.home")),
+      state.me.role === "coach" && item("/caseload", "users", t("caseload.nav")),
       state.me.role === "coach" && item("/reminders", "bell", t("reminders.nav")),
       inbox,
       item("/settings", "settings", t("nav.settings")),

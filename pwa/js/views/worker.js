@@ -51,6 +51,7 @@ export async function workerHome(ctx) {
     outboxPanel(),
     section(t("worker.today"), block),
     workerActions(),
+    h("div", { class: "actions" }, linkButton(t("progress.open"), "check", "#/progress")),
     section(
       t("worker.workplace"),
       me.workplace ? workplaceCard(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),
