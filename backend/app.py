@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from backend import db as dbmod
 from backend.accounts.auth import SessionMiddleware
 from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
+from backend.coaching.controllers import ROUTES as COACHING_ROUTES
 from backend.errors import EXCEPTION_HANDLERS, error_responses
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
@@ -246,7 +247,7 @@ def create_app() -> Litestar:
     app = Litestar(
         route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
-                        *TRANSIT_ROUTES, *MOBILITY_ROUTES],
+                        *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES],
         middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,

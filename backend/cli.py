@@ -89,6 +89,33 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     print(message)
 
 
+def cmd_coaching_flags(args: argparse.Namespace) -> None:
+    """Evaluate the "under the radar" rules for every worker now (or at --now), optionally send digests."""
+    import datetime as dt
+
+    from backend.coaching import flags
+    from backend.piccolo_conf import DB
+    from backend.settings import get_settings
+
+    now = dt.datetime.fromisoformat(args.now) if args.now else None
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+
+    async def run() -> str:
+        if not get_settings().is_sqlite:
+            await DB.start_connection_pool()
+        try:
+            opened = await flags.recompute_all(now)
+            sent = await flags.send_digests(now, force=True) if args.digest else 0
+        finally:
+            if not get_settings().is_sqlite:
+                await DB.close_connection_pool()
+        return f"flags opened: {opened}; digests sent: {sent}"
+
+    _migrate()
+    print(asyncio.run(run()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="werkmaat", description="Werkmaat server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help=cmd_demo.__doc__).set_defaults(func=cmd_demo)
     sub.add_parser("worker", help=cmd_worker.__doc__).set_defaults(func=cmd_worker)
+
+    flags = sub.add_parser("coaching-flags", help=cmd_coaching_flags.__doc__)
+    flags.add_argument("--now", help="Evaluate as if it were this ISO moment (tests, back-fills).")
+    flags.add_argument("--digest", action="store_true", help="Also send each coach's digest of new flags.")
+    flags.set_defaults(func=cmd_coaching_flags)
 
     admin = sub.add_parser("create-admin", help=cmd_create_admin.__doc__)
     admin.add_argument("--email", required=True)

@@ -90,6 +90,21 @@ ROUTES: dict[str, tuple[str, str]] = {
     "cancelRide": ("POST", "/api/rides/{ride_id}/cancel"),
     "markRideDone": ("POST", "/api/rides/{ride_id}/done"),
     "markRideNoShow": ("POST", "/api/rides/{ride_id}/no-show"),
+    "getWorkerFile": ("GET", "/api/coaching/workers/{person_id}"),
+    "updateWorkerFile": ("PATCH", "/api/coaching/workers/{person_id}"),
+    "workerTimeline": ("GET", "/api/coaching/workers/{person_id}/timeline"),
+    "addNote": ("POST", "/api/coaching/workers/{person_id}/notes"),
+    "editNote": ("PATCH", "/api/coaching/notes/{note_id}"),
+    "noteRevisions": ("GET", "/api/coaching/notes/{note_id}/revisions"),
+    "closeFlag": ("POST", "/api/coaching/flags/{flag_id}/close"),
+    "setWorkerStatus": ("PUT", "/api/coaching/workers/{person_id}/status"),
+    "assignWorker": ("PUT", "/api/coaching/workers/{person_id}/assignment"),
+    "applyTrajectoryTemplate": ("POST", "/api/coaching/workers/{person_id}/milestones"),
+    "updateMilestone": ("PATCH", "/api/coaching/milestones/{milestone_id}"),
+    "updateTrajectoryTemplate": ("PUT", "/api/coaching/templates/{template_id}"),
+    "deleteTrajectoryTemplate": ("DELETE", "/api/coaching/templates/{template_id}"),
+    "getCoachingSettings": ("GET", "/api/coaching/organisations/{organisation_id}/settings"),
+    "setCoachingSettings": ("PUT", "/api/coaching/organisations/{organisation_id}/settings"),
 }
 
 MATRIX_TEXT = """
@@ -141,6 +156,21 @@ declineRide                      401       403      403      200     403     403
 cancelRide                       401       403      403      200     403     403     403
 markRideDone                     401       403      403      200     403     403     403
 markRideNoShow                   401       403      403      200     403     403     403
+getWorkerFile                    401       403      403      403     200     404     200
+updateWorkerFile                 401       403      403      403     200     404     200
+workerTimeline                   401       403      403      403     200     404     200
+addNote                          401       403      403      403     201     404     201
+editNote                         401       403      403      403     200     404     200
+noteRevisions                    401       403      403      403     200     404     200
+closeFlag                        401       403      403      403     200     404     200
+setWorkerStatus                  401       403      403      403     200     404     200
+assignWorker                     401       403      403      403     200     404     200
+applyTrajectoryTemplate          401       403      403      403     200     404     200
+updateMilestone                  401       403      403      403     200     404     200
+updateTrajectoryTemplate         401       403      403      403     403     404     200
+deleteTrajectoryTemplate         401       403      403      403     403     404     204
+getCoachingSettings              401       403      403      403     200     404     200
+setCoachingSettings              401       403      403      403     403     404     200
 """
 
 
@@ -314,6 +344,8 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
         return reminder_case_for(operation, personas)
     if operation in MOBILITY_OPERATIONS:
         return mobility_case_for(operation, personas)
+    if operation in COACHING_OPERATIONS:
+        return coaching_case_for(operation, personas)
     raise AssertionError(f"no target for {operation}")
 
 
@@ -708,6 +740,10 @@ RANDOM_ID_BODIES = {
     "updateScheduleSeries": {"title": "X"}, "setOrganisationReminderSettings": {"eveningBeforeAt": "19:00"},
     "setWorkerHome": {"latitude": 50.9, "longitude": 5.4}, "geocodeWorkplace": {},
     "updateRideOffer": {"seats": 1}, "cancelRide": {"reason": "X"},
+    "updateWorkerFile": {}, "addNote": {"body": "X"}, "editNote": {"body": "X"}, "closeFlag": {"note": "X"},
+    "setWorkerStatus": {"status": "paused"}, "assignWorker": {}, "applyTrajectoryTemplate": {"templateId": str(uuid.uuid4())},
+    "updateMilestone": {"status": "planned"}, "setCoachingSettings": {},
+    "updateTrajectoryTemplate": {"name": "X", "programme": "lde", "steps": []},
 }
 
 
@@ -822,3 +858,97 @@ def test_coach_creates_people_only_in_own_organisation(personas):
     b_people = {p["firstName"] for p in personas["admin"].get(
         "/api/people", params={"organisationId": personas.org_b}).json()}
     assert "Grens" not in b_people
+
+
+# --- coaching targets -----------------------------------------------------------------------------
+
+COACHING_OPERATIONS = {"getWorkerFile", "updateWorkerFile", "workerTimeline", "addNote", "editNote", "noteRevisions",
+                       "closeFlag", "setWorkerStatus", "assignWorker", "applyTrajectoryTemplate", "updateMilestone",
+                       "updateTrajectoryTemplate", "deleteTrajectoryTemplate", "getCoachingSettings",
+                       "setCoachingSettings"}
+
+
+def worker_file(personas, person_id: str) -> dict:
+    return admin_get(personas, f"/api/coaching/workers/{person_id}")
+
+
+def lde_template(personas) -> str:
+    templates = admin_get(personas, f"/api/coaching/templates?organisationId={personas.org_a}")
+    return next(t["id"] for t in templates if t["programme"] == "lde")
+
+
+def coaching_case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per route
+    coach = personas["coach_a"]
+    if operation in ("getWorkerFile", "workerTimeline"):
+        worker_a = personas.ids["worker_a"]
+        if operation == "getWorkerFile":
+            return Case({"person_id": worker_a}, on_success=lambda body: _eq(body["personId"], worker_a))
+        return Case({"person_id": worker_a}, on_success=lambda body: _true(isinstance(body["entries"], list)))
+
+    person_id, _, _ = fresh_worker(personas)
+    if operation == "updateWorkerFile":
+        return Case({"person_id": person_id}, {"programme": "wep"}, check=lambda allowed: _eq(
+            worker_file(personas, person_id)["programme"], "wep" if allowed else "maatwerk"))
+    if operation == "addNote":
+        return Case({"person_id": person_id}, {"body": "Matrix"}, check=lambda allowed: _eq(
+            len(worker_file(personas, person_id)["notes"]), 1 if allowed else 0))
+    if operation in ("editNote", "noteRevisions"):
+        note = coach.post(f"/api/coaching/workers/{person_id}/notes", json={"body": "Matrix"}).json()
+        if operation == "noteRevisions":
+            coach.patch(f"/api/coaching/notes/{note['id']}", json={"body": "Matrix 2"})
+            return Case({"note_id": note["id"]}, on_success=lambda body: _eq([r["body"] for r in body], ["Matrix"]))
+        return Case({"note_id": note["id"]}, {"body": "Gewijzigd"}, check=lambda allowed: _eq(
+            worker_file(personas, person_id)["notes"][0]["body"], "Gewijzigd" if allowed else "Matrix"))
+    if operation == "closeFlag":
+        # Three unread reminders open a flag as soon as the worker's flags are looked at again (a note).
+        for n in range(3):
+            assert coach.post("/api/reminders", json={"title": f"Matrix {n}", "workerIds": [person_id]}).status_code == 201
+        coach.post(f"/api/coaching/workers/{person_id}/notes", json={"body": "Matrix"})
+        flag = next(f for f in worker_file(personas, person_id)["flags"] if f["rule"] == "unread_reminders")
+        return Case({"flag_id": flag["id"]}, {"note": "Besproken"}, check=lambda allowed: _eq(
+            any(f["id"] == flag["id"] for f in worker_file(personas, person_id)["flags"]), not allowed))
+    if operation == "setWorkerStatus":
+        return Case({"person_id": person_id}, {"status": "paused"}, check=lambda allowed: _eq(
+            worker_file(personas, person_id)["status"], "paused" if allowed else "active"))
+    if operation == "assignWorker":
+        buddy = personas.ids["buddy_a"]
+        return Case({"person_id": person_id}, {"buddyId": buddy}, check=lambda allowed: _eq(
+            (worker_file(personas, person_id)["buddy"] or {}).get("id"), buddy if allowed else None))
+    if operation == "applyTrajectoryTemplate":
+        return Case({"person_id": person_id}, {"templateId": lde_template(personas)}, check=lambda allowed: _eq(
+            len(worker_file(personas, person_id)["milestones"]), 6 if allowed else 0))
+    if operation == "updateMilestone":
+        stones = coach.post(f"/api/coaching/workers/{person_id}/milestones",
+                            json={"templateId": lde_template(personas)}).json()
+        return Case({"milestone_id": stones[0]["id"]}, {"status": "in_progress"}, check=lambda allowed: _eq(
+            worker_file(personas, person_id)["milestones"][0]["status"], "in_progress" if allowed else "planned"))
+    if operation in ("updateTrajectoryTemplate", "deleteTrajectoryTemplate"):
+        made = personas["admin"].post("/api/coaching/templates", json={
+            "organisationId": personas.org_a, "name": "Matrix", "programme": "other", "steps": [{"titleNl": "Een"}]})
+        assert made.status_code == 201, made.text
+        template_id = made.json()["id"]
+
+        def names() -> dict:
+            return {t["id"]: t["name"] for t in admin_get(personas, f"/api/coaching/templates?organisationId={personas.org_a}")}
+
+        def cleanup() -> None:
+            personas["admin"].delete(f"/api/coaching/templates/{template_id}")
+
+        if operation == "deleteTrajectoryTemplate":
+            return Case({"template_id": template_id}, check=lambda allowed: _eq(template_id in names(), not allowed),
+                        cleanup=[cleanup])
+        return Case({"template_id": template_id}, {"name": "Gewijzigd", "programme": "other", "steps": []},
+                    check=lambda allowed: _eq(names()[template_id], "Gewijzigd" if allowed else "Matrix"),
+                    cleanup=[cleanup])
+    path = f"/api/coaching/organisations/{personas.org_a}/settings"
+    before = admin_get(personas, path)
+    if operation == "getCoachingSettings":
+        return Case({"organisation_id": personas.org_a}, on_success=lambda body: _eq(body, before))
+    fields = {k: v for k, v in before.items() if k != "organisationId"}
+    changed = {**fields, "noContactDays": 21 if fields["noContactDays"] != 21 else 20}
+
+    def check(allowed: bool) -> None:
+        assert admin_get(personas, path)["noContactDays"] == (changed if allowed else fields)["noContactDays"]
+
+    return Case({"organisation_id": personas.org_a}, changed, check=check,
+                cleanup=[lambda: personas["admin"].put(path, json=fields)])

@@ -147,6 +147,9 @@ class Flag(Table):
     closed_at = Timestamptz(null=True, default=None)
     closed_by = ForeignKey(references=Person, null=True)
     close_note = Text(default="")
+    # Unique through an index made in the migration (SQLite cannot add a UNIQUE column).
+    open_key = Varchar(length=80, null=True, default=None,
+                       help_text="'<person>:<rule>' while open, null once closed: one open flag per rule.")
 
 
 class AuditEntry(Table):

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
+from backend.coaching.flags import worker_changed
 from backend.errors import Forbidden, InvalidInput, NotFound
 from backend.mobility.rides import on_sick_report as cancel_rides_of_sick_days
 from backend.reminders.services import notify_coach_of_report
@@ -68,6 +69,7 @@ async def check_in(actor: Actor, item_id: UUID) -> AttendanceOut:
     else:
         status = "late" if current > item.starts_at + LATE_AFTER else "present"
         row = await _set_attendance(item.id, actor.id, status, actor.id, "check-in", checked_in_at=current)
+        await worker_changed(actor.id)
     return AttendanceOut(person_id=row.person, status=row.status, checked_in_at=row.checked_in_at,
                          updated_at=row.updated_at)
 
@@ -79,6 +81,7 @@ async def correct_attendance(actor: Actor, item_id: UUID, person_id: UUID, data:
     if not await Participant.exists().where((Participant.item == item.id) & (Participant.person == person_id)):
         raise NotFound()
     await _set_attendance(item.id, person_id, data.status, actor.id, data.note.strip())
+    await worker_changed(person_id)
     return await attendance_detail(actor, item.id, person_id)
 
 
@@ -154,6 +157,7 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
     await cancel_rides_of_sick_days(person.id, first, last)
     if actor.role == "worker":
         await notify_coach_of_report(person.id, "sick", _sick_text(first, last, report.note))
+    await worker_changed(person.id)
     return await _report_out(report, person)
 
 
@@ -186,6 +190,7 @@ async def report_late(actor: Actor, data: LateReportIn) -> ReportOut:
     await report.save()
     if actor.role == "worker":
         await notify_coach_of_report(person.id, "late", f"+{data.minutes} min. {report.note}".strip().rstrip("."))
+    await worker_changed(person.id)
     return await _report_out(report, person)
 
 

@@ -27,6 +27,10 @@ import { weekView } from "./views/week.js";
 import { commuteView } from "./views/commute.js";
 import { offerFormView, ridesView } from "./views/rides.js";
 import { overviewView } from "./views/mobility.js";
+import { caseloadView } from "./views/caseload.js";
+import { progressView } from "./views/progress.js";
+import { templatesView } from "./views/templates.js";
+import { workerFileView } from "./views/workerFile.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -36,7 +40,7 @@ const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickVi
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
 const ROUTES = {
   worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK,
-    ["/commute", commuteView]],
+    ["/commute", commuteView], ["/progress", progressView]],
   buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX,
     ["/rides", ridesView], ["/rides/offers/new", offerFormView], ["/rides/offers/:id", offerFormView]],
   coach: [
@@ -53,6 +57,8 @@ const ROUTES = {
     ["/settings", settingsView],
     ["/mobility", overviewView],
     ["/mobility/:date", overviewView],
+    ["/caseload", caseloadView],
+    ["/worker/:id", workerFileView],
   ],
   admin: [
     ["/home", adminHome],
@@ -60,6 +66,9 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/settings", settingsView],
     ...INBOX,
+    ["/caseload", caseloadView],
+    ["/worker/:id", workerFileView],
+    ["/templates/:id", templatesView],
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
@@ -144,6 +153,7 @@ function renderNav(path) {
       "ul",
       null,
       item("/home", "home", t("nav.home")),
+      state.me.role === "coach" && item("/caseload", "users", t("caseload.nav")),
       state.me.role === "coach" && item("/reminders", "bell", t("reminders.nav")),
       inbox,
       item("/settings", "settings", t("nav.settings")),

@@ -3,7 +3,8 @@
 
 /** The current route path, e.g. "/people/42" ("/" when there is none). */
 export function currentPath() {
-  const hash = location.hash.replace(/^#/, "");
+  // A query after the route ("#/caseload?flagged=true") is for the view, not for matching.
+  const hash = location.hash.replace(/^#/, "").split("?")[0];
   return hash.startsWith("/") ? hash : "/";
 }
 

@@ -137,6 +137,7 @@ export async function organisationView(ctx) {
     { class: "stack" },
     linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
     heading(organisation.name),
+    h("div", { class: "actions" }, linkButton(t("templates.open"), "edit", `#/templates/${encodeURIComponent(organisation.id)}`)),
     organisation.kind && h("p", { class: "lead", text: [t(`org.kind.${organisation.kind}`), organisation.city].filter(Boolean).join(" · ") }),
     section(
       t("workplace.title"),

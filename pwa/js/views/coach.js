@@ -76,7 +76,8 @@ export async function coachHome({ me, all = false }) {
       h(
         "div",
         { class: "actions" },
-        linkButton(t("coach.newPerson"), "plus", "#/people/new", { kind: "primary" }),
+        linkButton(t("caseload.open"), "users", "#/caseload", { kind: "primary" }),
+        linkButton(t("coach.newPerson"), "plus", "#/people/new"),
         linkButton(t("plan.open"), "calendar", "#/plan"),
         linkButton(t("overview.open"), "route", "#/mobility"),
       ),

@@ -55,6 +55,7 @@ export async function workerHome(ctx) {
     ride,
     workerActions(),
     h("div", { class: "actions" }, commuteLink()),
+    h("div", { class: "actions" }, linkButton(t("progress.open"), "check", "#/progress")),
     section(
       t("worker.workplace"),
       me.workplace ? workplaceCard(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),

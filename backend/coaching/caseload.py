@@ -1,0 +1,106 @@
+"""The caseload: one row per worker with the figures a coach scans, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Awaitable, Callable
+from uuid import UUID
+
+from backend.accounts.auth import Actor
+from backend.accounts.tables import Person
+from backend.coaching import facts
+from backend.coaching.access import name_of, require_staff
+from backend.coaching.flags import _detail, reason, utcnow
+from backend.coaching.schemas import CaseloadRow, FlagOut, PersonRef, StageOut
+from backend.coaching.tables import Flag, Milestone, WorkerFile
+from backend.errors import InvalidInput
+
+# How each worker gets to work tomorrow: "ride", "transit", "none" or "unknown". Rides and transit
+# plug in here (`set_tomorrow_provider`); until then every worker is "unknown".
+TomorrowProvider = Callable[[list[UUID], dt.datetime], Awaitable[dict[UUID, str]]]
+
+
+async def _unknown(person_ids: list[UUID], now: dt.datetime) -> dict[UUID, str]:
+    return {}
+
+
+_tomorrow: TomorrowProvider = _unknown
+
+
+def set_tomorrow_provider(provider: TomorrowProvider) -> None:
+    """Wire the rides/transit domain in: an async function (worker ids, now) -> {id: ride|transit|none}."""
+    global _tomorrow
+    _tomorrow = provider
+
+
+def flag_out(row: dict, language: str) -> FlagOut:
+    detail = _detail(row["detail"])
+    return FlagOut(id=row["id"], person_id=row["person"], rule=row["rule"], reason=reason(row["rule"], detail, language),
+                   detail=detail, opened_at=facts.as_datetime(row["opened_at"]),
+                   cleared_at=facts.as_datetime(row["cleared_at"]), closed_at=facts.as_datetime(row.get("closed_at")),
+                   close_note=row.get("close_note") or "")
+
+
+def stage_of(milestones: list[dict]) -> StageOut:
+    ordered = sorted(milestones, key=lambda m: m["position"])
+    reached = [m for m in ordered if m["status"] == "reached"]
+    upcoming = next((m for m in ordered if m["status"] in ("planned", "in_progress")), None)
+    return StageOut(last_reached=reached[-1]["title"] if reached else None,
+                    next=upcoming["title"] if upcoming else None, reached=len(reached), total=len(ordered))
+
+
+async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: bool,
+                   now: dt.datetime | None = None) -> list[CaseloadRow]:
+    """A coach's own workers; an admin's (or a coach's with `coach`) workers of one coach or all."""
+    require_staff(actor)
+    now = now or utcnow()
+    if actor.role == "coach":
+        condition = Person.organisation == actor.organisation_id
+        condition &= Person.coach == (coach_id or actor.id)
+    else:
+        condition = Person.coach == coach_id if coach_id else Person.id.is_not_null()
+    if query:
+        needle = query.strip()
+        if len(needle) > 100:
+            raise InvalidInput.field("q", "field_too_long", n=100)
+        condition &= Person.first_name.ilike(f"%{needle}%") | Person.last_name.ilike(f"%{needle}%")
+    workers = await facts.workers_query(condition).order_by(Person.first_name).order_by(Person.last_name)
+    if not workers:
+        return []
+    scope = facts.worker_ids(condition)
+    attendance = await facts.attendance_figures(scope, now)
+    check_ins = await facts.last_check_ins(scope)
+    seen = await facts.last_seen(scope)
+    unread = await facts.unread_counts(scope, now)
+    reports = await facts.open_reports(scope)
+    upcoming = await facts.next_items(scope, now)
+    files = {r["person"]: r["status"] for r in await WorkerFile.select(WorkerFile.person, WorkerFile.status).where(
+        WorkerFile.person.is_in(scope))}
+    stones: dict[UUID, list[dict]] = {}
+    for m in await Milestone.select(Milestone.person, Milestone.position, Milestone.title, Milestone.status).where(
+            Milestone.person.is_in(scope)):
+        stones.setdefault(m["person"], []).append(m)
+    open_flags: dict[UUID, list[FlagOut]] = {}
+    for f in await Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
+            Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at):
+        open_flags.setdefault(f["person"], []).append(flag_out(f, actor.language))
+    tomorrow = await _tomorrow([w["id"] for w in workers], now)
+    rows = []
+    for w in workers:
+        person = w["id"]
+        if flagged and not open_flags.get(person):
+            continue
+        planned, attended, excused = attendance.get(person, (0, 0, 0))
+        counted = planned - excused
+        rows.append(CaseloadRow(
+            person_id=person, first_name=w["first_name"], last_name=w["last_name"],
+            coach=PersonRef(id=w["coach"], name=name_of(w["coach_first"], w["coach_last"])) if w["coach"] else None,
+            buddy=PersonRef(id=w["buddy"], name=name_of(w["buddy_first"], w["buddy_last"])) if w["buddy"] else None,
+            planned_items=planned, attended_items=attended, excused_items=excused,
+            attendance_rate=round(attended / counted, 3) if counted > 0 else None,
+            last_check_in_at=check_ins.get(person), last_app_open_at=seen.get(person),
+            unread_reminders=unread.get(person, 0), open_reports=reports.get(person, 0),
+            next_shift_at=upcoming.get(person), tomorrow=tomorrow.get(person, "unknown"),
+            stage=stage_of(stones.get(person, [])), status=files.get(person, "active"),
+            flags=open_flags.get(person, [])))
+    return rows

@@ -1,0 +1,169 @@
+"""What the rules and the caseload need, read for many workers at once: a fixed number of queries
+(grouped in the database where possible), never one query per worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from piccolo.query.functions.aggregate import Count, Max, Min
+
+from backend.accounts.tables import Person, Session
+from backend.coaching.rules import Facts, day_state
+from backend.coaching.tables import Note, WorkerFile
+from backend.schedule import recurrence
+from backend.schedule.tables import AbsenceReport, Attendance, Participant
+from notifications.tables import Recipient
+
+UTC = dt.timezone.utc
+WORK_KINDS = ["shift", "training"]
+# How far back the rules look for planned days (enough for 30 planned days with gaps).
+LOOKBACK = dt.timedelta(days=120)
+ATTENDANCE_WINDOW = dt.timedelta(days=28)
+
+
+def as_datetime(value: Any) -> dt.datetime | None:
+    """Aggregates over timestamps come back as text on SQLite; make them aware datetimes."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def by_person(rows: list[dict], key: str) -> dict[UUID, Any]:
+    return {row["person"]: row[key] for row in rows}
+
+
+async def last_seen(scope) -> dict[UUID, dt.datetime | None]:
+    rows = await Session.select(Session.person, Max(Session.last_seen_at, alias="at")).where(
+        Session.person.is_in(scope)).group_by(Session.person)
+    return {row["person"]: as_datetime(row["at"]) for row in rows}
+
+
+async def unread_counts(scope, now: dt.datetime) -> dict[UUID, int]:
+    rows = await Recipient.select(Recipient.person, Count(alias="n")).where(
+        Recipient.person.is_in(scope) & Recipient.read_at.is_null() & (Recipient.reminder.due_at <= now)
+        & Recipient.reminder.cancelled_at.is_null()).group_by(Recipient.person)
+    return by_person(rows, "n")
+
+
+async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
+    """The latest contact per worker: a 'contact' note, an acknowledged coach reminder, an own report."""
+    found: dict[UUID, dt.datetime] = {}
+
+    def keep(person: UUID, value: Any) -> None:
+        at = as_datetime(value)
+        if at is not None and at <= now and (person not in found or at > found[person]):
+            found[person] = at
+
+    for row in await Note.select(Note.person, Max(Note.created_at, alias="at")).where(
+            Note.person.is_in(scope) & (Note.kind == "contact") & (Note.created_at <= now)).group_by(Note.person):
+        keep(row["person"], row["at"])
+    for row in await Recipient.select(Recipient.person, Max(Recipient.acknowledged_at, alias="at")).where(
+            Recipient.person.is_in(scope) & Recipient.acknowledged_at.is_not_null()
+            & (Recipient.acknowledged_at <= now) & Recipient.reminder.source.is_in(["coach", "rule"])
+    ).group_by(Recipient.person):
+        keep(row["person"], row["at"])
+    for row in await AbsenceReport.select(AbsenceReport.person, AbsenceReport.created_by,
+                                          Max(AbsenceReport.created_at, alias="at")).where(
+            AbsenceReport.person.is_in(scope) & (AbsenceReport.created_at <= now)).group_by(
+            AbsenceReport.person, AbsenceReport.created_by):
+        if row["created_by"] == row["person"]:
+            keep(row["person"], row["at"])
+    for row in await WorkerFile.select(WorkerFile.person, WorkerFile.last_contact_at).where(
+            WorkerFile.person.is_in(scope) & WorkerFile.last_contact_at.is_not_null()):
+        keep(row["person"], row["last_contact_at"])
+    return found
+
+
+async def planned_days(scope, now: dt.datetime, since: dt.datetime) -> dict[UUID, dict[dt.date, str]]:
+    """Per worker, per planned working day that ended between `since` and `now`: its state."""
+    items = await Participant.select(
+        Participant.person, Participant.item.id.as_alias("item"), Participant.item.starts_at.as_alias("starts_at"),
+    ).where(
+        Participant.person.is_in(scope) & (Participant.item.ends_at <= now) & (Participant.item.starts_at >= since)
+        & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS))
+    marks = await Attendance.select(Attendance.person, Attendance.item, Attendance.status,
+                                    Attendance.checked_in_at).where(
+        Attendance.person.is_in(scope) & (Attendance.item.ends_at <= now) & (Attendance.item.starts_at >= since))
+    state_of = {}
+    for m in marks:
+        present = m["checked_in_at"] is not None or m["status"] in ("present", "late")
+        state_of[(m["person"], m["item"])] = "present" if present else m["status"]
+    per_day: dict[UUID, dict[dt.date, list[str]]] = {}
+    for row in items:
+        day = recurrence.to_local(as_datetime(row["starts_at"])).date()
+        per_day.setdefault(row["person"], {}).setdefault(day, []).append(
+            state_of.get((row["person"], row["item"]), "none"))
+    return {person: {day: day_state(states) for day, states in days.items()} for person, days in per_day.items()}
+
+
+async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, Facts]:
+    """Facts of the rules for the workers in `scope` (a subquery of person ids)."""
+    days = await planned_days(scope, now, now - LOOKBACK)
+    seen = await last_seen(scope)
+    unread = await unread_counts(scope, now)
+    contacts = await last_contacts(scope, now)
+    return {w["id"]: Facts(created_at=as_datetime(w["created_at"]), days=days.get(w["id"], {}),
+                           last_seen_at=seen.get(w["id"]), unread=unread.get(w["id"], 0),
+                           last_contact_at=contacts.get(w["id"]))
+            for w in workers}
+
+
+# --- caseload figures -------------------------------------------------------------------------
+
+async def attendance_figures(scope, now: dt.datetime) -> dict[UUID, tuple[int, int, int]]:
+    """(planned, attended, excused) items that ended in the last 28 days, per worker."""
+    since = now - ATTENDANCE_WINDOW
+    window = ((Participant.item.ends_at <= now) & (Participant.item.starts_at >= since)
+              & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS))
+    planned = await Participant.select(Participant.person, Count(alias="n")).where(
+        Participant.person.is_in(scope) & window).group_by(Participant.person)
+    marked = await Attendance.select(Attendance.person, Attendance.status, Count(alias="n")).where(
+        Attendance.person.is_in(scope) & (Attendance.item.ends_at <= now) & (Attendance.item.starts_at >= since)
+        & Attendance.item.cancelled_at.is_null() & Attendance.item.kind.is_in(WORK_KINDS)
+    ).group_by(Attendance.person, Attendance.status)
+    result = {row["person"]: [row["n"], 0, 0] for row in planned}
+    for row in marked:
+        figures = result.setdefault(row["person"], [0, 0, 0])
+        if row["status"] in ("present", "late"):
+            figures[1] += row["n"]
+        elif row["status"] == "excused":
+            figures[2] += row["n"]
+    return {person: (p, a, e) for person, (p, a, e) in result.items()}
+
+
+async def last_check_ins(scope) -> dict[UUID, dt.datetime | None]:
+    rows = await Attendance.select(Attendance.person, Max(Attendance.checked_in_at, alias="at")).where(
+        Attendance.person.is_in(scope) & Attendance.checked_in_at.is_not_null()).group_by(Attendance.person)
+    return {row["person"]: as_datetime(row["at"]) for row in rows}
+
+
+async def open_reports(scope) -> dict[UUID, int]:
+    rows = await AbsenceReport.select(AbsenceReport.person, Count(alias="n")).where(
+        AbsenceReport.person.is_in(scope) & AbsenceReport.seen_at.is_null()).group_by(AbsenceReport.person)
+    return by_person(rows, "n")
+
+
+async def next_items(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
+    rows = await Participant.select(Participant.person, Min(Participant.item.starts_at, alias="at")).where(
+        Participant.person.is_in(scope) & (Participant.item.starts_at > now)
+        & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS)
+    ).group_by(Participant.person)
+    return {row["person"]: as_datetime(row["at"]) for row in rows}
+
+
+def workers_query(condition):
+    """Active workers matching `condition`, with their coach's and buddy's names."""
+    return Person.select(
+        Person.id, Person.first_name, Person.last_name, Person.created_at, Person.organisation, Person.coach,
+        Person.buddy, Person.coach.first_name.as_alias("coach_first"), Person.coach.last_name.as_alias("coach_last"),
+        Person.buddy.first_name.as_alias("buddy_first"), Person.buddy.last_name.as_alias("buddy_last"),
+    ).where((Person.role == "worker") & (Person.active == True) & condition)  # noqa: E712
+
+
+def worker_ids(condition):
+    """A subquery of the ids of active workers matching `condition`."""
+    return Person.select(Person.id).where((Person.role == "worker") & (Person.active == True) & condition)  # noqa: E712
