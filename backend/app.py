@@ -27,6 +27,7 @@ from backend.errors import EXCEPTION_HANDLERS, error_responses
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
 from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
+from backend.privacy.controllers import ROUTES as PRIVACY_ROUTES
 from backend.reports.controllers import ROUTES as IMPACT_ROUTES
 from backend.schedule.controllers import ROUTES as SCHEDULE_ROUTES
 from backend.schemas import InputSchemaPlugin
@@ -245,7 +246,7 @@ def create_app() -> Litestar:
     app = Litestar(
         route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
-                        *IMPACT_ROUTES],
+                        *IMPACT_ROUTES, *PRIVACY_ROUTES],
         middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,

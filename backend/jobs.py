@@ -6,6 +6,7 @@ import contextlib
 from typing import AsyncIterator
 
 from backend.accounts import throttle
+from backend.privacy import retention
 from backend.reminders.services import dispatch_config, plan_automatic_reminders
 from backend.settings import get_settings
 from notifications import dispatcher
@@ -23,6 +24,7 @@ def jobs() -> list[Job]:
         Job("plan-automatic-reminders", plan_automatic_reminders, get_settings().planning_interval),
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
+        Job("privacy-retention", retention.purge_job, 6 * 3600),
     ]
 
 

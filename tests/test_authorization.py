@@ -77,6 +77,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "acknowledgeInbox": ("POST", "/api/inbox/{entry_id}/ack"),
     "getOrganisationReminderSettings": ("GET", "/api/notification-settings/organisations/{organisation_id}"),
     "setOrganisationReminderSettings": ("PUT", "/api/notification-settings/organisations/{organisation_id}"),
+    "exportPerson": ("GET", "/api/people/{person_id}/export"),
+    "erasePerson": ("POST", "/api/people/{person_id}/erase"),
+    "getRetentionSettings": ("GET", "/api/organisations/{organisation_id}/retention"),
+    "setRetentionSettings": ("PUT", "/api/organisations/{organisation_id}/retention"),
 }
 
 MATRIX_TEXT = """
@@ -115,6 +119,10 @@ markInboxRead                    401       204      404      404     404     404
 acknowledgeInbox                 401       204      404      404     404     404     404
 getOrganisationReminderSettings  401       403      403      403     200     404     200
 setOrganisationReminderSettings  401       403      403      403     200     404     200
+exportPerson                     401       403      403      403     200     404     200
+erasePerson                      401       403      403      403     403     404     200
+getRetentionSettings             401       403      403      403     403     404     200
+setRetentionSettings             401       403      403      403     403     404     200
 """
 
 
@@ -286,6 +294,8 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
         return schedule_case_for(operation, personas)
     if operation in REMINDER_OPERATIONS:
         return reminder_case_for(operation, personas)
+    if operation in PRIVACY_OPERATIONS:
+        return privacy_case_for(operation, personas)
     raise AssertionError(f"no target for {operation}")
 
 
@@ -488,6 +498,39 @@ def reminder_case_for(operation: str, personas) -> Case:
     return Case({"organisation_id": personas.org_a}, changed, check=check, cleanup=[restore])
 
 
+# --- privacy targets ------------------------------------------------------------------------------
+
+PRIVACY_OPERATIONS = {"exportPerson", "erasePerson", "getRetentionSettings", "setRetentionSettings"}
+
+
+def privacy_case_for(operation: str, personas) -> Case:
+    ids = personas.ids
+    if operation == "exportPerson":
+        return Case({"person_id": ids["worker_a"]},
+                    on_success=lambda body: _eq(body["person"]["id"], ids["worker_a"]))
+    if operation == "erasePerson":
+        person_id, _, _ = fresh_worker(personas)
+
+        def check(allowed: bool) -> None:
+            assert admin_get(personas, f"/api/people/{person_id}")["firstName"] == (
+                "Verwijderd" if allowed else "Wegwerp")
+
+        return Case({"person_id": person_id}, {"confirm": "Wegwerp"}, check=check)
+    path = f"/api/organisations/{personas.org_a}/retention"
+    if operation == "getRetentionSettings":
+        return Case({"organisation_id": personas.org_a},
+                    on_success=lambda body: _true(body["retentionMonths"] >= 1))
+    before = admin_get(personas, path)
+    changed = {"retentionMonths": before["retentionMonths"] % 100 + 1,
+               "auditRetentionMonths": before["auditRetentionMonths"]}
+
+    def check(allowed: bool) -> None:
+        assert admin_get(personas, path) == (changed if allowed else before)
+
+    return Case({"organisation_id": personas.org_a}, changed, check=check,
+                cleanup=[lambda: personas["admin"].put(path, json=before)])
+
+
 def _eq(a, b) -> None:
     assert a == b
 
@@ -549,6 +592,7 @@ RANDOM_ID_BODIES = {
     "updatePerson": {"lastName": "X"}, "updateOrganisation": {"city": "X"}, "createWorkplace": {"name": "X"},
     "updateWorkplace": {"name": "X"}, "updateScheduleItem": {"title": "X"}, "correctAttendance": {"status": "absent"},
     "updateScheduleSeries": {"title": "X"}, "setOrganisationReminderSettings": {"eveningBeforeAt": "19:00"},
+    "erasePerson": {"confirm": "X"}, "setRetentionSettings": {"retentionMonths": 24},
 }
 
 
