@@ -18,11 +18,12 @@ import asyncio
 import datetime as dt
 import json
 import sys
+import uuid
 from zoneinfo import ZoneInfo
 
 import backend  # noqa: F401  (sets PICCOLO_CONF)
-from backend.accounts.tables import Person
-from backend.coaching.tables import Milestone, Note, WorkerFile
+from backend.accounts.tables import Person, Session
+from backend.coaching.tables import AuditEntry, Milestone, Note, WorkerFile
 from backend.piccolo_conf import DB
 from backend.schedule.tables import Attendance, Participant, ScheduleItem
 
@@ -66,6 +67,16 @@ async def seed(spec: dict) -> dict[str, str]:
         await Milestone.insert(Milestone(person=ids[m["person"]], organisation=org, title=m["title"],
                                          status=m.get("status", "reached"), reached_on=day(m.get("reachedOn")),
                                          evidence=m.get("evidence", "")))
+    for name, at in spec.get("deactivated", {}).items():
+        await Person.update({Person.active: False, Person.deactivated_at: dt.datetime.fromisoformat(at)}).where(
+            Person.id == ids[name])
+    for name, expires in spec.get("sessions", {}).items():
+        await Session.insert(Session(person=ids[name], token_hash=uuid.uuid4().hex, kind="invite",
+                                     expires_at=dt.datetime.fromisoformat(expires)))
+    for entry in spec.get("audit", []):
+        await AuditEntry.insert(AuditEntry(organisation=org, action=entry["action"],
+                                           subject=ids.get(entry.get("subject", "")),
+                                           at=dt.datetime.fromisoformat(entry["at"])))
     for n in spec.get("notes", []):
         await Note.insert(Note(person=ids[n["person"]], organisation=org, body=n["body"]))
     if DB.engine_type == "postgres":
