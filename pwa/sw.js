@@ -9,7 +9,7 @@
 
 // Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
 // and throw the old copy away.
-const VERSION = "v6";
+const VERSION = "v7";
 const CACHE = `werkmaat-shell-${VERSION}`;
 
 // The app shell: everything needed to draw the app, nothing personal.
@@ -50,6 +50,9 @@ const SHELL = [
   "/js/views/signin.js",
   "/js/views/week.js",
   "/js/views/worker.js",
+  "/js/views/impact.js",
+  "/js/views/audit.js",
+  "/js/charts.js",
   "/i18n/nl.json",
   "/i18n/en.json",
   "/icons/icon.svg",

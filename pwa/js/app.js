@@ -24,6 +24,8 @@ import { planView } from "./views/plan.js";
 import { groupsView } from "./views/groups.js";
 import { lateView, sickView } from "./views/report.js";
 import { weekView } from "./views/week.js";
+import { impactView } from "./views/impact.js";
+import { auditView } from "./views/audit.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -46,6 +48,7 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/people/:id/edit", personForm],
     ["/settings", settingsView],
+    ["/report", impactView],
   ],
   admin: [
     ["/home", adminHome],
@@ -53,6 +56,8 @@ const ROUTES = {
     ["/people/:id", personDetail],
     ["/settings", settingsView],
     ...INBOX,
+    ["/report", impactView],
+    ["/audit", auditView],
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
@@ -138,6 +143,8 @@ function renderNav(path) {
       null,
       item("/home", "home", t("nav.home")),
       state.me.role === "coach" && item("/reminders", "bell", t("reminders.nav")),
+      ["coach", "admin"].includes(state.me.role) && item("/report", "chart", t("impact.nav")),
+      state.me.role === "admin" && item("/audit", "log", t("audit.nav")),
       inbox,
       item("/settings", "settings", t("nav.settings")),
     ),
