@@ -29,6 +29,8 @@ from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
 from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
 from backend.mobility.controllers import ROUTES as MOBILITY_ROUTES
+from backend.privacy.controllers import ROUTES as PRIVACY_ROUTES
+from backend.reports.controllers import ROUTES as IMPACT_ROUTES
 from backend.schedule.controllers import ROUTES as SCHEDULE_ROUTES
 from backend.schemas import InputSchemaPlugin
 from backend.settings import get_settings
@@ -247,7 +249,8 @@ def create_app() -> Litestar:
     app = Litestar(
         route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
-                        *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES],
+                        *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES,
+                        *IMPACT_ROUTES, *PRIVACY_ROUTES],
         middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,

@@ -116,6 +116,27 @@ def cmd_coaching_flags(args: argparse.Namespace) -> None:
     print(asyncio.run(run()))
 
 
+def cmd_purge(args: argparse.Namespace) -> None:
+    """Anonymise people and delete data past their retention (with --dry-run: only say what)."""
+    from backend.privacy.retention import purge
+    from backend.piccolo_conf import DB
+    from backend.settings import get_settings
+
+    _migrate()
+
+    async def run() -> str:
+        if not get_settings().is_sqlite:
+            await DB.start_connection_pool()
+        try:
+            plan = await purge(dry_run=args.dry_run)
+        finally:
+            if not get_settings().is_sqlite:
+                await DB.close_connection_pool()
+        return ("Would purge (dry run):\n" if args.dry_run else "Purged:\n") + plan.summary()
+
+    print(asyncio.run(run()), end="")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="werkmaat", description="Werkmaat server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     flags.add_argument("--now", help="Evaluate as if it were this ISO moment (tests, back-fills).")
     flags.add_argument("--digest", action="store_true", help="Also send each coach's digest of new flags.")
     flags.set_defaults(func=cmd_coaching_flags)
+
+    purge = sub.add_parser("purge", help=cmd_purge.__doc__)
+    purge.add_argument("--dry-run", action="store_true", help="Print what would be purged; change nothing.")
+    purge.set_defaults(func=cmd_purge)
 
     admin = sub.add_parser("create-admin", help=cmd_create_admin.__doc__)
     admin.add_argument("--email", required=True)

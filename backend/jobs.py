@@ -7,6 +7,7 @@ from typing import AsyncIterator
 
 from backend.accounts import throttle
 from backend.coaching.jobs import jobs as coaching_jobs
+from backend.privacy import retention
 from backend.reminders.services import dispatch_config, plan_automatic_reminders
 from backend.settings import get_settings
 from notifications import dispatcher
@@ -25,6 +26,7 @@ def jobs() -> list[Job]:
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
         *coaching_jobs(),
+        Job("privacy-retention", retention.purge_job, 6 * 3600),
     ]
 
 

@@ -13,6 +13,7 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.schedule.piccolo_app",
         "backend.coaching.piccolo_app",
+        "backend.privacy.piccolo_app",
         "notifications.piccolo_app",
         "backend.transit.piccolo_app",
         "backend.mobility.piccolo_app",

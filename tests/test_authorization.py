@@ -105,6 +105,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "deleteTrajectoryTemplate": ("DELETE", "/api/coaching/templates/{template_id}"),
     "getCoachingSettings": ("GET", "/api/coaching/organisations/{organisation_id}/settings"),
     "setCoachingSettings": ("PUT", "/api/coaching/organisations/{organisation_id}/settings"),
+    "exportPerson": ("GET", "/api/people/{person_id}/export"),
+    "erasePerson": ("POST", "/api/people/{person_id}/erase"),
+    "getRetentionSettings": ("GET", "/api/organisations/{organisation_id}/retention"),
+    "setRetentionSettings": ("PUT", "/api/organisations/{organisation_id}/retention"),
 }
 
 MATRIX_TEXT = """
@@ -171,6 +175,10 @@ updateTrajectoryTemplate         401       403      403      403     403     404
 deleteTrajectoryTemplate         401       403      403      403     403     404     204
 getCoachingSettings              401       403      403      403     200     404     200
 setCoachingSettings              401       403      403      403     403     404     200
+exportPerson                     401       403      403      403     200     404     200
+erasePerson                      401       403      403      403     403     404     200
+getRetentionSettings             401       403      403      403     403     404     200
+setRetentionSettings             401       403      403      403     403     404     200
 """
 
 
@@ -346,6 +354,8 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
         return mobility_case_for(operation, personas)
     if operation in COACHING_OPERATIONS:
         return coaching_case_for(operation, personas)
+    if operation in PRIVACY_OPERATIONS:
+        return privacy_case_for(operation, personas)
     raise AssertionError(f"no target for {operation}")
 
 
@@ -675,6 +685,37 @@ def mobility_case_for(operation: str, personas) -> Case:  # noqa: C901 - one bra
 
     body = {"reason": "matrix"} if operation == "cancelRide" else None
     return Case({"ride_id": ride_id}, body, check=check, cleanup=cleanup)
+# --- privacy targets ------------------------------------------------------------------------------
+
+PRIVACY_OPERATIONS = {"exportPerson", "erasePerson", "getRetentionSettings", "setRetentionSettings"}
+
+
+def privacy_case_for(operation: str, personas) -> Case:
+    ids = personas.ids
+    if operation == "exportPerson":
+        return Case({"person_id": ids["worker_a"]},
+                    on_success=lambda body: _eq(body["person"]["id"], ids["worker_a"]))
+    if operation == "erasePerson":
+        person_id, _, _ = fresh_worker(personas)
+
+        def check(allowed: bool) -> None:
+            assert admin_get(personas, f"/api/people/{person_id}")["firstName"] == (
+                "Verwijderd" if allowed else "Wegwerp")
+
+        return Case({"person_id": person_id}, {"confirm": "Wegwerp"}, check=check)
+    path = f"/api/organisations/{personas.org_a}/retention"
+    if operation == "getRetentionSettings":
+        return Case({"organisation_id": personas.org_a},
+                    on_success=lambda body: _true(body["retentionMonths"] >= 1))
+    before = admin_get(personas, path)
+    changed = {"retentionMonths": before["retentionMonths"] % 100 + 1,
+               "auditRetentionMonths": before["auditRetentionMonths"]}
+
+    def check(allowed: bool) -> None:
+        assert admin_get(personas, path) == (changed if allowed else before)
+
+    return Case({"organisation_id": personas.org_a}, changed, check=check,
+                cleanup=[lambda: personas["admin"].put(path, json=before)])
 
 
 def _eq(a, b) -> None:
@@ -744,6 +785,7 @@ RANDOM_ID_BODIES = {
     "setWorkerStatus": {"status": "paused"}, "assignWorker": {}, "applyTrajectoryTemplate": {"templateId": str(uuid.uuid4())},
     "updateMilestone": {"status": "planned"}, "setCoachingSettings": {},
     "updateTrajectoryTemplate": {"name": "X", "programme": "lde", "steps": []},
+    "erasePerson": {"confirm": "X"}, "setRetentionSettings": {"retentionMonths": 24},
 }
 
 

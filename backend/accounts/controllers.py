@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
@@ -23,6 +24,7 @@ from backend.accounts.schemas import (
     PersonOut,
     PersonUpdate,
 )
+from backend.coaching import audit
 from backend.errors import error_responses
 from backend.settings import get_settings
 
@@ -120,11 +122,16 @@ class PeopleController(Controller):
 
     @get("/{person_id:uuid}", operation_id="getPerson")
     async def get_person(self, request: Request, person_id: FromPath[UUID]) -> PersonOut:
-        return services.person_out(await services.visible_person(_actor(request), person_id))
+        person = services.person_out(await services.visible_person(_actor(request), person_id))
+        await audit.record(_actor(request), person_id, "view_file")
+        return person
 
     @patch("/{person_id:uuid}", operation_id="updatePerson")
     async def update(self, request: Request, person_id: FromPath[UUID], data: JSONBody[PersonUpdate]) -> PersonOut:
-        return await services.update_person(_actor(request), person_id, data)
+        person = await services.update_person(_actor(request), person_id, data)
+        changed = [f.encode_name for f in msgspec.structs.fields(data) if getattr(data, f.name) is not msgspec.UNSET]
+        await audit.record(_actor(request), person_id, "change_file", ",".join(changed))
+        return person
 
     @post("/{person_id:uuid}/invites", operation_id="createInvite")
     async def new_invite(self, request: Request, person_id: FromPath[UUID]) -> InviteOut:

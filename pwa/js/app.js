@@ -31,6 +31,8 @@ import { caseloadView } from "./views/caseload.js";
 import { progressView } from "./views/progress.js";
 import { templatesView } from "./views/templates.js";
 import { workerFileView } from "./views/workerFile.js";
+import { impactView } from "./views/impact.js";
+import { auditView } from "./views/audit.js";
 
 // The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
 const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
@@ -59,6 +61,7 @@ const ROUTES = {
     ["/mobility/:date", overviewView],
     ["/caseload", caseloadView],
     ["/worker/:id", workerFileView],
+    ["/report", impactView],
   ],
   admin: [
     ["/home", adminHome],
@@ -69,6 +72,8 @@ const ROUTES = {
     ["/caseload", caseloadView],
     ["/worker/:id", workerFileView],
     ["/templates/:id", templatesView],
+    ["/report", impactView],
+    ["/audit", auditView],
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
@@ -155,6 +160,8 @@ function renderNav(path) {
       item("/home", "home", t("nav.home")),
       state.me.role === "coach" && item("/caseload", "users", t("caseload.nav")),
       state.me.role === "coach" && item("/reminders", "bell", t("reminders.nav")),
+      ["coach", "admin"].includes(state.me.role) && item("/report", "chart", t("impact.nav")),
+      state.me.role === "admin" && item("/audit", "log", t("audit.nav")),
       inbox,
       item("/settings", "settings", t("nav.settings")),
     ),

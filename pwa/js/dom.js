@@ -81,6 +81,9 @@ const ICONS = {
   bell: "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
   bellOff: "M3 3l18 18M8.5 5.5A6 6 0 0 1 18 11v4M6 11v5l-2 2h12M10 20a2 2 0 0 0 4 0",
   inbox: "M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5",
+  // Impact report and audit log.
+  chart: "M4 20V4M4 20h16M8 16v-5M12 16V8M16 16v-7",
+  log: "M6 3h12v18H6zM9 8h6M9 12h6M9 16h4",
 };
 
 const SVG_NS = "http://www.w3.org/2000/svg";

@@ -1,0 +1,1 @@
+"""Reports: the anonymised impact report of an organisation over a period."""

@@ -1,0 +1,46 @@
+"""HTTP route of the impact report (JSON for the app, CSV for Excel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+from litestar.openapi.datastructures import ResponseSpec
+
+from backend.accounts.auth import staff_only
+from backend.i18n import pick_language
+from backend.reports import services
+from backend.reports.schemas import ImpactReport
+
+PeriodFrom = Annotated[dt.date | None, Parameter(query="from", required=False, description="First day, YYYY-MM-DD.")]
+PeriodTo = Annotated[dt.date | None, Parameter(query="to", required=False, description="Last day (inclusive).")]
+OrganisationId = Annotated[UUID | None, Parameter(
+    query="organisationId", required=False, description="Platform admins only; others always get their own.")]
+Format = Annotated[Literal["json", "csv"], Parameter(query="format", required=False)]
+
+
+class ReportController(Controller):
+    path = "/api/reports/impact"
+    tags = ["reports"]
+    guards = [staff_only]
+
+    @get("", operation_id="impactReport", responses={200: ResponseSpec(
+        data_container=ImpactReport, description="The report as JSON, or with format=csv as a CSV file "
+        "(text/csv, UTF-8 with BOM, `;`-separated).")})
+    async def impact(self, request: Request, first: PeriodFrom = None, last: PeriodTo = None,
+                     organisation_id: OrganisationId = None, fmt: Format = "json") -> Response:
+        """Anonymised impact of one organisation over a period; groups under 5 people are hidden."""
+        report = await services.impact_report(request.scope["user"], organisation_id, first, last,
+                                              export=fmt == "csv")
+        if fmt == "json":
+            return Response(report)
+        name = f"impact-{report.period_from.isoformat()}-{report.period_to.isoformat()}.csv"
+        body = services.report_csv(report, pick_language(request.headers.get("accept-language")))
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+ROUTES: list[Any] = [ReportController]

@@ -1,0 +1,174 @@
+"""The impact report: figures equal hand-computed ones (tests/impact_data.py), small groups are
+hidden, the CSV parses back to the same figures, bad periods get clear 400s, and every persona gets
+only what they may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from conftest import COACH_PASSWORD, ROOT, Client, create_person
+from impact_data import EXPECTED_BREAKDOWNS, EXPECTED_FIGURES, EXPECTED_VALUES, spec
+
+MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+def seed(server, data: dict) -> dict[str, str]:
+    result = subprocess.run([sys.executable, str(ROOT / "tests/tools/seed_coaching.py")], env=server.env,
+                            input=json.dumps(data), capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def new_organisation(personas, name: str) -> tuple[str, Client, str]:
+    """An organisation of its own with a signed-in coach: (organisation id, coach client, coach id)."""
+    admin = personas["admin"]
+    org = admin.post("/api/organisations", json={"name": f"{name} {uuid.uuid4().hex[:6]}", "kind": "lde",
+                                                 "city": "Genk"}).json()["id"]
+    email = f"coach.{uuid.uuid4().hex[:8]}@test.werkmaat.be"
+    coach = create_person(admin, role="coach", firstName="Coach", lastName="X", email=email,
+                          password=COACH_PASSWORD, organisationId=org)["person"]
+    client = Client(personas.server.url)
+    assert client.login(email, COACH_PASSWORD).status_code == 200
+    return org, client, coach["id"]
+
+
+@pytest.fixture(scope="module")
+def org_x(personas):
+    org, coach, coach_id = new_organisation(personas, "Impact X")
+    ids = seed(personas.server, spec(org))
+    # Noise in another organisation on the same days: must never count.
+    other, _, _ = new_organisation(personas, "Impact Y")
+    seed(personas.server, spec(other))
+    return {"org": org, "coach": coach, "coach_id": coach_id, "ids": ids, "other": other}
+
+
+def figures(report: dict) -> dict[str, dict]:
+    return {f["key"]: f for s in report["sections"] for f in s["figures"]}
+
+
+def breakdowns(report: dict) -> dict[str, dict]:
+    return {b["key"]: b for s in report["sections"] for b in s["breakdowns"]}
+
+
+def assert_hand_computed(report: dict) -> None:
+    got = figures(report)
+    assert {k: got[k]["display"] for k in EXPECTED_FIGURES} == EXPECTED_FIGURES
+    assert {k: got[k]["value"] for k in EXPECTED_VALUES} == EXPECTED_VALUES
+    for key, rows in EXPECTED_BREAKDOWNS.items():
+        assert [(r["label"], r["display"]) for r in breakdowns(report)[key]["rows"]] == rows
+        assert all(r["value"] is None for r in breakdowns(report)[key]["rows"] if r["display"] == "<5")
+
+
+def test_figures_equal_hand_computed_ones(org_x):
+    response = org_x["coach"].get("/api/reports/impact", params=MARCH)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["from"], report["to"], report["organisationId"], report["threshold"]) == (
+        "2026-03-01", "2026-03-31", org_x["org"], 5)
+    assert_hand_computed(report)
+    assert "Seed" not in response.text and org_x["ids"]["W1"] not in response.text, "no names, no ids"
+
+
+def test_admin_names_the_organisation_and_gets_the_same_report(org_x, personas):
+    admin = personas["admin"]
+    missing = admin.get("/api/reports/impact", params=MARCH)
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "organisationId"
+    response = admin.get("/api/reports/impact", params=MARCH | {"organisationId": org_x["org"]})
+    assert response.status_code == 200, response.text
+    assert_hand_computed(response.json())
+    unknown = admin.get("/api/reports/impact", params=MARCH | {"organisationId": str(uuid.uuid4())})
+    assert unknown.status_code == 404
+
+
+def test_a_coach_only_ever_gets_their_own_organisation(org_x, personas):
+    coach_b = personas["coach_b"]
+    asked = coach_b.get("/api/reports/impact", params=MARCH | {"organisationId": org_x["org"]})
+    random = coach_b.get("/api/reports/impact", params=MARCH | {"organisationId": str(uuid.uuid4())})
+    assert (asked.status_code, asked.json()) == (random.status_code, random.json()) == (404, random.json())
+    own = coach_b.get("/api/reports/impact", params=MARCH).json()
+    assert own["organisationId"] == personas.org_b
+    assert figures(own)["workersActive"]["display"] == "0"
+
+
+@pytest.mark.parametrize("persona", ["worker_a", "worker_b", "buddy_a"])
+def test_workers_and_buddies_are_refused(personas, persona):
+    response = personas[persona].get("/api/reports/impact", params=MARCH)
+    assert response.status_code == 403
+    assert personas[persona].get("/api/reports/impact", params=MARCH | {"format": "csv"}).status_code == 403
+
+
+def test_anonymous_is_refused(personas):
+    assert personas["anonymous"].get("/api/reports/impact", params=MARCH).status_code == 401
+
+
+def test_small_groups_are_hidden(personas):
+    org, coach, _ = new_organisation(personas, "Klein")
+    data = {"organisation": org, "workers": ["A", "B", "C"], "items": [
+        {"kind": "shift", "start": "2026-03-02 08:00", "end": "2026-03-02 16:00", "participants": ["A", "B", "C"],
+         "attendance": {"A": "present", "B": "present"}}],
+        "files": {"A": {"status": "moved_on", "since": "2026-03-10", "started": "2025-01-01", "movedOnTo": "bouw"}},
+        "milestones": [{"person": "A", "title": "Intake", "reachedOn": "2026-03-03"}]}
+    seed(personas.server, data)
+    report = coach.get("/api/reports/impact", params=MARCH).json()
+    got = figures(report)
+    assert got["workersActive"]["display"] == "<5" and got["workersActive"]["value"] is None
+    for key in ("plannedHours", "attendedHours", "attendanceRate", "trainingHours"):
+        assert (got[key]["display"], got[key]["value"], got[key]["suppressed"]) == ("–", None, True), key
+    assert got["movedOn"]["display"] == "<5" and got["milestonesReached"]["display"] == "<5"
+    assert got["medianMonthsOnProgramme"]["value"] is None
+    assert [(r["label"], r["display"]) for r in breakdowns(report)["movedOn"]["rows"]] == [("bouw", "<5")]
+    assert "16" not in json.dumps(got["plannedHours"])
+
+
+def parse_csv(body: bytes) -> list[list[str]]:
+    assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 byte order mark for Excel"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_parses_back_to_the_same_numbers(org_x):
+    coach = org_x["coach"]
+    response = coach.get("/api/reports/impact", params=MARCH | {"format": "csv"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"] == 'attachment; filename="impact-2026-03-01-2026-03-31.csv"'
+    rows = parse_csv(response.content)
+    assert rows[0] == ["sectie", "cijfer", "groep", "waarde", "eenheid"]
+    assert all(len(r) == 5 for r in rows)
+    single = {r[1]: r[3] for r in rows[1:] if r[2] == "" or r[2] == "totaal"}
+    assert {k: single[k] for k in EXPECTED_FIGURES} == EXPECTED_FIGURES
+    # Numbers with a decimal comma read back to the JSON values.
+    json_report = figures(coach.get("/api/reports/impact", params=MARCH).json())
+    for key in ("plannedHours", "attendedHours", "attendanceRate", "trainingHours", "workersActive"):
+        assert float(single[key].replace(",", ".")) == json_report[key]["value"]
+    for key, expected in EXPECTED_BREAKDOWNS.items():
+        assert [(r[2], r[3]) for r in rows if r[1] == key and r[2] != "totaal"] == expected
+    english = coach.get("/api/reports/impact", params=MARCH | {"format": "csv"},
+                        headers={"Accept-Language": "en"})
+    assert parse_csv(english.content)[0] == ["section", "figure", "group", "value", "unit"]
+
+
+@pytest.mark.parametrize(("params", "field", "nl", "en"), [
+    ({"from": "2026-03-31", "to": "2026-03-01"}, "to", "De einddatum ligt voor de begindatum",
+     "The end date is before the start date"),
+    ({"from": "2020-01-01", "to": "2025-01-01"}, "to", "hoogstens 5 jaar", "at most 5 years"),
+    ({"from": "2026-03-01"}, "to", "Kies een datum", "Choose a date"),
+    ({"from": "2026-13-01", "to": "2026-03-01"}, "from", "", ""),
+])
+def test_bad_periods_are_400_in_both_languages(org_x, personas, params, field, nl, en):
+    for language, text in (("nl", nl), ("en", en)):
+        response = org_x["coach"].get("/api/reports/impact", params=params, headers={"Accept-Language": language})
+        assert response.status_code == 400, response.text
+        errors = response.json()["errors"]
+        assert errors and errors[0]["field"] == field, errors
+        assert text in errors[0]["message"]
+
+
+def test_exactly_five_years_is_allowed(org_x):
+    assert org_x["coach"].get("/api/reports/impact", params={"from": "2021-03-01", "to": "2026-02-28"}).status_code == 200
