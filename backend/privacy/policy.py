@@ -70,6 +70,16 @@ POLICIES: dict[str, Policy] = {
     "recipient": P("delete", subject=("person",)),
     "delivery": P("delete"),
     "notification_settings": P("delete", subject=("person",)),
+    # mobility: the home goes; rides and kilometres stay for the volunteers' counts, without places
+    "home": P("delete", subject=("person",), actors=("updated_by",)),
+    "buddy_profile": P("delete", subject=("person",)),
+    "seat_day": P("keep"),
+    "ride_offer": P("blank", subject=("buddy",), blank={"from_address": "", "note": "", "from_latitude": 0.0,
+                                                       "from_longitude": 0.0, "active": False}),
+    "ride_request": P("keep", subject=("worker",), actors=("created_by",)),
+    "buddy_ride": P("blank", subject=("buddy", "worker"), actors=("cancelled_by",),
+                    blank={"pickup_name": "", "pickup_latitude": 0.0, "pickup_longitude": 0.0,
+                           "cancel_reason": ""}),
     # privacy
     "erasure": P("keep", subject=("person",), actors=("erased_by",)),
 }
