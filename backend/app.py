@@ -24,6 +24,7 @@ from backend import db as dbmod
 from backend.accounts.auth import SessionMiddleware
 from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from backend.coaching.controllers import ROUTES as COACHING_ROUTES
+from backend.commute.wiring import install as wire_domains
 from backend.errors import EXCEPTION_HANDLERS, error_responses
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
@@ -225,6 +226,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 def create_app() -> Litestar:
     settings = get_settings()
+    wire_domains()
     # Each asset folder of the PWA at its own path; `no-cache` lets browsers revalidate cheaply
     # (ETag) so a deploy is picked up, while the service worker keeps the offline copies.
     static = [

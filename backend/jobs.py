@@ -7,6 +7,8 @@ from typing import AsyncIterator
 
 from backend.accounts import throttle
 from backend.coaching.jobs import jobs as coaching_jobs
+from backend.commute import services as commute
+from backend.commute.wiring import install as wire_domains
 from backend.privacy import retention
 from backend.reminders.services import dispatch_config, plan_automatic_reminders
 from backend.settings import get_settings
@@ -17,6 +19,7 @@ from notifications.scheduler import stop as stop_scheduler
 
 
 def jobs() -> list[Job]:
+    wire_domains()
     config = dispatch_config()
     interval = get_settings().dispatch_interval
     return [
@@ -26,6 +29,7 @@ def jobs() -> list[Job]:
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
         *coaching_jobs(),
+        Job("commute-check", commute.refresh_upcoming, 600),
         Job("privacy-retention", retention.purge_job, 6 * 3600),
     ]
 

@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "notifications.piccolo_app",
         "backend.transit.piccolo_app",
         "backend.mobility.piccolo_app",
+        "backend.commute.piccolo_app",
     ]
 )

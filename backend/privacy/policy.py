@@ -73,6 +73,7 @@ POLICIES: dict[str, Policy] = {
     # mobility: the home goes; rides and kilometres stay for the volunteers' counts, without places
     "home": P("delete", subject=("person",), actors=("updated_by",)),
     "buddy_profile": P("delete", subject=("person",)),
+    "commute_check": P("delete", subject=("person",)),
     "seat_day": P("keep"),
     "ride_offer": P("blank", subject=("buddy",), blank={"from_address": "", "note": "", "from_latitude": 0.0,
                                                        "from_longitude": 0.0, "active": False}),

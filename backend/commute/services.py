@@ -1,0 +1,161 @@
+"""How each worker gets to each shift of a day: a confirmed buddy ride, else transit in time, else none.
+
+`check` computes it for a set of (worker, shift) pairs in a fixed number of queries plus one planner
+call per pair without a ride, and stores the answer in `CommuteCheck`; the caseload reads those rows
+("tomorrow"), the overview and the job refresh them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from backend.accounts.tables import Person
+from backend.commute.tables import CommuteCheck
+from backend.errors import AppError
+from backend.mobility.tables import Home, Ride
+from backend.organisations.tables import Workplace
+from backend.schedule import recurrence
+from backend.schedule.services import ensure_expanded
+from backend.schedule.tables import Participant, ScheduleItem
+from backend.transit import planner
+from backend.transit.commute import ARRIVE_EARLY, KINDS
+from backend.transit.schemas import Journey
+
+RIDING = ("confirmed", "done")
+# Worst first: a coach wants to see "none" before anything else for a worker with two shifts.
+SEVERITY = {"none": 0, "unknown": 1, "transit": 2, "ride": 3}
+
+
+@dataclass
+class Way:
+    """One worker's way to one shift."""
+
+    person: UUID
+    item: UUID
+    day: dt.date
+    starts_at: dt.datetime
+    way: str  # ride, transit, none, unknown
+    leave_at: dt.datetime | None = None
+    problem: str = ""
+    journey: Journey | None = None
+    ride: UUID | None = None
+
+
+def point(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
+async def home_point(person_id: UUID) -> tuple[float, float] | None:
+    """The worker's home coordinates (private: used for planning only, never shown to a buddy)."""
+    row = await Home.select(Home.latitude, Home.longitude).where(Home.person == person_id).first()
+    return point(row["latitude"], row["longitude"]) if row else None
+
+
+async def transit_in_time(origin: tuple[float, float], destination: tuple[float, float],
+                          starts_at: dt.datetime) -> tuple[Journey | None, str]:
+    """The journey that leaves latest and still arrives `ARRIVE_EARLY` before the start, or the reason
+    there is none: '' (planned, nothing in time), or a message key when it could not be planned."""
+    arrive_by = (starts_at - ARRIVE_EARLY).astimezone(recurrence.LOCAL_TZ)
+    try:
+        journeys = await planner.plan_arrive_by(origin, destination, arrive_by)
+    except AppError as exc:  # no feed loaded, or a date the feeds do not cover
+        return None, exc.key
+    return (journeys[0], "") if journeys else (None, "transit_no_journey")
+
+
+async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
+                organisation_id: UUID | None = None, store: bool = True) -> list[Way]:
+    """Every (active worker, shift or training) of `day`, limited to `person_ids` when given."""
+    await ensure_expanded(day, organisation_id=organisation_id)
+    start, end = recurrence.day_bounds(day, day)
+    query = Participant.select(
+        Participant.person.as_alias("person"), Participant.item.as_alias("item"),
+        Participant.item.starts_at.as_alias("starts_at"), Participant.item.workplace.as_alias("workplace"),
+        Participant.person.workplace.as_alias("home_workplace"),
+    ).where(
+        (Participant.item.starts_at >= start) & (Participant.item.starts_at < end)
+        & Participant.item.kind.is_in(list(KINDS)) & Participant.item.cancelled_at.is_null()
+        & (Participant.person.role == "worker") & (Participant.person.active == True))  # noqa: E712
+    if person_ids is not None:
+        if not person_ids:
+            return []
+        query = query.where(Participant.person.is_in(person_ids))
+    if organisation_id is not None:
+        query = query.where(Participant.item.organisation == organisation_id)
+    pairs = await query
+    if not pairs:
+        return []
+    people = list({p["person"] for p in pairs})
+    items = list({p["item"] for p in pairs})
+    homes = {h["person"]: point(h["latitude"], h["longitude"]) for h in await Home.select(
+        Home.person, Home.latitude, Home.longitude).where(Home.person.is_in(people))}
+    places = {w["id"]: point(w["latitude"], w["longitude"]) for w in await Workplace.select(
+        Workplace.id, Workplace.latitude, Workplace.longitude)}
+    rides = {(r["worker"], r["item"]): r for r in await Ride.select(
+        Ride.id, Ride.worker, Ride.request.item.as_alias("item"), Ride.pickup_at).where(
+        Ride.worker.is_in(people) & Ride.request.item.is_in(items) & Ride.status.is_in(list(RIDING)))}
+    ways = []
+    for p in sorted(pairs, key=lambda p: p["starts_at"]):
+        way = Way(person=p["person"], item=p["item"], day=day, starts_at=p["starts_at"], way="unknown")
+        ride = rides.get((p["person"], p["item"]))
+        home = homes.get(p["person"])
+        place = places.get(p["workplace"] or p["home_workplace"])
+        if ride is not None:
+            way.way, way.leave_at, way.ride = "ride", ride["pickup_at"], ride["id"]
+        elif home is None:
+            way.problem = "transit_home_unknown"
+        elif place is None:
+            way.problem = "transit_workplace_unknown"
+        else:
+            journey, problem = await transit_in_time(home, place, p["starts_at"])
+            if journey is not None:
+                way.way, way.leave_at, way.journey = "transit", journey.departure, journey
+            elif problem == "transit_no_journey":
+                way.way, way.problem = "none", problem
+            else:
+                way.problem = problem
+        ways.append(way)
+    if store:
+        await _store(ways)
+    return ways
+
+
+async def _store(ways: list[Way]) -> None:
+    keys = [f"{w.person}:{w.item}" for w in ways]
+    async with CommuteCheck._meta.db.transaction():
+        await CommuteCheck.delete().where(CommuteCheck.key.is_in(keys))
+        await CommuteCheck.insert(*[
+            CommuteCheck(person=w.person, item=w.item, key=key, day=w.day, way=w.way, leave_at=w.leave_at,
+                         problem=w.problem[:40]) for w, key in zip(ways, keys)])
+
+
+async def tomorrow(person_ids: list[UUID], now: dt.datetime) -> dict[UUID, str]:
+    """For the caseload: each worker's way to tomorrow's shifts, the worst of them; one query.
+
+    A worker without a checked shift tomorrow is left out (the caseload shows "unknown")."""
+    if not person_ids:
+        return {}
+    day = recurrence.local_today(now) + dt.timedelta(days=1)
+    out: dict[UUID, str] = {}
+    for row in await CommuteCheck.select(CommuteCheck.person, CommuteCheck.way).where(
+            (CommuteCheck.day == day) & CommuteCheck.person.is_in(person_ids)):
+        current = out.get(row["person"])
+        if current is None or SEVERITY[row["way"]] < SEVERITY[current]:
+            out[row["person"]] = row["way"]
+    return out
+
+
+async def refresh_upcoming(now: dt.datetime | None = None) -> int:
+    """The job: recompute today's and tomorrow's ways for every active worker (and forget old ones)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    today = recurrence.local_today(now)
+    organisations = {row["organisation"] for row in await Person.select(Person.organisation).where(
+        (Person.role == "worker") & (Person.active == True) & Person.organisation.is_not_null())}  # noqa: E712
+    count = 0
+    for day in (today, today + dt.timedelta(days=1)):
+        for organisation in organisations:
+            count += len(await check(day, organisation_id=organisation))
+    await CommuteCheck.delete().where(CommuteCheck.day < today - dt.timedelta(days=7))
+    return count

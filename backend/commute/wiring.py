@@ -1,0 +1,24 @@
+"""Plug the rides and the transit planner into the packages that only offer hooks for them.
+
+`install` runs once per process (the web app and `werkmaat worker`), before any request or job.
+"""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from backend.coaching import caseload, timeline
+    from backend.commute import services
+    from backend.mobility import reporting
+    from backend.reports import sections
+
+    caseload.set_tomorrow_provider(services.tomorrow)
+    timeline.add_timeline_source(reporting.ride_timeline)
+    if reporting.__name__ not in sections.PROVIDER_MODULES:
+        sections.PROVIDER_MODULES.append(reporting.__name__)
+    _installed = True
