@@ -8,6 +8,8 @@ import datetime as dt
 import functools
 import zoneinfo
 
+import numpy as np
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from backend.transit.geo import TRANSFER_RADIUS_M, WALK_DETOUR_FACTOR, distance_
 from backend.transit.gtfs import DEFAULT_CHANGE_S, read_feed
 from backend.transit.network import MAX_JOURNEY_S, Network
 from backend.transit.planner import _stops_near
-from backend.transit.raptor import NONE, run
+from backend.transit.raptor import NONE, run, trace
 from transit_feeds import write_feed
 
 TZ = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -168,4 +170,34 @@ def test_raptor_equals_brute_force(tmp_path_factory, feed, o, d, day, minute):
     got = [b + view.ref if b != NONE else NONE for b in res.best[1:]]
     expected = brute_force(stops, services, trips, changes, origin, dest, arrive_epoch, 800, 4)
     assert got == expected
+    check_traces(net, view, res, a_stops, a_secs, e_stops, e_secs, arrive_epoch - view.ref)
+
+
+def check_traces(net, view, res, a_stops, a_secs, e_stops, e_secs, arrive):
+    """The journey traced behind each round's best departure is real and keeps every rule."""
+    for r in range(1, len(res.best)):
+        if res.best[r] == NONE:
+            continue
+        dep = res.rounds[r].board[a_stops] - a_secs
+        i = int(np.argmax(np.where(res.rounds[r].board[a_stops] >= res.low, dep, -10**9)))
+        assert dep[i] == res.best[r]
+        path = trace(net, view, res, r, int(a_stops[i]))
+        assert 1 <= len(path.rides) <= r
+        assert path.rides[0].board_stop == a_stops[i] and path.rides[0].dep == res.rounds[r].board[a_stops[i]]
+        for k, ride in enumerate(path.rides):
+            trip, shift = ride.trip, None
+            lo = int(net.trip_offset[trip])
+            stops = net.pat_stops[net.pat_indptr[net.trip_pattern[trip]]:net.pat_indptr[net.trip_pattern[trip] + 1]]
+            b = [j for j in range(len(stops)) if stops[j] == ride.board_stop]
+            shift = ride.dep - int(net.st_dep[lo + b[0]]) if b else None
+            assert shift is not None
+            a = [j for j in range(b[0] + 1, len(stops)) if stops[j] == ride.alight_stop]
+            assert a and ride.arr == int(net.st_arr[lo + a[0]]) + shift
+            if k + 1 < len(path.rides):
+                u, v, secs = path.walks[k]
+                assert u == ride.alight_stop and v == path.rides[k + 1].board_stop
+                assert ride.arr + secs <= path.rides[k + 1].dep
+        last = path.rides[-1]
+        assert last.alight_stop == path.egress_stop
+        assert last.arr + int(e_secs[e_stops == path.egress_stop].min()) <= arrive
 
