@@ -162,3 +162,20 @@ def test_no_data_loaded(database_url, tmp_path_factory):
         stop_server(server)
         if not url.startswith("sqlite"):
             drop_pg_database(url)
+
+
+def test_server_reloads_a_replaced_feed(live_server, personas, feed_loaded, tmp_path):
+    """Another process re-imports a feed: the running server answers from the new version."""
+    def moved(line_name: str) -> dict[str, str]:
+        files = live_feed(feed_loaded)
+        files["stops.txt"] = files["stops.txt"].replace("50.96", "51.36").replace("50.98", "51.38")
+        files["routes.txt"] = files["routes.txt"].replace("R1,DL,1,", f"R1,DL,{line_name},")
+        return files
+
+    params = {"from": "51.3650,5.4990", "to": "51.3650,5.5350",
+              "arriveBy": (tomorrow_at(9) - dt.timedelta(minutes=10)).isoformat()}
+    for line_name in ("12", "12X"):
+        path = write_feed(tmp_path / f"{line_name}.zip", moved(line_name))
+        assert live_server.werkmaat("transit", "import", str(path), "--name", "api-reload").returncode == 0
+        journeys = personas["worker_a"].get("/api/transit/plan", params=params).json()
+        assert {leg["line"] for j in journeys for leg in j["legs"] if leg["kind"] == "ride"} == {line_name}
