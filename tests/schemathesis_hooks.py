@@ -15,6 +15,7 @@ import uuid
 import schemathesis
 
 from backend.i18n import MESSAGES
+from backend.transit import messages as _transit_messages  # noqa: F401 (adds the transit texts)
 
 SESSION = os.environ.get("WERKMAAT_ST_SESSION", "")
 CSRF = os.environ.get("WERKMAAT_ST_CSRF", "")
@@ -70,6 +71,8 @@ BUSINESS_RULES = {
     "reminder_in_past",
     # the person has no workers yet
     "caseload_empty",
+    # transit: a date outside the loaded timetables, none loaded yet, a shift that is over
+    "transit_date_not_covered", "transit_no_data", "transit_shift_over",
     # a push address must be one of the push services this server is configured to post to (an
     # allow-list against SSRF); a random URL never is
     "push_endpoint_not_a_url", "push_endpoint_https_required", "push_endpoint_unknown_push_service",

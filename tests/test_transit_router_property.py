@@ -8,6 +8,8 @@ import datetime as dt
 import functools
 import zoneinfo
 
+import numpy as np
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from backend.transit.geo import TRANSFER_RADIUS_M, WALK_DETOUR_FACTOR, distance_
 from backend.transit.gtfs import DEFAULT_CHANGE_S, read_feed
 from backend.transit.network import MAX_JOURNEY_S, Network
 from backend.transit.planner import _stops_near
-from backend.transit.raptor import NONE, run
+from backend.transit.raptor import NONE, run, trace
 from transit_feeds import write_feed
 
 TZ = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -58,6 +60,10 @@ def feeds(draw):
             t += dwell
         trips.append((seq, draw(st.integers(0, 1)), times))
     changes = draw(st.dictionaries(st.integers(0, n_stops - 1), st.sampled_from([0, 120, 600]), max_size=2))
+    # transfers.txt between two stops: a time (type 2), or "not possible" (type 3, None)
+    links = draw(st.dictionaries(st.tuples(st.integers(0, n_stops - 1), st.integers(0, n_stops - 1)).filter(
+        lambda p: p[0] != p[1]), st.sampled_from([30, 400, None]), max_size=3))
+    changes.update(links)
     return stops, services, trips, changes
 
 
@@ -81,7 +87,8 @@ def gtfs_files(stops, services, trips, changes) -> dict[str, str]:
     }
     if changes:
         files["transfers.txt"] = "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n" + "".join(
-            f"s{s},s{s},2,{c}\n" for s, c in changes.items())
+            (f"s{a},s{b},3,\n" if c is None else f"s{a},s{b},2,{c}\n")
+            for key, c in changes.items() for a, b in [key if isinstance(key, tuple) else (key, key)])
     return files
 
 
@@ -115,6 +122,9 @@ def brute_force(stops, services, trips, changes, origin, dest, arrive: int, max_
             d = float(distance_m(a[0], a[1], b[0], b[1]))
             if i == j:
                 walks[i, j] = changes.get(i, DEFAULT_CHANGE_S)
+            elif (i, j) in changes:
+                if changes[i, j] is not None:
+                    walks[i, j] = changes[i, j]
             elif d <= TRANSFER_RADIUS_M:
                 walks[i, j] = int(walk_seconds(d))
 
@@ -143,7 +153,7 @@ def brute_force(stops, services, trips, changes, origin, dest, arrive: int, max_
     return best
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feed=feeds(), o=st.tuples(st.integers(0, 1), st.integers(0, 1)), d=st.tuples(st.integers(0, 1), st.integers(4, 5)),
        day=st.sampled_from(DAYS[:3]), minute=st.integers(23 * 60 + 15, 25 * 60 + 30))
 def test_raptor_equals_brute_force(tmp_path_factory, feed, o, d, day, minute):
@@ -168,4 +178,34 @@ def test_raptor_equals_brute_force(tmp_path_factory, feed, o, d, day, minute):
     got = [b + view.ref if b != NONE else NONE for b in res.best[1:]]
     expected = brute_force(stops, services, trips, changes, origin, dest, arrive_epoch, 800, 4)
     assert got == expected
+    check_traces(net, view, res, a_stops, a_secs, e_stops, e_secs, arrive_epoch - view.ref)
+
+
+def check_traces(net, view, res, a_stops, a_secs, e_stops, e_secs, arrive):
+    """The journey traced behind each round's best departure is real and keeps every rule."""
+    for r in range(1, len(res.best)):
+        if res.best[r] == NONE:
+            continue
+        dep = res.rounds[r].board[a_stops] - a_secs
+        i = int(np.argmax(np.where(res.rounds[r].board[a_stops] >= res.low, dep, -10**9)))
+        assert dep[i] == res.best[r]
+        path = trace(net, view, res, r, int(a_stops[i]))
+        assert 1 <= len(path.rides) <= r
+        assert path.rides[0].board_stop == a_stops[i] and path.rides[0].dep == res.rounds[r].board[a_stops[i]]
+        for k, ride in enumerate(path.rides):
+            trip, shift = ride.trip, None
+            lo = int(net.trip_offset[trip])
+            stops = net.pat_stops[net.pat_indptr[net.trip_pattern[trip]]:net.pat_indptr[net.trip_pattern[trip] + 1]]
+            b = [j for j in range(len(stops)) if stops[j] == ride.board_stop]
+            shift = ride.dep - int(net.st_dep[lo + b[0]]) if b else None
+            assert shift is not None
+            a = [j for j in range(b[0] + 1, len(stops)) if stops[j] == ride.alight_stop]
+            assert a and ride.arr == int(net.st_arr[lo + a[0]]) + shift
+            if k + 1 < len(path.rides):
+                u, v, secs = path.walks[k]
+                assert u == ride.alight_stop and v == path.rides[k + 1].board_stop
+                assert ride.arr + secs <= path.rides[k + 1].dep
+        last = path.rides[-1]
+        assert last.alight_stop == path.egress_stop
+        assert last.arr + int(e_secs[e_stops == path.egress_stop].min()) <= arrive
 

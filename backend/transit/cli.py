@@ -25,7 +25,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     from backend.transit.gtfs import FeedError, read_feed
     from backend.transit.store import save_feed
 
-    name = args.name or os.path.splitext(os.path.basename(args.feed))[0]
+    name = (args.name or os.path.splitext(os.path.basename(args.feed))[0]).strip()
+    if not 1 <= len(name) <= 60 or "\x00" in name:
+        print("Error: the feed name must have 1 to 60 characters (use --name).", file=sys.stderr)
+        raise SystemExit(2)
     start = time.monotonic()
     report = _progress(start)
     report(f"reading {args.feed} as feed '{name}'")

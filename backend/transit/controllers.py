@@ -13,7 +13,7 @@ from backend.i18n import pick_language
 from backend.transit import commute as commute_service
 from backend.transit import planner
 from backend.transit.schemas import CommuteOut, Coverage, FeedsOut, Journey
-from backend.transit.services import parse_point, parse_when
+from backend.transit.services import POINT_RE, parse_point, parse_when
 
 
 class TransitController(Controller):
@@ -22,12 +22,13 @@ class TransitController(Controller):
     guards = [signed_in]
 
     @get("/plan", operation_id="planTransit")
-    async def plan(self, origin: Annotated[str, Parameter(query="from", min_length=3, max_length=60,
+    async def plan(self, origin: Annotated[str, Parameter(query="from", pattern=POINT_RE, max_length=60,
                                                           description="LAT,LON, e.g. 50.965,5.500")],
-                   destination: Annotated[str, Parameter(query="to", min_length=3, max_length=60,
+                   destination: Annotated[str, Parameter(query="to", pattern=POINT_RE, max_length=60,
                                                          description="LAT,LON, e.g. 50.985,5.523")],
-                   arrive_by: Annotated[str, Parameter(query="arriveBy", min_length=10, max_length=40,
-                                                       description="ISO date-time; without offset: Belgian time")]
+                   arrive_by: Annotated[str, Parameter(
+                       query="arriveBy", max_length=40, schema_extra={"format": "date-time"},
+                       description="ISO date-time, e.g. 2027-01-05T08:00 (without an offset: Belgian time)")]
                    ) -> list[Journey]:
         """Up to three journeys (latest departure, fewest transfers, least walking) arriving in time."""
         return await planner.plan_arrive_by(parse_point("from", origin), parse_point("to", destination),
@@ -48,7 +49,7 @@ class CommuteController(Controller):
 
     @get("/", operation_id="myCommute")
     async def mine(self, request: Request,
-                   origin: Annotated[str | None, Parameter(query="from", required=False, max_length=60,
+                   origin: Annotated[str | None, Parameter(query="from", required=False, max_length=60, pattern=POINT_RE,
                                                            description="Start point LAT,LON (until home places exist)")] = None,
                    item_id: Annotated[UUID | None, Parameter(query="itemId", required=False)] = None) -> CommuteOut:
         """Transit options to the asker's next shifts and trainings (7 days, at most 5), with when to leave home."""

@@ -9,6 +9,7 @@ sorted columns per pattern, which is what the vectorised RAPTOR in `raptor.py` s
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ class Network:
         self.fp_from, self.fp_secs = f_from[order], f_secs[order]
         self.fp_indptr = np.searchsorted(f_to[order], np.arange(n_stops + 1)).astype(np.int64)
         self._days: OrderedDict[dt.date, DayView] = OrderedDict()
+        self._days_lock = threading.Lock()  # plans run in worker threads
 
     @property
     def versions(self) -> dict[str, str]:
@@ -129,15 +131,16 @@ class Network:
 
     def day(self, date: dt.date) -> "DayView":
         """The day view for a UTC date (a few are kept; building one takes a fraction of a second)."""
-        view = self._days.get(date)
-        if view is None:
-            view = DayView(self, date)
-            self._days[date] = view
-            while len(self._days) > 3:
-                self._days.popitem(last=False)
-        else:
-            self._days.move_to_end(date)
-        return view
+        with self._days_lock:
+            view = self._days.get(date)
+            if view is None:
+                view = DayView(self, date)
+                self._days[date] = view
+                while len(self._days) > 3:
+                    self._days.popitem(last=False)
+            else:
+                self._days.move_to_end(date)
+            return view
 
 
 def service_day_base(date: dt.date, tz: zoneinfo.ZoneInfo) -> int:

@@ -30,7 +30,8 @@ class NoTransitData(InvalidInput):
     """No feed is loaded."""
 
     def __init__(self) -> None:
-        super().__init__("transit_no_data")
+        # Named on arriveBy: no date is covered (and the 400 names a field, as every 400 does).
+        super().__init__("transit_no_data", field_errors=[("arriveBy", "transit_no_data", {})])
 
 
 class DateNotCovered(InvalidInput):
@@ -207,9 +208,15 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
     net = await current_network()
     if net is None:
         raise NoTransitData()
-    if not any(f.first <= arrive_by.astimezone(f.timezone).date() <= f.last
-               or f.first <= (arrive_by.astimezone(f.timezone) - dt.timedelta(days=1)).date() <= f.last
-               for f in net.feeds):
+    def covered(f) -> bool:
+        try:
+            local = arrive_by.astimezone(f.timezone)
+            # An arrival just after midnight may use trips of the service day before.
+            return f.first <= local.date() <= f.last or f.first <= (local - dt.timedelta(days=1)).date() <= f.last
+        except (OverflowError, ValueError):  # year 1 or 9999 in another time zone
+            return False
+
+    if not any(covered(f) for f in net.feeds):
         raise DateNotCovered(min(f.first for f in net.feeds), max(f.last for f in net.feeds))
     return await asyncio.to_thread(plan_sync, net, origin, destination, arrive_by, max_walk_m=max_walk_m,
                                    max_transfers=max_transfers, max_options=max_options)

@@ -6,9 +6,15 @@ import datetime as dt
 import math
 import zoneinfo
 
+import msgspec
+
 from backend.errors import InvalidInput
 
 LOCAL_TZ = zoneinfo.ZoneInfo("Europe/Brussels")
+# "LAT,LON" with the ranges in the pattern, so the OpenAPI document says exactly what is accepted.
+LATITUDE_RE = r"[+-]?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+LONGITUDE_RE = r"[+-]?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+POINT_RE = rf"^{LATITUDE_RE},{LONGITUDE_RE}$"
 
 
 def parse_point(field: str, text: str) -> tuple[float, float]:
@@ -27,15 +33,20 @@ def parse_point(field: str, text: str) -> tuple[float, float]:
     return lat, lon
 
 
+def local_when(when: dt.datetime) -> dt.datetime:
+    """A date-time without an offset is Belgian local time."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=LOCAL_TZ)
+
+
 def parse_when(field: str, text: str) -> dt.datetime:
-    """An ISO date and time; without an offset it is Belgian local time."""
+    """An ISO 8601 / RFC 3339 date and time (seconds and offset optional: without an offset it is
+    Belgian local time). Any year is read; a date no timetable covers is the planner's answer."""
+    text = text.strip()
     try:
-        when = dt.datetime.fromisoformat(text.strip())
-        if not 2000 <= when.year <= 2200:
-            raise ValueError
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=LOCAL_TZ)
-        when.astimezone(dt.timezone.utc)
-    except (ValueError, OverflowError):
-        raise InvalidInput.field(field, "transit_datetime") from None
-    return when
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            when = msgspec.json.decode(msgspec.json.encode(text), type=dt.datetime)
+        except msgspec.ValidationError:
+            raise InvalidInput.field(field, "transit_datetime") from None
+    return local_when(when)

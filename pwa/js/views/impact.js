@@ -8,7 +8,7 @@ import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 import { alertArea, button, heading, section, showAlert } from "../ui.js";
 
-const UNITS = { hours: "impact.unit.hours", percent: "impact.unit.percent", months: "impact.unit.months" };
+const UNITS = { hours: "impact.unit.hours", percent: "impact.unit.percent", months: "impact.unit.months", km: "impact.unit.km" };
 
 /** First and last day of the month `back` months before the one that holds `day`. */
 function monthRange(day, back) {
