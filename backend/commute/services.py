@@ -11,10 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
+import msgspec
+
 from backend.accounts.tables import Person
 from backend.commute.tables import CommuteCheck
 from backend.errors import AppError
-from backend.mobility.tables import Home, Ride
+from backend.mobility.rides import rides_out
+from backend.mobility.tables import Home, Ride, RideRequest
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
 from backend.schedule.services import ensure_expanded
@@ -159,3 +162,16 @@ async def refresh_upcoming(now: dt.datetime | None = None) -> int:
             count += len(await check(day, organisation_id=organisation))
     await CommuteCheck.delete().where(CommuteCheck.day < today - dt.timedelta(days=7))
     return count
+
+
+async def rides_to(worker_id: UUID, item_ids: list[UUID]) -> dict[UUID, dict]:
+    """The worker's confirmed rides to these shifts, as the worker sees them (driver, phone, car,
+    pickup point and time), keyed by shift."""
+    rides = await Ride.objects().where(
+        (Ride.worker == worker_id) & Ride.request.item.is_in(item_ids) & (Ride.status == "confirmed"))
+    if not rides:
+        return {}
+    items = {r["id"]: r["item"] for r in await RideRequest.select(RideRequest.id, RideRequest.item).where(
+        RideRequest.id.is_in([r.request for r in rides]))}
+    shown = await rides_out(rides, "rider")
+    return {items[ride.request]: msgspec.to_builtins(out) for ride, out in zip(rides, shown)}

@@ -16,8 +16,10 @@ def install() -> None:
     from backend.commute import services
     from backend.mobility import reporting
     from backend.reports import sections
+    from backend.transit import commute
 
     caseload.set_tomorrow_provider(services.tomorrow)
+    commute.set_providers(home=services.home_point, rides=services.rides_to)
     timeline.add_timeline_source(reporting.ride_timeline)
     if reporting.__name__ not in sections.PROVIDER_MODULES:
         sections.PROVIDER_MODULES.append(reporting.__name__)

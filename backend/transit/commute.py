@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Awaitable, Callable
 from uuid import UUID
 
 from backend.accounts.auth import Actor
@@ -19,13 +20,24 @@ MAX_ITEMS = 5
 KINDS = ("shift", "training")
 
 
-async def home_of(person_id: UUID, given: tuple[float, float] | None = None) -> tuple[float, float] | None:
-    """Where the worker's trip starts: for now only a point the client gives (`?from=`).
+HomeProvider = Callable[[UUID], Awaitable["tuple[float, float] | None"]]
+RideProvider = Callable[[UUID, "list[UUID]"], Awaitable["dict[UUID, dict[str, Any]]"]]
+_home: HomeProvider | None = None
+_rides: RideProvider | None = None
 
-    The lead wires this to the worker's home place in `backend.mobility` at merge; None means
-    "we don't know where you live: ask your coach".
-    """
-    return given
+
+def set_providers(home: HomeProvider, rides: RideProvider) -> None:
+    """Wire in the worker's home place and their confirmed buddy rides (`backend.commute.wiring`)."""
+    global _home, _rides
+    _home, _rides = home, rides
+
+
+async def home_of(person_id: UUID, given: tuple[float, float] | None = None) -> tuple[float, float] | None:
+    """Where the trip starts: a point the phone gives (`?from=`, e.g. "where I am now"), else the
+    worker's home as the coach or the worker set it; None means "we don't know where you live"."""
+    if given is not None:
+        return given
+    return await _home(person_id) if _home is not None else None
 
 
 async def commute(actor: Actor, origin: tuple[float, float] | None, item_id: UUID | None,
@@ -41,6 +53,7 @@ async def commute(actor: Actor, origin: tuple[float, float] | None, item_id: UUI
     else:
         items = [i for i in await schedule.my_items(actor, None, None)
                  if i.kind in KINDS and not i.cancelled and i.starts_at > now][:MAX_ITEMS]
+    rides = await _rides(actor.id, [i.id for i in items]) if _rides is not None and items else {}
     out = []
     for item in items:
         arrive_by = (item.starts_at - ARRIVE_EARLY).astimezone(LOCAL_TZ)
@@ -58,11 +71,15 @@ async def commute(actor: Actor, origin: tuple[float, float] | None, item_id: UUI
                 problem = "transit_no_journey"
         if problem and not message:
             message = translate(problem, language)
+        ride = rides.get(item.id)
+        leave_at = journeys[0].departure if journeys else None
+        if ride is not None:  # the buddy picks the worker up: that is when to be ready
+            leave_at = dt.datetime.fromisoformat(ride["pickupAt"])
         out.append(CommuteItem(
             item_id=item.id, title=item.title, kind=item.kind, starts_at=item.starts_at,
             local_date=item.local_date, local_start=item.local_start, place_name=item.place.name,
-            arrive_by=arrive_by, leave_home_at=journeys[0].departure if journeys else None,
-            journeys=journeys, problem=problem, message=message))
+            arrive_by=arrive_by, leave_home_at=leave_at,
+            journeys=journeys, problem=problem, message=message, ride=ride))
     return CommuteOut(home_known=home is not None,
                       message="" if home is not None else translate("transit_home_unknown", language),
                       items=out)

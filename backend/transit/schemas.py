@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from backend.schemas import CamelStruct
@@ -69,6 +69,8 @@ class CommuteItem(CamelStruct):
     journeys: list[Journey]
     problem: str | None
     message: str
+    # A confirmed buddy ride to this shift (driver, car, pickup point and time), when there is one.
+    ride: dict[str, Any] | None = None
 
 
 class CommuteOut(CamelStruct):
