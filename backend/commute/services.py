@@ -76,6 +76,7 @@ async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
     query = Participant.select(
         Participant.person.as_alias("person"), Participant.item.as_alias("item"),
         Participant.item.starts_at.as_alias("starts_at"), Participant.item.workplace.as_alias("workplace"),
+        Participant.item.latitude.as_alias("latitude"), Participant.item.longitude.as_alias("longitude"),
         Participant.person.workplace.as_alias("home_workplace"),
     ).where(
         (Participant.item.starts_at >= start) & (Participant.item.starts_at < end)
@@ -104,7 +105,8 @@ async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
         way = Way(person=p["person"], item=p["item"], day=day, starts_at=p["starts_at"], way="unknown")
         ride = rides.get((p["person"], p["item"]))
         home = homes.get(p["person"])
-        place = places.get(p["workplace"] or p["home_workplace"])
+        # Where the shift is: its own coordinates, else its workplace's, else the worker's workplace.
+        place = point(p["latitude"], p["longitude"]) or places.get(p["workplace"] or p["home_workplace"])
         if ride is not None:
             way.way, way.leave_at, way.ride = "ride", ride["pickup_at"], ride["id"]
         elif home is None:
@@ -175,3 +177,41 @@ async def rides_to(worker_id: UUID, item_ids: list[UUID]) -> dict[UUID, dict]:
         RideRequest.id.is_in([r.request for r in rides]))}
     shown = await rides_out(rides, "rider")
     return {items[ride.request]: msgspec.to_builtins(out) for ride, out in zip(rides, shown)}
+
+
+def line_of(journey: Journey) -> str:
+    """The line of the first ride of a journey ("45", or its headsign when it has no number)."""
+    ride = next((leg for leg in journey.legs if leg.kind == "ride"), None)
+    return (ride.line or ride.headsign) if ride is not None else ""
+
+
+async def alternative_to(ride: Ride) -> tuple[str, dt.datetime | None, str]:
+    """After a buddy cancels: the transit option that still gets the worker there in time."""
+    home = await home_point(ride.worker)
+    request = await RideRequest.select(RideRequest.item).where(RideRequest.id == ride.request).first()
+    if home is None or request is None or request["item"] is None:
+        return "unknown", None, ""
+    ways = await check(ride.day, [ride.worker], store=False)
+    way = next((w for w in ways if w.item == request["item"]), None)
+    if way is None or way.way == "unknown":
+        return "unknown", None, ""
+    if way.journey is None:
+        return "none", None, ""
+    return "transit", way.journey.departure, line_of(way.journey)
+
+
+async def fill_overview(out) -> None:
+    """The coach's mobility overview: for each shift without a ride, the transit option in time
+    (stored for the caseload too); a worker is flagged when a shift has neither."""
+    ids = [w.worker_id for w in out.workers]
+    ways = {(w.person, w.item): w for w in await check(out.date, ids)} if ids else {}
+    for worker in out.workers:
+        for shift in worker.shifts:
+            way = ways.get((worker.worker_id, shift.item_id))
+            if shift.no_ride and way is not None and way.journey is not None:
+                shift.transit = {"leaveAt": way.journey.departure.isoformat(),
+                                 "arrival": way.journey.arrival.isoformat(),
+                                 "line": line_of(way.journey), "transfers": way.journey.transfers}
+            elif shift.no_ride and way is not None and way.problem:
+                shift.transit = {"problem": way.problem}
+        worker.warning = any(s.no_ride and not (s.transit or {}).get("leaveAt") for s in worker.shifts)

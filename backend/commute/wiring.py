@@ -14,12 +14,14 @@ def install() -> None:
         return
     from backend.coaching import caseload, timeline
     from backend.commute import services
-    from backend.mobility import reporting
+    from backend.mobility import hooks, overview, reporting
     from backend.reports import sections
     from backend.transit import commute
 
     caseload.set_tomorrow_provider(services.tomorrow)
     commute.set_providers(home=services.home_point, rides=services.rides_to)
+    hooks.set_alternative(services.alternative_to)
+    overview.set_transit_filler(services.fill_overview)
     timeline.add_timeline_source(reporting.ride_timeline)
     if reporting.__name__ not in sections.PROVIDER_MODULES:
         sections.PROVIDER_MODULES.append(reporting.__name__)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Awaitable, Callable
+
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Forbidden
@@ -14,6 +16,17 @@ from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
 from backend.schedule.services import ensure_expanded
 from backend.schedule.tables import Participant, ScheduleItem
+
+
+# Fills each shift's `transit` and the worker's `warning` (no ride and no transit in time); plugged
+# in by `backend.commute.wiring`. Without it the warning means "no ride".
+TransitFiller = Callable[[OverviewOut], Awaitable[None]]
+_fill_transit: TransitFiller | None = None
+
+
+def set_transit_filler(filler: TransitFiller) -> None:
+    global _fill_transit
+    _fill_transit = filler
 
 
 async def overview(actor: Actor, day: dt.date | None) -> OverviewOut:
@@ -69,4 +82,7 @@ async def overview(actor: Actor, day: dt.date | None) -> OverviewOut:
         own = sorted(shifts[w["id"]], key=lambda s: s.starts_at)
         out.append(OverviewWorker(worker_id=w["id"], first_name=w["first_name"], last_name=w["last_name"],
                                   has_home=w["id"] in homes, shifts=own, warning=any(s.no_ride for s in own)))
-    return OverviewOut(date=day, workers=out)
+    result = OverviewOut(date=day, workers=out)
+    if _fill_transit is not None:
+        await _fill_transit(result)
+    return result

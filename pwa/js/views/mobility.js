@@ -42,7 +42,13 @@ function shiftLine(shift) {
     return h("li", { class: "ok" }, icon("check"), h("span", { text: ` ${when}: ${t("overview.ride", { name: shift.driverFirstName, time: clock(shift.pickupAt) })}` }));
   }
   const why = shift.requestStatus === "open" ? t("overview.asked") : shift.requestStatus === "unmatched" ? t("overview.unmatched") : t("overview.noRequest");
-  return h("li", { class: "warn" }, icon("alert"), h("span", { text: ` ${when}: ${t("overview.noRide")} ${why}` }));
+  const transit = shift.transit || {};
+  if (transit.leaveAt) {
+    // No ride, but public transport arrives in time: fine, said with the bus's departure.
+    return h("li", { class: "ok" }, icon("route"), h("span", { text: ` ${when}: ${t("overview.transit", { line: transit.line, time: clock(transit.leaveAt) })} ${why}` }));
+  }
+  const transitWhy = transit.problem === "transit_no_journey" ? t("overview.noTransit") : t("overview.transitUnknown");
+  return h("li", { class: "warn" }, icon("alert"), h("span", { text: ` ${when}: ${t("overview.noRide")} ${transitWhy} ${why}` }));
 }
 
 /** "#/mobility" and "#/mobility/:date": tomorrow unless a day is chosen. */
