@@ -36,7 +36,7 @@ def test_commute_steps_and_offline_copy(personas, live_server, new_context, asse
     page.get_by_role("link", name="Hoe geraak ik op het werk?").click()
     main = page.locator("#main")
     main.get_by_text("We weten niet waar je woont").wait_for()
-    main.get_by_role("button", name="Gebruik mijn plaats nu").click()
+    main.get_by_role("button", name="Ik ben thuis: gebruik mijn plaats").click()
 
     main.get_by_text("Vertrek thuis om 08:").first.wait_for()
     card = main.locator(".commute-item").filter(has_text="Atelier Oost")

@@ -1,14 +1,17 @@
 // "Hoe geraak ik op het werk?": for each coming shift, the bus/tram/train options as simple steps
 // with icons and words, and when to leave home. Shown from the last answer when offline.
-// Until home places exist, the start point is the phone's own location, kept on this phone only
-// (as a copy, so it is wiped at sign-out) and sent as `?from=`.
+// A confirmed buddy ride comes first; the transit options follow as a fall-back. The trip starts at
+// the home the coach set, or the one the worker sets here with "use my location".
 
 import { clock, dayName } from "../dates.js";
 import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { fetchOrCopy, offlineBanner, readCopy, saveCopy } from "../offline.js";
+import { api } from "../api.js";
+import { fetchOrCopy, offlineBanner } from "../offline.js";
 import { readAloudButton } from "../readAloud.js";
 import { button, heading, linkButton, notice } from "../ui.js";
+import { rideCard } from "./myRide.js";
+import { myPosition } from "./rides.js";
 
 // Icons of this screen only (same style as dom.js: 24x24 strokes, hidden from screen readers).
 const PATHS = {
@@ -83,6 +86,8 @@ function itemCard(item) {
     h("p", { class: "lead", text: t("commute.when", {
       day: dayName(item.localDate), time: item.localStart, place: item.placeName || "",
     }) }),
+    item.ride && rideCard(item.ride),
+    item.ride && item.journeys.length > 0 && h("h4", { text: t("commute.orTransit") }),
     item.journeys.length
       ? item.journeys.map((journey, i) => option(journey, i))
       // Without a start point the screen says so once, above the shifts.
@@ -98,23 +103,18 @@ function useLocationButton(ctx) {
       return;
     }
     status.textContent = t("commute.locating");
-    navigator.geolocation.getCurrentPosition(
-      (pos) => {
-        saveCopy("commuteFrom", `${pos.coords.latitude.toFixed(5)},${pos.coords.longitude.toFixed(5)}`);
-        ctx.refresh();
-      },
-      () => { status.textContent = t("commute.noLocation"); },
-      { timeout: 15000, maximumAge: 600000 },
-    );
+    // The position becomes the home on the server (private: a buddy only sees a pickup point).
+    myPosition()
+      .then((pos) => api.put("/api/me/home", pos))
+      .then(() => ctx.refresh())
+      .catch(() => { status.textContent = t("commute.noLocation"); });
   };
   return h("div", { class: "actions" }, button(t("commute.useLocation"), "route", run, { kind: "primary" }), status);
 }
 
 /** "#/commute". */
 export async function commuteView(ctx) {
-  const from = readCopy("commuteFrom")?.data;
-  const path = from ? `/api/me/commute?from=${encodeURIComponent(from)}` : "/api/me/commute";
-  const { data, offline, savedAt } = await fetchOrCopy(path, "commute");
+  const { data, offline, savedAt } = await fetchOrCopy("/api/me/commute", "commute");
   const content = h("div", { class: "stack" });
   return append(content, [
     linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
@@ -124,8 +124,6 @@ export async function commuteView(ctx) {
     !data.homeKnown && notice(data.message || t("commute.homeUnknown")),
     !data.homeKnown && !offline && useLocationButton(ctx),
     data.items.length ? data.items.map(itemCard) : h("p", { class: "muted", text: t("commute.noShifts") }),
-    from && !offline && h("div", { class: "actions", "data-no-read": true },
-      button(t("commute.newLocation"), "refresh", () => { saveCopy("commuteFrom", null); ctx.refresh(); })),
   ]);
 }
 

@@ -12,7 +12,7 @@ function dialable(phone) {
   return (phone || "").replace(/[^\d+]/g, "");
 }
 
-function rideCard(ride) {
+export function rideCard(ride) {
   if (ride.status === "cancelled") {
     return h(
       "article",
