@@ -379,3 +379,18 @@ def test_two_buddies_accepting_one_request_at_once_one_wins(personas):
     results = _at_once([lambda b=b, r=r: b.post(f"/api/rides/{r}/accept") for b, r in zip(buddies, ride_ids)])
     assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
     assert len(worker.get("/api/me/rides").json()) == 1
+
+
+def test_dates_outside_this_century_are_refused_by_name(personas):
+    far = personas["coach_a"].get("/api/mobility/overview", params={"date": "9999-12-31"})
+    assert far.status_code == 400 and errors_of(far) == {"date": "Kies een datum tussen 2000 en 2100."}
+    old = personas["worker_a"].get("/api/me/rides", params={"from": "0001-01-01"})
+    assert old.status_code == 400 and list(errors_of(old)) == ["from"]
+    _, buddy = new_buddy(personas)
+    late = buddy.post("/api/ride-offers", json={"weekdays": [1], "leaveTime": "07:00", "fromLatitude": 51.0,
+                                                "fromLongitude": 5.5, "workplaceId": personas.workplace_a,
+                                                "daysOff": ["9999-12-31"]})
+    assert late.status_code == 400 and list(errors_of(late)) == ["daysOff"]
+    worker_id, _ = new_worker(personas)
+    period = personas["coach_a"].post("/api/ride-requests", json={"workerId": worker_id, "firstDay": "9999-12-31"})
+    assert period.status_code == 400 and list(errors_of(period)) == ["firstDay"]

@@ -29,6 +29,7 @@ ERRORS = {
         "until_before_from": "De einddatum ligt voor de begindatum.",
         "worker_required": "Kies een werknemer.",
         "only_for_buddies": "Dit is alleen voor buddy's.",
+        "date_out_of_range": "Kies een datum tussen 2000 en 2100.",
     },
     "en": {
         "geocoder_off": "Address look-up is off. Enter the coordinates or use 'My location'.",
@@ -53,6 +54,7 @@ ERRORS = {
         "until_before_from": "The end date is before the start date.",
         "worker_required": "Choose a worker.",
         "only_for_buddies": "This is for buddies only.",
+        "date_out_of_range": "Choose a date between 2000 and 2100.",
     },
 }
 

@@ -12,7 +12,7 @@ import msgspec
 from backend.accounts.auth import Actor
 from backend.errors import InvalidInput, NotFound
 from backend.mobility.matcher import OfferSpec
-from backend.mobility.places import check_pair, locate, now, require_buddy
+from backend.mobility.places import check_days, check_pair, locate, now, require_buddy
 from backend.mobility.schemas import OfferIn, OfferOut, OfferUpdate, RideWorkplaceOut
 from backend.mobility.tables import RideOffer
 from backend.organisations.tables import Workplace
@@ -65,7 +65,8 @@ async def _origin(address: str, lat: float | None, lon: float | None) -> tuple[f
     return found.latitude, found.longitude
 
 
-def _check_dates(valid_from: dt.date, valid_until: dt.date | None) -> None:
+def _check_dates(valid_from: dt.date, valid_until: dt.date | None, days_off: list[dt.date] | None = None) -> None:
+    check_days(validFrom=valid_from, validUntil=valid_until, daysOff=days_off or [])
     if valid_until is not None and valid_until < valid_from:
         raise InvalidInput.field("validUntil", "until_before_from")
     if valid_until is not None and (valid_until - valid_from).days > MAX_VALIDITY_DAYS:
@@ -103,7 +104,7 @@ async def create_offer(actor: Actor, data: OfferIn) -> OfferOut:
     workplace = await _workplace(actor, data.workplace_id)
     lat, lon = await _origin(data.from_address, data.from_latitude, data.from_longitude)
     valid_from = data.valid_from or recurrence.local_today()
-    _check_dates(valid_from, data.valid_until)
+    _check_dates(valid_from, data.valid_until, data.days_off)
     offer = RideOffer(buddy=actor.id, organisation=actor.organisation_id,
                       weekdays=",".join(str(d) for d in sorted(set(data.weekdays))), leave_time=data.leave_time,
                       from_address=data.from_address.strip(), from_latitude=lat, from_longitude=lon,
@@ -135,6 +136,7 @@ async def update_offer(actor: Actor, offer_id: UUID, data: OfferUpdate) -> Offer
     if data.note is not msgspec.UNSET:
         values[RideOffer.note] = data.note.strip()
     if data.days_off is not msgspec.UNSET:
+        check_days(daysOff=data.days_off)
         values[RideOffer.days_off] = sorted({d.isoformat() for d in data.days_off})
     valid_from = row["valid_from"] if data.valid_from is msgspec.UNSET else data.valid_from
     valid_until = row["valid_until"] if data.valid_until is msgspec.UNSET else data.valid_until

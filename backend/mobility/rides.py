@@ -11,7 +11,7 @@ from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import hooks, notify
-from backend.mobility.places import now, require_buddy
+from backend.mobility.places import check_days, now, require_buddy
 from backend.mobility.schemas import KilometresOut, MonthKm, MyRideOut, PickupOut, ProposalOut
 from backend.mobility.services import propose
 from backend.mobility.tables import BuddyProfile, Ride, RideOffer, RideRequest, SeatDay
@@ -192,6 +192,7 @@ async def my_rides(actor: Actor, first: dt.date | None, last: dt.date | None) ->
     """Rides from today (or `from`) for two weeks (or to `to`): a worker's own, or a buddy's."""
     if actor.role not in ("worker", "buddy"):
         raise Forbidden()
+    check_days(**{"from": first, "to": last})
     first = first or recurrence.local_today()
     last = last or first + dt.timedelta(days=13)
     if last < first:

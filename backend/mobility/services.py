@@ -13,7 +13,7 @@ from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput
 from backend.mobility import matcher, notify
 from backend.mobility.offers import offer_spec
-from backend.mobility.places import home_of, now, pickup_point, visible_worker
+from backend.mobility.places import check_days, home_of, now, pickup_point, visible_worker
 from backend.mobility.schemas import RideRequestIn, RideRequestOut
 from backend.mobility.tables import Ride, RideOffer, RideRequest, SeatDay
 from backend.organisations.tables import Workplace
@@ -66,6 +66,7 @@ async def _shifts(actor: Actor, worker: Person, data: RideRequestIn) -> list[dic
         return [item.to_dict()]
     if data.first_day is None:
         raise InvalidInput.field("itemId", "request_needs_item_or_days")
+    check_days(firstDay=data.first_day, lastDay=data.last_day)
     last = data.last_day or data.first_day
     if last < data.first_day:
         raise InvalidInput.field("lastDay", "until_before_from")
