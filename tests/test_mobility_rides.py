@@ -394,3 +394,16 @@ def test_dates_outside_this_century_are_refused_by_name(personas):
     worker_id, _ = new_worker(personas)
     period = personas["coach_a"].post("/api/ride-requests", json={"workerId": worker_id, "firstDay": "9999-12-31"})
     assert period.status_code == 400 and list(errors_of(period)) == ["firstDay"]
+
+
+def test_accepting_after_the_worker_cancelled_the_request_is_409(personas):
+    _, buddy = new_buddy(personas)
+    offer(personas, buddy)
+    worker_id, worker = new_worker(personas, "Lien")
+    req = ask(worker, shift(personas, [worker_id]))
+    ride_id = proposal_for(buddy, "Lien")["rideId"]
+    cancelled = worker.post(f"/api/ride-requests/{req['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    late = buddy.post(f"/api/rides/{ride_id}/accept")
+    assert late.status_code == 409 and late.json()["message"] == "Deze rit is geannuleerd."
+    assert [p for p in proposals(buddy) if p["riderFirstName"] == "Lien"] == []
