@@ -134,7 +134,7 @@ async def on_sick_report(worker_id: UUID, first: dt.date, last: dt.date) -> int:
     """A worker reported sick: their rides of those days are called off and the drivers told."""
     name = await Person.select(Person.first_name).where(Person.id == worker_id).first()
     rides = await Ride.objects().where((Ride.worker == worker_id) & (Ride.day >= first) & (Ride.day <= last)
-                                       & Ride.status.is_in(list(("proposed", "confirmed"))))
+                                       & Ride.status.is_in(["proposed", "confirmed"]))
     cancelled = 0
     for ride in rides:
         if ride.status == "proposed":
