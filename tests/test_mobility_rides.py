@@ -407,3 +407,31 @@ def test_accepting_after_the_worker_cancelled_the_request_is_409(personas):
     late = buddy.post(f"/api/rides/{ride_id}/accept")
     assert late.status_code == 409 and late.json()["message"] == "Deze rit is geannuleerd."
     assert [p for p in proposals(buddy) if p["riderFirstName"] == "Lien"] == []
+
+
+def _subscribe(phone: Client, push_service) -> dict:
+    subscription = push_service.subscribe()
+    response = phone.post("/api/push/subscriptions", json=subscription)
+    assert response.status_code == 201, response.text
+    return subscription
+
+
+def test_proposal_confirmation_and_cancellation_arrive_by_web_push(personas, push_service):
+    """Through the reminders layer: the dispatcher pushes each notice, decrypted by the loopback
+    push service, in the recipient's language; urgent, so quiet hours do not hold them."""
+    buddy_id, buddy = new_buddy(personas, "Bart")
+    offer(personas, buddy)
+    worker_id, worker = new_worker(personas, "Sara")
+    buddy_sub, worker_sub = _subscribe(buddy, push_service), _subscribe(worker, push_service)
+    ask(worker, shift(personas, [worker_id]))
+    [proposed] = push_service.wait_for(buddy_sub["endpoint"])
+    assert proposed.message["title"] == "Kan je Sara meenemen?" and "Omweg" in proposed.message["body"]
+    assert "Dorpsstraat" not in proposed.message["body"]
+    ride_id = proposal_for(buddy, "Sara")["rideId"]
+    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+    [confirmed] = push_service.wait_for(worker_sub["endpoint"])
+    assert confirmed.message["title"] == "Je hebt een rit" and "Bart haalt je op om" in confirmed.message["body"]
+    assert buddy.post(f"/api/rides/{ride_id}/cancel", json={"reason": "Auto in panne"}).status_code == 200
+    received = push_service.wait_for(worker_sub["endpoint"], count=2)
+    assert received[1].message["title"] == "Je rit is geannuleerd" and "Auto in panne" in received[1].message["body"]
+    assert received[1].urgency == "high"
