@@ -131,13 +131,14 @@ def test_request_proposes_to_the_buddy_who_accepts_and_both_see_the_ride(persona
 def test_no_fitting_offer_leaves_the_request_unmatched(personas):
     _, buddy = new_buddy(personas)
     offer(personas, buddy, maxDetourKm=0.5)
-    worker_id, worker = new_worker(personas, home=(50.90, 5.65))
+    worker_id, worker = new_worker(personas, "Verre", home=(50.90, 5.65))
     req = ask(worker, shift(personas, [worker_id]))
     assert (req["status"], req["proposals"]) == ("unmatched", 0)
+    assert worker.post(f"/api/ride-requests/{req['id']}/cancel").status_code == 200
 
 
 def test_request_bad_input(personas):
-    worker_id, worker = new_worker(personas, home=None)
+    worker_id, worker = new_worker(personas, "Bas", home=None)
     item_id = shift(personas, [worker_id])
     no_home = worker.post("/api/ride-requests", json={"itemId": item_id})
     assert no_home.status_code == 400 and list(errors_of(no_home)) == ["home"]
@@ -148,7 +149,8 @@ def test_request_bad_input(personas):
     over = worker.post("/api/ride-requests", json={"itemId": started})
     assert over.status_code == 400
     assert errors_of(over) == {"itemId": "Deze shift is al begonnen of voorbij."}
-    assert worker.post("/api/ride-requests", json={"itemId": item_id}).status_code == 201
+    made = worker.post("/api/ride-requests", json={"itemId": item_id})
+    assert made.status_code == 201
     again = worker.post("/api/ride-requests", json={"itemId": item_id})
     assert again.status_code == 409 and again.json()["message"] == "Voor deze shift is er al een rit gevraagd."
     # Someone else's shift is not found; another worker cannot ask for this one.
@@ -158,6 +160,7 @@ def test_request_bad_input(personas):
     assert personas["buddy_a"].post("/api/ride-requests", json={"itemId": item_id}).status_code == 403
     assert personas["coach_b"].post("/api/ride-requests", json={"itemId": item_id,
                                                                "workerId": worker_id}).status_code == 404
+    assert worker.post(f"/api/ride-requests/{made.json()[0]['id']}/cancel").status_code == 200
 
 
 def test_coach_asks_for_every_shift_in_a_period(personas):
@@ -435,3 +438,14 @@ def test_proposal_confirmation_and_cancellation_arrive_by_web_push(personas, pus
     received = push_service.wait_for(worker_sub["endpoint"], count=2)
     assert received[1].message["title"] == "Je rit is geannuleerd" and "Auto in panne" in received[1].message["body"]
     assert received[1].urgency == "high"
+
+
+def test_a_new_offer_is_proposed_for_requests_nobody_could_take(personas):
+    worker_id, worker = new_worker(personas, "Wout")
+    req = ask(worker, shift(personas, [worker_id]))
+    assert req["status"] == "unmatched"
+    _, buddy = new_buddy(personas, "Greet")
+    offer(personas, buddy)
+    assert proposal_for(buddy, "Wout")["status"] == "proposed"
+    assert worker.get(f"/api/ride-requests/{req['id']}").json()["status"] == "open"
+    assert worker.post(f"/api/ride-requests/{req['id']}/cancel").status_code == 200

@@ -14,7 +14,7 @@ from backend.errors import InvalidInput, NotFound
 from backend.mobility.matcher import OfferSpec
 from backend.mobility.places import check_days, check_pair, locate, now, require_buddy
 from backend.mobility.schemas import OfferIn, OfferOut, OfferUpdate, RideWorkplaceOut
-from backend.mobility.tables import RideOffer
+from backend.mobility.tables import RideOffer, RideRequest
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
 
@@ -112,6 +112,7 @@ async def create_offer(actor: Actor, data: OfferIn) -> OfferOut:
                       valid_from=valid_from, valid_until=data.valid_until,
                       days_off=sorted({d.isoformat() for d in data.days_off}), note=data.note.strip())
     await offer.save()
+    await ask_again(actor.organisation_id)
     return await get_offer(actor, offer.id)
 
 
@@ -145,6 +146,16 @@ async def update_offer(actor: Actor, offer_id: UUID, data: OfferUpdate) -> Offer
     values[RideOffer.updated_at] = now()
     await RideOffer.update(values).where(RideOffer.id == row["id"])
     return await get_offer(actor, row["id"])
+
+
+async def ask_again(organisation) -> int:
+    """A new offer may fit requests nobody could take yet: propose it for those still ahead."""
+    from backend.mobility.services import propose  # services builds on this module
+
+    waiting = await RideRequest.select(RideRequest.id).where(
+        (RideRequest.organisation == organisation) & (RideRequest.status == "unmatched")
+        & (RideRequest.arrive_by > now())).order_by(RideRequest.arrive_by).limit(100)
+    return sum([await propose(r["id"]) for r in waiting])
 
 
 async def stop_offer(actor: Actor, offer_id: UUID) -> None:
