@@ -40,6 +40,7 @@ test: install-test chromium
 bench: install-test
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench.push 10000
+	$(BIN)/python -m tests.bench.matcher
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

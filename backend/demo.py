@@ -128,6 +128,9 @@ async def load_demo() -> str:
     actor = Actor(id=coaches[0].id, role="coach", organisation_id=org.id, first_name=coaches[0].first_name,
                   language="nl", session_id=coaches[0].id)
     await _demo_schedule(org.id, coaches, workplaces, workers)
+    from backend.mobility.demo import load_demo_rides
+
+    await load_demo_rides(org.id, workplaces, workers, buddies, [b[3] for b in BUDDIES])
     lines = [f"Werkmaat demo: {ORG_NAME}", "",
              f"Coaches and admin sign in with e-mail and password '{DEMO_PASSWORD}':"]
     lines += [f"  admin  {ADMIN_EMAIL}"] + [f"  coach  {c.email}  ({c.first_name} {c.last_name})" for c in coaches]

@@ -76,9 +76,15 @@ BUSINESS_RULES = {
     # a push address must be one of the push services this server is configured to post to (an
     # allow-list against SSRF); a random URL never is
     "push_endpoint_not_a_url", "push_endpoint_https_required", "push_endpoint_unknown_push_service",
+    # mobility: the stored home, shift and workplace; the geocoder's answer for a random address;
+    # "an address or coordinates", "a shift or a period" (either field may be left out alone); dates
+    # outside 2000-2100
+    "home_missing", "item_not_shift", "shift_already_started", "no_shifts_in_range", "request_range_too_long",
+    "request_needs_item_or_days", "address_or_coordinates", "address_not_found", "geocoder_off",
+    "geocoder_failed", "workplace_no_address", "workplace_no_coordinates", "date_out_of_range",
 }
 # Rules that hold for one field only: staff must say for whom they report.
-BUSINESS_RULE_FIELDS = {("personId", "field_required")}
+BUSINESS_RULE_FIELDS = {("personId", "field_required"), ("workerId", "worker_required")}
 
 
 def _template(text: str) -> re.Pattern:

@@ -131,13 +131,14 @@ def test_request_proposes_to_the_buddy_who_accepts_and_both_see_the_ride(persona
 def test_no_fitting_offer_leaves_the_request_unmatched(personas):
     _, buddy = new_buddy(personas)
     offer(personas, buddy, maxDetourKm=0.5)
-    worker_id, worker = new_worker(personas, home=(50.90, 5.65))
+    worker_id, worker = new_worker(personas, "Verre", home=(50.90, 5.65))
     req = ask(worker, shift(personas, [worker_id]))
     assert (req["status"], req["proposals"]) == ("unmatched", 0)
+    assert worker.post(f"/api/ride-requests/{req['id']}/cancel").status_code == 200
 
 
 def test_request_bad_input(personas):
-    worker_id, worker = new_worker(personas, home=None)
+    worker_id, worker = new_worker(personas, "Bas", home=None)
     item_id = shift(personas, [worker_id])
     no_home = worker.post("/api/ride-requests", json={"itemId": item_id})
     assert no_home.status_code == 400 and list(errors_of(no_home)) == ["home"]
@@ -148,7 +149,8 @@ def test_request_bad_input(personas):
     over = worker.post("/api/ride-requests", json={"itemId": started})
     assert over.status_code == 400
     assert errors_of(over) == {"itemId": "Deze shift is al begonnen of voorbij."}
-    assert worker.post("/api/ride-requests", json={"itemId": item_id}).status_code == 201
+    made = worker.post("/api/ride-requests", json={"itemId": item_id})
+    assert made.status_code == 201
     again = worker.post("/api/ride-requests", json={"itemId": item_id})
     assert again.status_code == 409 and again.json()["message"] == "Voor deze shift is er al een rit gevraagd."
     # Someone else's shift is not found; another worker cannot ask for this one.
@@ -158,6 +160,7 @@ def test_request_bad_input(personas):
     assert personas["buddy_a"].post("/api/ride-requests", json={"itemId": item_id}).status_code == 403
     assert personas["coach_b"].post("/api/ride-requests", json={"itemId": item_id,
                                                                "workerId": worker_id}).status_code == 404
+    assert worker.post(f"/api/ride-requests/{made.json()[0]['id']}/cancel").status_code == 200
 
 
 def test_coach_asks_for_every_shift_in_a_period(personas):
@@ -379,3 +382,70 @@ def test_two_buddies_accepting_one_request_at_once_one_wins(personas):
     results = _at_once([lambda b=b, r=r: b.post(f"/api/rides/{r}/accept") for b, r in zip(buddies, ride_ids)])
     assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
     assert len(worker.get("/api/me/rides").json()) == 1
+
+
+def test_dates_outside_this_century_are_refused_by_name(personas):
+    far = personas["coach_a"].get("/api/mobility/overview", params={"date": "9999-12-31"})
+    assert far.status_code == 400 and errors_of(far) == {"date": "Kies een datum tussen 2000 en 2100."}
+    old = personas["worker_a"].get("/api/me/rides", params={"from": "0001-01-01"})
+    assert old.status_code == 400 and list(errors_of(old)) == ["from"]
+    _, buddy = new_buddy(personas)
+    late = buddy.post("/api/ride-offers", json={"weekdays": [1], "leaveTime": "07:00", "fromLatitude": 51.0,
+                                                "fromLongitude": 5.5, "workplaceId": personas.workplace_a,
+                                                "daysOff": ["9999-12-31"]})
+    assert late.status_code == 400 and list(errors_of(late)) == ["daysOff"]
+    worker_id, _ = new_worker(personas)
+    period = personas["coach_a"].post("/api/ride-requests", json={"workerId": worker_id, "firstDay": "9999-12-31"})
+    assert period.status_code == 400 and list(errors_of(period)) == ["firstDay"]
+
+
+def test_accepting_after_the_worker_cancelled_the_request_is_409(personas):
+    _, buddy = new_buddy(personas)
+    offer(personas, buddy)
+    worker_id, worker = new_worker(personas, "Lien")
+    req = ask(worker, shift(personas, [worker_id]))
+    ride_id = proposal_for(buddy, "Lien")["rideId"]
+    cancelled = worker.post(f"/api/ride-requests/{req['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    late = buddy.post(f"/api/rides/{ride_id}/accept")
+    assert late.status_code == 409 and late.json()["message"] == "Deze rit is geannuleerd."
+    assert [p for p in proposals(buddy) if p["riderFirstName"] == "Lien"] == []
+
+
+def _subscribe(phone: Client, push_service) -> dict:
+    subscription = push_service.subscribe()
+    response = phone.post("/api/push/subscriptions", json=subscription)
+    assert response.status_code == 201, response.text
+    return subscription
+
+
+def test_proposal_confirmation_and_cancellation_arrive_by_web_push(personas, push_service):
+    """Through the reminders layer: the dispatcher pushes each notice, decrypted by the loopback
+    push service, in the recipient's language; urgent, so quiet hours do not hold them."""
+    buddy_id, buddy = new_buddy(personas, "Bart")
+    offer(personas, buddy)
+    worker_id, worker = new_worker(personas, "Sara")
+    buddy_sub, worker_sub = _subscribe(buddy, push_service), _subscribe(worker, push_service)
+    ask(worker, shift(personas, [worker_id]))
+    [proposed] = push_service.wait_for(buddy_sub["endpoint"])
+    assert proposed.message["title"] == "Kan je Sara meenemen?" and "Omweg" in proposed.message["body"]
+    assert "Dorpsstraat" not in proposed.message["body"]
+    ride_id = proposal_for(buddy, "Sara")["rideId"]
+    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+    [confirmed] = push_service.wait_for(worker_sub["endpoint"])
+    assert confirmed.message["title"] == "Je hebt een rit" and "Bart haalt je op om" in confirmed.message["body"]
+    assert buddy.post(f"/api/rides/{ride_id}/cancel", json={"reason": "Auto in panne"}).status_code == 200
+    received = push_service.wait_for(worker_sub["endpoint"], count=2)
+    assert received[1].message["title"] == "Je rit is geannuleerd" and "Auto in panne" in received[1].message["body"]
+    assert received[1].urgency == "high"
+
+
+def test_a_new_offer_is_proposed_for_requests_nobody_could_take(personas):
+    worker_id, worker = new_worker(personas, "Wout")
+    req = ask(worker, shift(personas, [worker_id]))
+    assert req["status"] == "unmatched"
+    _, buddy = new_buddy(personas, "Greet")
+    offer(personas, buddy)
+    assert proposal_for(buddy, "Wout")["status"] == "proposed"
+    assert worker.get(f"/api/ride-requests/{req['id']}").json()["status"] == "open"
+    assert worker.post(f"/api/ride-requests/{req['id']}/cancel").status_code == 200

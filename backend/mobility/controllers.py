@@ -14,7 +14,6 @@ from litestar.params import FromPath, JSONBody, Parameter
 from backend.accounts.auth import signed_in, staff_only
 from backend.errors import Forbidden, NotSignedIn, error_responses
 from backend.idempotency import KEY_RE, run_once
-from backend.mobility import messages as _messages  # noqa: F401 - registers the error texts
 from backend.mobility import offers, overview, places, rides, services
 from backend.mobility.schemas import (
     BuddyProfileIn,

@@ -1,64 +1,7 @@
-"""Texts of the mobility domain, in Dutch and English: error messages (added to `backend.i18n`'s
-catalogue at import, so parallel domains never edit the same lines) and notification texts."""
+"""Notification texts of the mobility domain, in Dutch and English (error messages are in
+`backend.i18n`)."""
 
 from __future__ import annotations
-
-from backend.i18n import MESSAGES
-
-ERRORS = {
-    "nl": {
-        "geocoder_off": "Adressen opzoeken staat uit. Vul de coördinaten in of gebruik 'Mijn locatie'.",
-        "geocoder_failed": "Het adres kon nu niet opgezocht worden. Probeer later opnieuw of vul de coördinaten in.",
-        "address_not_found": "Dit adres is niet gevonden. Controleer het, of vul de coördinaten in.",
-        "address_or_coordinates": "Vul een adres of coördinaten in.",
-        "workplace_no_address": "Deze werkplek heeft geen adres om op te zoeken.",
-        "workplace_no_coordinates": "Deze werkplek heeft nog geen coördinaten. Vraag de coach om ze in te vullen.",
-        "home_missing": "Er is nog geen thuisadres met coördinaten. Vul het eerst in.",
-        "request_needs_item_or_days": "Kies een shift, of een eerste en laatste dag.",
-        "item_not_shift": "Kies een shift van deze werknemer.",
-        "shift_already_started": "Deze shift is al begonnen of voorbij.",
-        "no_shifts_in_range": "Er zijn geen shifts in deze periode.",
-        "request_range_too_long": "Kies hoogstens {n} dagen.",
-        "request_exists": "Voor deze shift is er al een rit gevraagd.",
-        "ride_full": "Deze rit is al vol op die dag.",
-        "ride_cancelled": "Deze rit is geannuleerd.",
-        "ride_already_decided": "Over deze rit is al beslist.",
-        "ride_taken": "Deze werknemer heeft al een rit voor die shift.",
-        "ride_not_confirmed": "Dit kan alleen bij een bevestigde rit.",
-        "ride_not_started": "Dit kan pas op de dag van de rit.",
-        "until_before_from": "De einddatum ligt voor de begindatum.",
-        "worker_required": "Kies een werknemer.",
-        "only_for_buddies": "Dit is alleen voor buddy's.",
-    },
-    "en": {
-        "geocoder_off": "Address look-up is off. Enter the coordinates or use 'My location'.",
-        "geocoder_failed": "The address could not be looked up now. Try again later or enter the coordinates.",
-        "address_not_found": "This address was not found. Check it, or enter the coordinates.",
-        "address_or_coordinates": "Enter an address or coordinates.",
-        "workplace_no_address": "This workplace has no address to look up.",
-        "workplace_no_coordinates": "This workplace has no coordinates yet. Ask the coach to enter them.",
-        "home_missing": "There is no home address with coordinates yet. Enter it first.",
-        "request_needs_item_or_days": "Choose a shift, or a first and last day.",
-        "item_not_shift": "Choose a shift of this worker.",
-        "shift_already_started": "This shift has already started or is over.",
-        "no_shifts_in_range": "There are no shifts in this period.",
-        "request_range_too_long": "Choose at most {n} days.",
-        "request_exists": "A ride was already asked for this shift.",
-        "ride_full": "This ride is already full on that day.",
-        "ride_cancelled": "This ride was cancelled.",
-        "ride_already_decided": "This ride was already decided.",
-        "ride_taken": "This worker already has a ride for that shift.",
-        "ride_not_confirmed": "This is only possible for a confirmed ride.",
-        "ride_not_started": "This is only possible on the day of the ride.",
-        "until_before_from": "The end date is before the start date.",
-        "worker_required": "Choose a worker.",
-        "only_for_buddies": "This is for buddies only.",
-    },
-}
-
-for _language, _texts in ERRORS.items():
-    for _key, _text in _texts.items():
-        MESSAGES[_language].setdefault(_key, _text)
 
 # Notification title and body per language; filled with str.format.
 NOTICES = {

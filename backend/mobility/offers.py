@@ -12,9 +12,9 @@ import msgspec
 from backend.accounts.auth import Actor
 from backend.errors import InvalidInput, NotFound
 from backend.mobility.matcher import OfferSpec
-from backend.mobility.places import check_pair, locate, now, require_buddy
+from backend.mobility.places import check_days, check_pair, locate, now, require_buddy
 from backend.mobility.schemas import OfferIn, OfferOut, OfferUpdate, RideWorkplaceOut
-from backend.mobility.tables import RideOffer
+from backend.mobility.tables import RideOffer, RideRequest
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
 
@@ -65,7 +65,8 @@ async def _origin(address: str, lat: float | None, lon: float | None) -> tuple[f
     return found.latitude, found.longitude
 
 
-def _check_dates(valid_from: dt.date, valid_until: dt.date | None) -> None:
+def _check_dates(valid_from: dt.date, valid_until: dt.date | None, days_off: list[dt.date] | None = None) -> None:
+    check_days(validFrom=valid_from, validUntil=valid_until, daysOff=days_off or [])
     if valid_until is not None and valid_until < valid_from:
         raise InvalidInput.field("validUntil", "until_before_from")
     if valid_until is not None and (valid_until - valid_from).days > MAX_VALIDITY_DAYS:
@@ -103,7 +104,7 @@ async def create_offer(actor: Actor, data: OfferIn) -> OfferOut:
     workplace = await _workplace(actor, data.workplace_id)
     lat, lon = await _origin(data.from_address, data.from_latitude, data.from_longitude)
     valid_from = data.valid_from or recurrence.local_today()
-    _check_dates(valid_from, data.valid_until)
+    _check_dates(valid_from, data.valid_until, data.days_off)
     offer = RideOffer(buddy=actor.id, organisation=actor.organisation_id,
                       weekdays=",".join(str(d) for d in sorted(set(data.weekdays))), leave_time=data.leave_time,
                       from_address=data.from_address.strip(), from_latitude=lat, from_longitude=lon,
@@ -111,6 +112,7 @@ async def create_offer(actor: Actor, data: OfferIn) -> OfferOut:
                       valid_from=valid_from, valid_until=data.valid_until,
                       days_off=sorted({d.isoformat() for d in data.days_off}), note=data.note.strip())
     await offer.save()
+    await ask_again(actor.organisation_id)
     return await get_offer(actor, offer.id)
 
 
@@ -135,6 +137,7 @@ async def update_offer(actor: Actor, offer_id: UUID, data: OfferUpdate) -> Offer
     if data.note is not msgspec.UNSET:
         values[RideOffer.note] = data.note.strip()
     if data.days_off is not msgspec.UNSET:
+        check_days(daysOff=data.days_off)
         values[RideOffer.days_off] = sorted({d.isoformat() for d in data.days_off})
     valid_from = row["valid_from"] if data.valid_from is msgspec.UNSET else data.valid_from
     valid_until = row["valid_until"] if data.valid_until is msgspec.UNSET else data.valid_until
@@ -143,6 +146,16 @@ async def update_offer(actor: Actor, offer_id: UUID, data: OfferUpdate) -> Offer
     values[RideOffer.updated_at] = now()
     await RideOffer.update(values).where(RideOffer.id == row["id"])
     return await get_offer(actor, row["id"])
+
+
+async def ask_again(organisation) -> int:
+    """A new offer may fit requests nobody could take yet: propose it for those still ahead."""
+    from backend.mobility.services import propose  # services builds on this module
+
+    waiting = await RideRequest.select(RideRequest.id).where(
+        (RideRequest.organisation == organisation) & (RideRequest.status == "unmatched")
+        & (RideRequest.arrive_by > now())).order_by(RideRequest.arrive_by).limit(100)
+    return sum([await propose(r["id"]) for r in waiting])
 
 
 async def stop_offer(actor: Actor, offer_id: UUID) -> None:

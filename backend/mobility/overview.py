@@ -10,6 +10,7 @@ from typing import Awaitable, Callable
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Forbidden
+from backend.mobility.places import check_days
 from backend.mobility.schemas import OverviewOut, OverviewShift, OverviewWorker
 from backend.mobility.tables import Home, Ride, RideRequest
 from backend.organisations.tables import Workplace
@@ -33,6 +34,7 @@ async def overview(actor: Actor, day: dt.date | None) -> OverviewOut:
     """A coach sees their own caseload; an admin every worker (for the day, tomorrow by default)."""
     if not actor.is_staff:
         raise Forbidden()
+    check_days(date=day)
     day = day or recurrence.local_today() + dt.timedelta(days=1)
     query = Person.select(Person.id, Person.first_name, Person.last_name, Person.organisation).where(
         (Person.role == "worker") & (Person.active == True))  # noqa: E712

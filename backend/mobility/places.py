@@ -25,6 +25,17 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def check_days(**days: dt.date | list[dt.date] | None) -> None:
+    """Dates far outside this century are typing mistakes (and would overflow date arithmetic)."""
+    for name, value in days.items():
+        for day in value if isinstance(value, list) else [value]:
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise InvalidInput.field(name, "date_out_of_range")
+
+
 def check_pair(lat: float | None, lon: float | None, lat_name: str, lon_name: str) -> None:
     """Both coordinates or neither, and finite."""
     if (lat is None) != (lon is None):

@@ -11,7 +11,7 @@ from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import hooks, notify
-from backend.mobility.places import now, require_buddy
+from backend.mobility.places import check_days, now, require_buddy
 from backend.mobility.schemas import KilometresOut, MonthKm, MyRideOut, PickupOut, ProposalOut
 from backend.mobility.services import propose
 from backend.mobility.tables import BuddyProfile, Ride, RideOffer, RideRequest, SeatDay
@@ -31,11 +31,14 @@ async def own_ride(actor: Actor, ride_id: UUID) -> Ride:
     return ride
 
 
-def _refuse(ride: Ride) -> None:
+async def _refuse(ride: Ride) -> None:
+    """409 with what happened: cancelled (the ride, or the worker's request), taken by another
+    buddy, or already answered."""
     if ride.status == "cancelled":
         raise Conflict("ride_cancelled")
     if ride.status == "closed":
-        raise Conflict("ride_taken")
+        req = await RideRequest.select(RideRequest.status).where(RideRequest.id == ride.request).first()
+        raise Conflict("ride_cancelled" if req is None or req["status"] == "cancelled" else "ride_taken")
     raise Conflict("ride_already_decided")
 
 
@@ -46,7 +49,7 @@ async def accept(actor: Actor, ride_id: UUID) -> MyRideOut:
     rows they update, so exactly one can take the last seat."""
     ride = await own_ride(actor, ride_id)
     if ride.status != "proposed":
-        _refuse(ride)
+        await _refuse(ride)
     offer = await RideOffer.select(RideOffer.seats, RideOffer.active).where(RideOffer.id == ride.offer).first()
     if offer is None or not offer["active"]:
         raise Conflict("ride_cancelled")
@@ -61,7 +64,8 @@ async def accept(actor: Actor, ride_id: UUID) -> MyRideOut:
         req = await RideRequest.update({RideRequest.status: "confirmed"}).where(
             (RideRequest.id == ride.request) & (RideRequest.status == "open")).returning(RideRequest.id)
         if not req:
-            raise Conflict("ride_taken")
+            state = await RideRequest.select(RideRequest.status).where(RideRequest.id == ride.request).first()
+            raise Conflict("ride_cancelled" if state is None or state["status"] == "cancelled" else "ride_taken")
         done = await Ride.update({Ride.status: "confirmed", Ride.decided_at: stamp}).where(
             (Ride.id == ride.id) & (Ride.status == "proposed")).returning(Ride.id)
         if not done:
@@ -80,7 +84,7 @@ async def decline(actor: Actor, ride_id: UUID) -> ProposalOut:
     changed = await Ride.update({Ride.status: "declined", Ride.decided_at: now()}).where(
         (Ride.id == ride.id) & (Ride.status == "proposed")).returning(Ride.id)
     if not changed:
-        _refuse(ride)
+        await _refuse(await Ride.objects().where(Ride.id == ride.id).first())
     await propose(ride.request)  # the next offers are asked, if any fit
     return (await proposals_out([await Ride.objects().where(Ride.id == ride.id).first()]))[0]
 
@@ -130,7 +134,7 @@ async def on_sick_report(worker_id: UUID, first: dt.date, last: dt.date) -> int:
     """A worker reported sick: their rides of those days are called off and the drivers told."""
     name = await Person.select(Person.first_name).where(Person.id == worker_id).first()
     rides = await Ride.objects().where((Ride.worker == worker_id) & (Ride.day >= first) & (Ride.day <= last)
-                                       & Ride.status.is_in(list(("proposed", "confirmed"))))
+                                       & Ride.status.is_in(["proposed", "confirmed"]))
     cancelled = 0
     for ride in rides:
         if ride.status == "proposed":
@@ -192,6 +196,7 @@ async def my_rides(actor: Actor, first: dt.date | None, last: dt.date | None) ->
     """Rides from today (or `from`) for two weeks (or to `to`): a worker's own, or a buddy's."""
     if actor.role not in ("worker", "buddy"):
         raise Forbidden()
+    check_days(**{"from": first, "to": last})
     first = first or recurrence.local_today()
     last = last or first + dt.timedelta(days=13)
     if last < first:

@@ -10,10 +10,10 @@ from piccolo.query.functions.aggregate import Count, Max
 
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
-from backend.errors import Conflict, Forbidden, InvalidInput
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import matcher, notify
 from backend.mobility.offers import offer_spec
-from backend.mobility.places import home_of, now, pickup_point, visible_worker
+from backend.mobility.places import check_days, home_of, now, pickup_point, visible_worker
 from backend.mobility.schemas import RideRequestIn, RideRequestOut
 from backend.mobility.tables import Ride, RideOffer, RideRequest, SeatDay
 from backend.organisations.tables import Workplace
@@ -39,18 +39,23 @@ async def _request_worker(actor: Actor, worker_id: UUID | None) -> Person:
     return await visible_worker(actor, worker_id)
 
 
+async def _workplace_point(workplace_id: UUID | None) -> tuple[float, float] | None:
+    if workplace_id is None:
+        return None
+    wp = await Workplace.select(Workplace.latitude, Workplace.longitude).where(Workplace.id == workplace_id).first()
+    return (wp["latitude"], wp["longitude"]) if wp and wp["latitude"] is not None else None
+
+
 async def _destination(item: dict, worker: Person) -> tuple[UUID | None, tuple[float, float]]:
     """Where the shift is: its workplace, else its own coordinates, else the worker's workplace."""
-    for workplace_id in (item["workplace"], worker.workplace):
-        if workplace_id is None:
-            continue
-        wp = await Workplace.select(Workplace.latitude, Workplace.longitude).where(Workplace.id == workplace_id).first()
-        if wp and wp["latitude"] is not None:
-            return workplace_id, (wp["latitude"], wp["longitude"])
-        if workplace_id == item["workplace"] and item["latitude"] is not None:
-            break
+    point = await _workplace_point(item["workplace"])
+    if point:
+        return item["workplace"], point
     if item["latitude"] is not None and item["longitude"] is not None:
         return item["workplace"], (item["latitude"], item["longitude"])
+    point = await _workplace_point(worker.workplace)
+    if point:
+        return worker.workplace, point
     raise InvalidInput.field("itemId", "workplace_no_coordinates")
 
 
@@ -66,6 +71,7 @@ async def _shifts(actor: Actor, worker: Person, data: RideRequestIn) -> list[dic
         return [item.to_dict()]
     if data.first_day is None:
         raise InvalidInput.field("itemId", "request_needs_item_or_days")
+    check_days(firstDay=data.first_day, lastDay=data.last_day)
     last = data.last_day or data.first_day
     if last < data.first_day:
         raise InvalidInput.field("lastDay", "until_before_from")
@@ -168,7 +174,10 @@ async def propose(request_id: UUID) -> int:
     item = await ScheduleItem.select().where(ScheduleItem.id == req["item"]).first() if req["item"] else None
     if home is None or home.latitude is None or worker is None or item is None:
         return 0
-    _, destination = await _destination(item, worker)
+    try:
+        _, destination = await _destination(item, worker)
+    except InvalidInput:  # the workplace lost its coordinates since: nothing to match against
+        return 0
     offers, taken = await candidates(req["organisation"], req["day"])
     asked = {r["offer"] for r in await Ride.select(Ride.offer).where(Ride.request == request_id)}
     offers = [o for o in offers if o.id not in asked]
@@ -194,8 +203,7 @@ async def propose(request_id: UUID) -> int:
 
 
 async def visible_request(actor: Actor, request_id: UUID) -> dict:
-    from backend.errors import NotFound
-
+    """A worker's own request, or one of the coach's organisation; anything else is 404."""
     req = await RideRequest.select().where(RideRequest.id == request_id).first()
     if req is None:
         raise NotFound()

@@ -104,12 +104,12 @@ def test_offer_form_coach_home_form_and_overview(personas, new_context, assert_a
     main.get_by_role("heading", name="Nieuw aanbod").wait_for()
     assert_accessible(page, "offer form")
     main.get_by_label("Hoeveel plaatsen heb je vrij? (1 tot 8)").fill("0")
-    main.get_by_role("button", name="Bewaren").click()
+    main.get_by_role("button", name="Opslaan").click()
     # No starting point and zero seats: both named, nothing typed is lost.
     main.get_by_text("Kies een waarde van minstens 1.").wait_for()
     main.get_by_label("Van waar vertrek je?").fill("Coord 51.0 5.52 Kerkplein As")
     main.get_by_label("Hoeveel plaatsen heb je vrij? (1 tot 8)").fill("2")
-    main.get_by_role("button", name="Bewaren").click()
+    main.get_by_role("button", name="Opslaan").click()
     page.wait_for_url(re.compile(r"#/rides$"))
     main.get_by_role("heading", name=re.compile("^Naar Atelier A")).wait_for()
     api = Client(personas.server.url)
@@ -134,7 +134,7 @@ def test_offer_form_coach_home_form_and_overview(personas, new_context, assert_a
     coach_main.get_by_role("heading", name="Thuisadres").wait_for()
     coach_main.get_by_label("Breedtegraad").fill("50.98")
     coach_main.get_by_label("Lengtegraad").fill("5.49")
-    coach_main.locator("section", has_text="Thuisadres").get_by_role("button", name="Bewaren").click()
+    coach_main.locator("section", has_text="Thuisadres").get_by_role("button", name="Opslaan").click()
     coach_main.get_by_text("Bekend: 50.98, 5.49").wait_for()
     assert coach.get(f"/api/mobility/people/{worker_id}/home").json()["latitude"] == 50.98
     assert_accessible(coach_page, "person with home form")

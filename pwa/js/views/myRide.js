@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { clock, dayName } from "../dates.js";
 import { t } from "../i18n.js";
+import { fetchOrCopy } from "../offline.js";
 import { alertArea, announce, button, linkButton, runAction, section } from "../ui.js";
 import { myPosition, pickupLine } from "./rides.js";
 
@@ -77,18 +78,20 @@ function locationButton(hasHome, refresh) {
   );
 }
 
-/** "Vervoer" on the worker's Today; quietly absent when offline (Today itself still shows). */
+/** "Naar het werk" on the worker's Today. Offline: the rides last seen, without the buttons. */
 export async function myRideSection(refresh) {
   let rides, requests, home, shifts;
   try {
-    [rides, requests, home, shifts] = await Promise.all([
-      api.get("/api/me/rides"),
+    ({ data: rides } = await fetchOrCopy("/api/me/rides", "rides"));
+    [requests, home, shifts] = await Promise.all([
       api.get("/api/ride-requests"),
       api.get("/api/me/home"),
       api.get("/api/schedule/mine"),
     ]);
   } catch {
-    return null;
+    if (!rides) return null;
+    const cards = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
+    return cards.length ? section(t("myRide.section"), cards.map(rideCard)) : null;
   }
   const now = new Date();
   const soon = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
