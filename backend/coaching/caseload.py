@@ -68,12 +68,13 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
     if not workers:
         return []
     scope = facts.worker_ids(condition)
-    attendance = await facts.attendance_figures(scope, now)
-    check_ins = await facts.last_check_ins(scope)
+    people, orgs = {w["id"] for w in workers}, list({w["organisation"] for w in workers})
+    attendance = await facts.attendance_figures(people, orgs, now)
+    check_ins = await facts.last_check_ins(people, orgs, now)
     seen = await facts.last_seen(scope)
     unread = await facts.unread_counts(scope, now)
     reports = await facts.open_reports(scope)
-    upcoming = await facts.next_items(scope, now)
+    upcoming = await facts.next_items(people, orgs, now)
     files = {r["person"]: r["status"] for r in await WorkerFile.select(WorkerFile.person, WorkerFile.status).where(
         WorkerFile.person.is_in(scope))}
     stones: dict[UUID, list[dict]] = {}
