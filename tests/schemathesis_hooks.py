@@ -73,6 +73,9 @@ BUSINESS_RULES = {
     # a push address must be one of the push services this server is configured to post to (an
     # allow-list against SSRF); a random URL never is
     "push_endpoint_not_a_url", "push_endpoint_https_required", "push_endpoint_unknown_push_service",
+    # coaching: against the worker's start, today, the stored status or template, two settings
+    "date_before_start", "start_after_milestone", "reached_in_future", "reached_needs_status", "moved_on_needs_job",
+    "stopped_needs_reason", "moved_on_job_too_long", "template_unknown", "step_unknown", "absences_more_than_window",
 }
 # Rules that hold for one field only: staff must say for whom they report.
 BUSINESS_RULE_FIELDS = {("personId", "field_required")}

@@ -21,6 +21,8 @@ WORK_KINDS = ["shift", "training"]
 # How far back the rules look for planned days (enough for 30 planned days with gaps).
 LOOKBACK = dt.timedelta(days=120)
 ATTENDANCE_WINDOW = dt.timedelta(days=28)
+# Up to this many workers, read their own rows; more, read the organisation's window.
+FEW = 20
 # "Next shift" looks this far ahead.
 AHEAD = dt.timedelta(days=62)
 
@@ -97,12 +99,17 @@ async def planned_days(people: set[UUID], orgs: list[UUID], now: dt.datetime,
                        since: dt.datetime) -> dict[UUID, dict[dt.date, str]]:
     """Per worker, per planned working day that ended between `since` and `now`: its state."""
     window = work_items(orgs, since, now, ended_by=now)
-    items = await Participant.select(
+    items_query = Participant.select(
         Participant.person, Participant.item.id.as_alias("item"), Participant.item.starts_at.as_alias("starts_at"),
     ).where(Participant.item.is_in(window))
-    items = [r for r in items if r["person"] in people]
-    marks = await Attendance.select(Attendance.person, Attendance.item, Attendance.status,
+    marks_query = Attendance.select(Attendance.person, Attendance.item, Attendance.status,
                                     Attendance.checked_in_at).where(Attendance.item.is_in(window))
+    if len(people) <= FEW:
+        # One worker after a check-in or note: their own rows (person index) are cheapest.
+        items_query = items_query.where(Participant.person.is_in(list(people)))
+        marks_query = marks_query.where(Attendance.person.is_in(list(people)))
+    items = [r for r in await items_query if r["person"] in people]
+    marks = await marks_query
     state_of = {}
     for m in marks:
         present = m["checked_in_at"] is not None or m["status"] in ("present", "late")
