@@ -72,7 +72,7 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
     attendance = await facts.attendance_figures(people, orgs, now)
     check_ins = await facts.last_check_ins(people, orgs, now)
     seen = await facts.last_seen(scope)
-    unread = await facts.unread_counts(scope, now)
+    unread = await facts.unread_counts(people, orgs, now)
     reports = await facts.open_reports(scope)
     upcoming = await facts.next_items(people, orgs, now)
     files = {r["person"]: r["status"] for r in await WorkerFile.select(WorkerFile.person, WorkerFile.status).where(

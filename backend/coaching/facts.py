@@ -14,13 +14,15 @@ from backend.coaching.rules import Facts, day_state
 from backend.coaching.tables import Note, WorkerFile
 from backend.schedule import recurrence
 from backend.schedule.tables import AbsenceReport, Attendance, Participant, ScheduleItem
-from notifications.tables import Recipient
+from notifications.tables import Recipient, Reminder
 
 UTC = dt.timezone.utc
 WORK_KINDS = ["shift", "training"]
 # How far back the rules look for planned days (enough for 30 planned days with gaps).
 LOOKBACK = dt.timedelta(days=120)
 ATTENDANCE_WINDOW = dt.timedelta(days=28)
+UNREAD_WINDOW = dt.timedelta(days=30)
+CHECK_IN_WINDOW = dt.timedelta(days=62)
 # Up to this many workers, read their own rows; more, read the organisation's window.
 FEW = 20
 # "Next shift" looks this far ahead.
@@ -59,11 +61,18 @@ async def last_seen(scope) -> dict[UUID, dt.datetime | None]:
     return {row["person"]: as_datetime(row["at"]) for row in rows}
 
 
-async def unread_counts(scope, now: dt.datetime) -> dict[UUID, int]:
-    rows = await Recipient.select(Recipient.person, Count(alias="n")).where(
-        Recipient.person.is_in(scope) & Recipient.read_at.is_null() & (Recipient.reminder.due_at <= now)
-        & Recipient.reminder.cancelled_at.is_null()).group_by(Recipient.person)
-    return by_person(rows, "n")
+async def unread_counts(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, int]:
+    """Reminders that came due in the last 30 days, not cancelled, that the worker has not read.
+
+    Read through the organisations' recent reminders (the `due_at` index), keeping the workers asked
+    for in Python; for a few workers, through their own rows."""
+    query = Recipient.select(Recipient.person, Count(alias="n")).where(
+        Recipient.read_at.is_null() & Recipient.reminder.is_in(Reminder.select(Reminder.id).where(
+            (Reminder.due_at > now - UNREAD_WINDOW) & (Reminder.due_at <= now) & Reminder.cancelled_at.is_null()
+            & Reminder.organisation.is_in(orgs)))).group_by(Recipient.person)
+    if len(people) <= FEW:
+        query = query.where(Recipient.person.is_in(list(people)))
+    return {row["person"]: row["n"] for row in await query if row["person"] in people}
 
 
 async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
@@ -127,7 +136,7 @@ async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, 
     days = await planned_days({w["id"] for w in workers}, list({w["organisation"] for w in workers}), now,
                               now - LOOKBACK)
     seen = await last_seen(scope)
-    unread = await unread_counts(scope, now)
+    unread = await unread_counts({w["id"] for w in workers}, list({w["organisation"] for w in workers}), now)
     contacts = await last_contacts(scope, now)
     return {w["id"]: Facts(created_at=as_datetime(w["created_at"]), days=days.get(w["id"], {}),
                            last_seen_at=seen.get(w["id"]), unread=unread.get(w["id"], 0),
@@ -157,9 +166,9 @@ async def attendance_figures(people: set[UUID], orgs: list[UUID], now: dt.dateti
 
 
 async def last_check_ins(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, dt.datetime | None]:
-    """The latest check-in per worker within the rules' look-back (older ones show as none)."""
+    """The latest check-in per worker in the last two months (older ones show as none)."""
     rows = await Attendance.select(Attendance.person, Max(Attendance.checked_in_at, alias="at")).where(
-        Attendance.item.is_in(work_items(orgs, now - LOOKBACK, now + dt.timedelta(days=1)))
+        Attendance.item.is_in(work_items(orgs, now - CHECK_IN_WINDOW, now + dt.timedelta(days=1)))
         & Attendance.checked_in_at.is_not_null()).group_by(Attendance.person)
     return {row["person"]: as_datetime(row["at"]) for row in rows if row["person"] in people}
 
