@@ -91,6 +91,26 @@ async def _demo_schedule(org_id, coaches, workplaces, workers) -> None:
             note="Meld je aan bij het onthaal op de eerste verdieping."))
 
 
+async def _demo_trajectories(org_id, coaches, workers) -> None:
+    """The LDE trajectory for every demo worker; the first workers have passed their intake."""
+    from backend.coaching.schemas import ApplyTemplateIn, MilestoneUpdate
+    from backend.coaching.tables import Milestone, TrajectoryTemplate
+    from backend.coaching.trajectory import apply_template, ensure_default_template, update_milestone
+
+    await ensure_default_template(org_id)
+    template = await TrajectoryTemplate.select(TrajectoryTemplate.id).where(
+        TrajectoryTemplate.organisation == org_id).first()
+    for index, (worker, spec) in enumerate(zip(workers, WORKERS)):
+        coach = coaches[spec[4]]
+        actor = Actor(id=coach.id, role="coach", organisation_id=org_id, first_name=coach.first_name, language="nl",
+                      session_id=coach.id)
+        stones = await apply_template(actor, worker.id, ApplyTemplateIn(template_id=template["id"]))
+        if index % 2 == 0 and stones and stones[0].status == "planned":
+            await update_milestone(actor, stones[0].id, MilestoneUpdate(status="reached", evidence="Intakegesprek"))
+        if index % 4 == 0 and len(stones) > 1 and stones[1].status == "planned":
+            await Milestone.update({Milestone.status: "in_progress"}).where(Milestone.id == stones[1].id)
+
+
 async def load_demo() -> str:
     """Create what is missing and return the text to print: who can sign in, and how."""
     org = await _get_or_create(Organisation, Organisation.name == ORG_NAME, name=ORG_NAME,
@@ -131,6 +151,7 @@ async def load_demo() -> str:
     from backend.mobility.demo import load_demo_rides
 
     await load_demo_rides(org.id, workplaces, workers, buddies, [b[3] for b in BUDDIES])
+    await _demo_trajectories(org.id, coaches, workers)
     lines = [f"Werkmaat demo: {ORG_NAME}", "",
              f"Coaches and admin sign in with e-mail and password '{DEMO_PASSWORD}':"]
     lines += [f"  admin  {ADMIN_EMAIL}"] + [f"  coach  {c.email}  ({c.first_name} {c.last_name})" for c in coaches]

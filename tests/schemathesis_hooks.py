@@ -82,6 +82,9 @@ BUSINESS_RULES = {
     "home_missing", "item_not_shift", "shift_already_started", "no_shifts_in_range", "request_range_too_long",
     "request_needs_item_or_days", "address_or_coordinates", "address_not_found", "geocoder_off",
     "geocoder_failed", "workplace_no_address", "workplace_no_coordinates", "date_out_of_range",
+    # coaching: against the worker's start, today, the stored status or template, two settings
+    "date_before_start", "start_after_milestone", "reached_in_future", "reached_needs_status", "moved_on_needs_job",
+    "stopped_needs_reason", "moved_on_job_too_long", "template_unknown", "step_unknown", "absences_more_than_window",
 }
 # Rules that hold for one field only: staff must say for whom they report.
 BUSINESS_RULE_FIELDS = {("personId", "field_required"), ("workerId", "worker_required")}

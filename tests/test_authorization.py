@@ -20,6 +20,10 @@ Reminder routes: an inbox entry of worker A can be marked read or acknowledged b
 (204); for everyone else it does not exist (404). Reminders and organisation reminder settings are
 staff-only like the other organisation routes.
 
+Coaching routes (worker files, notes, flags, milestones, status, assignment, settings, templates) are
+staff-only: workers and buddies 403, coach B 404 like a random id; templates and setting changes are
+for admins (coach A: 403 on their own organisation's).
+
 Besides the matrix: an unknown id is 404 even for coach A and the admin (never 200 or 500).
 
 Mutating routes act on throwaway objects (a fresh worker, a second device of worker A, a fresh

@@ -259,6 +259,8 @@ def test_milestones_status_and_assignment_with_history(personas):
     assert {"status", "milestone"} <= {e["kind"] for e in everything}, kinds
     times = [dt.datetime.fromisoformat(e["at"]) for e in everything]
     assert times == sorted(times, reverse=True)
+    bad = coach.get(f"/api/coaching/workers/{worker_id}/timeline", params={"before": "0.5"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "before"
 
 
 def test_settings_and_templates_for_admins(personas):

@@ -12,7 +12,7 @@ from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.coaching.tables import AuditEntry
 
-ACTIONS = ("view_file", "view_timeline", "add_note", "edit_note", "view_note_revisions", "set_status",
+ACTIONS = ("view_file", "edit_file", "view_timeline", "add_note", "edit_note", "view_note_revisions", "set_status",
            "assign", "apply_template", "milestone", "close_flag")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Awaitable, Callable
 from uuid import UUID
@@ -68,23 +69,27 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
     if not workers:
         return []
     scope = facts.worker_ids(condition)
-    attendance = await facts.attendance_figures(scope, now)
-    check_ins = await facts.last_check_ins(scope)
-    seen = await facts.last_seen(scope)
-    unread = await facts.unread_counts(scope, now)
-    reports = await facts.open_reports(scope)
-    upcoming = await facts.next_items(scope, now)
-    files = {r["person"]: r["status"] for r in await WorkerFile.select(WorkerFile.person, WorkerFile.status).where(
-        WorkerFile.person.is_in(scope))}
+    people, orgs = {w["id"] for w in workers}, list({w["organisation"] for w in workers})
+    # Independent reads, at once: PostgreSQL runs them on pooled connections, SQLite (WAL) on
+    # parallel reader connections, so the answer takes about as long as the slowest one.
+    attendance, check_ins, seen, unread, reports, upcoming, file_rows, stone_rows, flag_rows, tomorrow = \
+        await asyncio.gather(
+            facts.attendance_figures(people, orgs, now), facts.last_check_ins(people, orgs, now),
+            facts.last_seen(scope), facts.unread_counts(people, orgs, now), facts.open_reports(scope),
+            facts.next_items(people, orgs, now),
+            WorkerFile.select(WorkerFile.person, WorkerFile.status).where(WorkerFile.person.is_in(scope)).run(),
+            Milestone.select(Milestone.person, Milestone.position, Milestone.title, Milestone.status).where(
+                Milestone.person.is_in(scope)).run(),
+            Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
+                Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at).run(),
+            _tomorrow([w["id"] for w in workers], now))
+    files = {r["person"]: r["status"] for r in file_rows}
     stones: dict[UUID, list[dict]] = {}
-    for m in await Milestone.select(Milestone.person, Milestone.position, Milestone.title, Milestone.status).where(
-            Milestone.person.is_in(scope)):
+    for m in stone_rows:
         stones.setdefault(m["person"], []).append(m)
     open_flags: dict[UUID, list[FlagOut]] = {}
-    for f in await Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
-            Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at):
+    for f in flag_rows:
         open_flags.setdefault(f["person"], []).append(flag_out(f, actor.language))
-    tomorrow = await _tomorrow([w["id"] for w in workers], now)
     rows = []
     for w in workers:
         person = w["id"]

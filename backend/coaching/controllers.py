@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 
@@ -36,7 +37,7 @@ from backend.coaching.schemas import (
     WorkerFileOut,
     WorkerFileUpdate,
 )
-from backend.errors import NotFound
+from backend.errors import InvalidInput, NotFound
 from backend.schemas import NO_NUL
 from backend.organisations.tables import Organisation
 
@@ -68,11 +69,13 @@ class CoachingController(Controller):
 
     @get("/workers/{person_id:uuid}/timeline", operation_id="workerTimeline")
     async def worker_timeline(self, request: Request, person_id: FromPath[UUID],
-                              before: Annotated[dt.datetime | None, Parameter(query="before", required=False)] = None,
+                              before: Annotated[str | None, Parameter(
+                                  query="before", required=False, max_length=40,
+                                  schema_extra={"format": "date-time"})] = None,
                               limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> TimelinePage:
         """Shifts with attendance, reports, reminders (read or not), notes, milestones, status changes
-        and flags, newest first; `before` pages back (pass the page's `nextBefore`)."""
-        return await timeline.timeline(request.scope["user"], person_id, before, limit)
+        and flags, newest first; `before` (RFC 3339) pages back: pass the page's `nextBefore`."""
+        return await timeline.timeline(request.scope["user"], person_id, _instant("before", before), limit)
 
     @post("/workers/{person_id:uuid}/notes", operation_id="addNote")
     async def add_note(self, request: Request, person_id: FromPath[UUID], data: JSONBody[NoteIn]) -> NoteOut:
@@ -148,6 +151,16 @@ class CoachingController(Controller):
         await _organisation(request, organisation_id)
         admin_only(request, request.route_handler)
         return await settings.save(organisation_id, data)
+
+
+def _instant(name: str, value: str | None) -> dt.datetime | None:
+    """An RFC 3339 date-time, strictly: Litestar itself would also take a number as a timestamp."""
+    if value is None:
+        return None
+    try:
+        return msgspec.convert(value, dt.datetime)
+    except msgspec.ValidationError:
+        raise InvalidInput.field(name, "field_datetime") from None
 
 
 async def _organisation(request: Request, organisation_id: UUID) -> None:

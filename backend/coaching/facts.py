@@ -13,14 +13,35 @@ from backend.accounts.tables import Person, Session
 from backend.coaching.rules import Facts, day_state
 from backend.coaching.tables import Note, WorkerFile
 from backend.schedule import recurrence
-from backend.schedule.tables import AbsenceReport, Attendance, Participant
-from notifications.tables import Recipient
+from backend.schedule.tables import AbsenceReport, Attendance, Participant, ScheduleItem
+from notifications.tables import Recipient, Reminder
 
 UTC = dt.timezone.utc
 WORK_KINDS = ["shift", "training"]
 # How far back the rules look for planned days (enough for 30 planned days with gaps).
 LOOKBACK = dt.timedelta(days=120)
 ATTENDANCE_WINDOW = dt.timedelta(days=28)
+UNREAD_WINDOW = dt.timedelta(days=30)
+CHECK_IN_WINDOW = dt.timedelta(days=28)
+# Up to this many workers, read their own rows; more, read the organisation's window.
+FEW = 20
+# "Next shift" looks this far ahead.
+AHEAD = dt.timedelta(days=62)
+
+
+def work_items(orgs: list[UUID], first: dt.datetime, last: dt.datetime, ended_by: dt.datetime | None = None):
+    """A subquery of the organisations' shifts and trainings starting between `first` and `last`.
+
+    Item queries go through this (the `starts_at` index) and keep the workers asked for in Python,
+    rather than reading all of each person's rows: a year of history must not slow the caseload.
+    `orgs` is not put in the SQL on purpose: SQLite would then walk the organisation index, through
+    all of its history, instead of the time window."""
+    del orgs  # see the docstring
+    condition = ((ScheduleItem.starts_at >= first) & (ScheduleItem.starts_at <= last)
+                 & ScheduleItem.cancelled_at.is_null() & ScheduleItem.kind.is_in(WORK_KINDS))
+    if ended_by is not None:
+        condition &= ScheduleItem.ends_at <= ended_by
+    return ScheduleItem.select(ScheduleItem.id).where(condition)
 
 
 def as_datetime(value: Any) -> dt.datetime | None:
@@ -42,11 +63,19 @@ async def last_seen(scope) -> dict[UUID, dt.datetime | None]:
     return {row["person"]: as_datetime(row["at"]) for row in rows}
 
 
-async def unread_counts(scope, now: dt.datetime) -> dict[UUID, int]:
-    rows = await Recipient.select(Recipient.person, Count(alias="n")).where(
-        Recipient.person.is_in(scope) & Recipient.read_at.is_null() & (Recipient.reminder.due_at <= now)
-        & Recipient.reminder.cancelled_at.is_null()).group_by(Recipient.person)
-    return by_person(rows, "n")
+async def unread_counts(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, int]:
+    """Reminders that came due in the last 30 days, not cancelled, that the worker has not read.
+
+    Read through the recent reminders (the `due_at` index; see `work_items` for why not by
+    organisation), keeping the workers asked for in Python; for a few workers, their own rows."""
+    del orgs
+    query = Recipient.select(Recipient.person, Count(alias="n")).where(
+        Recipient.read_at.is_null() & Recipient.reminder.is_in(Reminder.select(Reminder.id).where(
+            (Reminder.due_at > now - UNREAD_WINDOW) & (Reminder.due_at <= now)
+            & Reminder.cancelled_at.is_null()))).group_by(Recipient.person)
+    if len(people) <= FEW:
+        query = query.where(Recipient.person.is_in(list(people)))
+    return {row["person"]: row["n"] for row in await query if row["person"] in people}
 
 
 async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
@@ -78,16 +107,21 @@ async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
     return found
 
 
-async def planned_days(scope, now: dt.datetime, since: dt.datetime) -> dict[UUID, dict[dt.date, str]]:
+async def planned_days(people: set[UUID], orgs: list[UUID], now: dt.datetime,
+                       since: dt.datetime) -> dict[UUID, dict[dt.date, str]]:
     """Per worker, per planned working day that ended between `since` and `now`: its state."""
-    items = await Participant.select(
+    window = work_items(orgs, since, now, ended_by=now)
+    items_query = Participant.select(
         Participant.person, Participant.item.id.as_alias("item"), Participant.item.starts_at.as_alias("starts_at"),
-    ).where(
-        Participant.person.is_in(scope) & (Participant.item.ends_at <= now) & (Participant.item.starts_at >= since)
-        & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS))
-    marks = await Attendance.select(Attendance.person, Attendance.item, Attendance.status,
-                                    Attendance.checked_in_at).where(
-        Attendance.person.is_in(scope) & (Attendance.item.ends_at <= now) & (Attendance.item.starts_at >= since))
+    ).where(Participant.item.is_in(window))
+    marks_query = Attendance.select(Attendance.person, Attendance.item, Attendance.status,
+                                    Attendance.checked_in_at).where(Attendance.item.is_in(window))
+    if len(people) <= FEW:
+        # One worker after a check-in or note: their own rows (person index) are cheapest.
+        items_query = items_query.where(Participant.person.is_in(list(people)))
+        marks_query = marks_query.where(Attendance.person.is_in(list(people)))
+    items = [r for r in await items_query if r["person"] in people]
+    marks = await marks_query
     state_of = {}
     for m in marks:
         present = m["checked_in_at"] is not None or m["status"] in ("present", "late")
@@ -102,9 +136,10 @@ async def planned_days(scope, now: dt.datetime, since: dt.datetime) -> dict[UUID
 
 async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, Facts]:
     """Facts of the rules for the workers in `scope` (a subquery of person ids)."""
-    days = await planned_days(scope, now, now - LOOKBACK)
+    days = await planned_days({w["id"] for w in workers}, list({w["organisation"] for w in workers}), now,
+                              now - LOOKBACK)
     seen = await last_seen(scope)
-    unread = await unread_counts(scope, now)
+    unread = await unread_counts({w["id"] for w in workers}, list({w["organisation"] for w in workers}), now)
     contacts = await last_contacts(scope, now)
     return {w["id"]: Facts(created_at=as_datetime(w["created_at"]), days=days.get(w["id"], {}),
                            last_seen_at=seen.get(w["id"]), unread=unread.get(w["id"], 0),
@@ -114,19 +149,17 @@ async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, 
 
 # --- caseload figures -------------------------------------------------------------------------
 
-async def attendance_figures(scope, now: dt.datetime) -> dict[UUID, tuple[int, int, int]]:
+async def attendance_figures(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, tuple[int, int, int]]:
     """(planned, attended, excused) items that ended in the last 28 days, per worker."""
-    since = now - ATTENDANCE_WINDOW
-    window = ((Participant.item.ends_at <= now) & (Participant.item.starts_at >= since)
-              & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS))
+    window = work_items(orgs, now - ATTENDANCE_WINDOW, now, ended_by=now)
     planned = await Participant.select(Participant.person, Count(alias="n")).where(
-        Participant.person.is_in(scope) & window).group_by(Participant.person)
+        Participant.item.is_in(window)).group_by(Participant.person)
     marked = await Attendance.select(Attendance.person, Attendance.status, Count(alias="n")).where(
-        Attendance.person.is_in(scope) & (Attendance.item.ends_at <= now) & (Attendance.item.starts_at >= since)
-        & Attendance.item.cancelled_at.is_null() & Attendance.item.kind.is_in(WORK_KINDS)
-    ).group_by(Attendance.person, Attendance.status)
-    result = {row["person"]: [row["n"], 0, 0] for row in planned}
+        Attendance.item.is_in(window)).group_by(Attendance.person, Attendance.status)
+    result = {row["person"]: [row["n"], 0, 0] for row in planned if row["person"] in people}
     for row in marked:
+        if row["person"] not in people:
+            continue
         figures = result.setdefault(row["person"], [0, 0, 0])
         if row["status"] in ("present", "late"):
             figures[1] += row["n"]
@@ -135,10 +168,12 @@ async def attendance_figures(scope, now: dt.datetime) -> dict[UUID, tuple[int, i
     return {person: (p, a, e) for person, (p, a, e) in result.items()}
 
 
-async def last_check_ins(scope) -> dict[UUID, dt.datetime | None]:
+async def last_check_ins(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, dt.datetime | None]:
+    """The latest check-in per worker in the last four weeks (older ones show as none)."""
     rows = await Attendance.select(Attendance.person, Max(Attendance.checked_in_at, alias="at")).where(
-        Attendance.person.is_in(scope) & Attendance.checked_in_at.is_not_null()).group_by(Attendance.person)
-    return {row["person"]: as_datetime(row["at"]) for row in rows}
+        Attendance.item.is_in(work_items(orgs, now - CHECK_IN_WINDOW, now + dt.timedelta(days=1)))
+        & Attendance.checked_in_at.is_not_null()).group_by(Attendance.person)
+    return {row["person"]: as_datetime(row["at"]) for row in rows if row["person"] in people}
 
 
 async def open_reports(scope) -> dict[UUID, int]:
@@ -147,12 +182,11 @@ async def open_reports(scope) -> dict[UUID, int]:
     return by_person(rows, "n")
 
 
-async def next_items(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
+async def next_items(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, dt.datetime]:
     rows = await Participant.select(Participant.person, Min(Participant.item.starts_at, alias="at")).where(
-        Participant.person.is_in(scope) & (Participant.item.starts_at > now)
-        & Participant.item.cancelled_at.is_null() & Participant.item.kind.is_in(WORK_KINDS)
+        Participant.item.is_in(work_items(orgs, now + dt.timedelta(microseconds=1), now + AHEAD))
     ).group_by(Participant.person)
-    return {row["person"]: as_datetime(row["at"]) for row in rows}
+    return {row["person"]: as_datetime(row["at"]) for row in rows if row["person"] in people}
 
 
 def workers_query(condition):

@@ -91,7 +91,7 @@ async def update_file(actor: Actor, person_id: UUID, data: WorkerFileUpdate) -> 
             raise InvalidInput.field("startedOn", "start_after_milestone")
         values[WorkerFile.started_on] = data.started_on
     await WorkerFile.update(values).where(WorkerFile.id == file.id)
-    await audit.record(actor, person.id, "set_status", "file details")
+    await audit.record(actor, person.id, "edit_file", "programme or start")
     return await worker_file(actor, person.id, audit_view=False)
 
 

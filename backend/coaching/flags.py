@@ -64,25 +64,34 @@ async def recompute(condition, now: dt.datetime | None = None) -> int:
     found = await facts.facts_for(workers, scope, now)
     current = await Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.cleared_at, Flag.closed_at).where(
         Flag.person.is_in(scope) & (Flag.closed_at.is_null() | Flag.cleared_at.is_null()))
-    latest = {(f["person"], f["rule"]): f for f in current}
-    opened = 0
+    latest: dict[UUID, dict[str, dict]] = {}
+    for f in current:
+        latest.setdefault(f["person"], {})[f["rule"]] = f
+    writes = []
+    new_flags = []
     for worker in workers:
         person = worker["id"]
         fired = {} if person in paused else evaluate(found[person], limits[worker["organisation"]], now)
+        known = latest.get(person, {})
         for rule, detail in fired.items():
-            flag = latest.pop((person, rule), None)
+            flag = known.get(rule)
             if flag is None:
-                made = await Flag.insert(Flag(person=person, organisation=worker["organisation"], rule=rule,
-                                              detail=detail, opened_at=now, open_key=f"{person}:{rule}")
-                                         ).on_conflict(action="DO NOTHING").returning(Flag.id)
-                opened += len(made)
+                new_flags.append(Flag(person=person, organisation=worker["organisation"], rule=rule, detail=detail,
+                                      opened_at=now, open_key=f"{person}:{rule}"))
             elif flag["closed_at"] is None and (flag["cleared_at"] is not None or _detail(flag["detail"]) != detail):
-                await Flag.update({Flag.detail: detail, Flag.cleared_at: None}).where(Flag.id == flag["id"])
-        for (who, rule), flag in list(latest.items()):
-            if who == person and rule not in fired:
-                latest.pop((who, rule))
-                if flag["cleared_at"] is None:
-                    await Flag.update({Flag.cleared_at: now}).where(Flag.id == flag["id"])
+                writes.append(Flag.update({Flag.detail: detail, Flag.cleared_at: None}).where(Flag.id == flag["id"]))
+        for rule, flag in known.items():
+            if rule not in fired and flag["cleared_at"] is None:
+                writes.append(Flag.update({Flag.cleared_at: now}).where(Flag.id == flag["id"]))
+    opened = 0
+    if writes or new_flags:
+        # One short write transaction for the whole batch (one commit, not one per flag).
+        async with Flag._meta.db.transaction():
+            for query in writes:
+                await query
+            for flag in new_flags:
+                made = await Flag.insert(flag).on_conflict(action="DO NOTHING").returning(Flag.id)
+                opened += len(made)
     return opened
 
 

@@ -12,7 +12,8 @@ What counts (shown to coaches in the README and the API docs):
   they neither break nor extend the run) reach the threshold.
 * `app_unused`: days since the app was last opened (latest `last_seen_at` of the worker's sessions;
   never opened: since the worker was created) reach the threshold.
-* `unread_reminders`: reminders that came due, were not cancelled and are not read reach the threshold.
+* `unread_reminders`: reminders that came due in the last 30 days, were not cancelled and are not read
+  reach the threshold.
 * `absences`: among the last N planned days, at least M were absent or excused (sick).
 * `no_contact`: days since the last contact reach the threshold. Contact is a coach note of kind
   "contact", a coach reminder the worker answered "OK" (acknowledged), or a sick/late report the

@@ -94,3 +94,32 @@ def test_worker_sees_own_progress(personas, new_context, assert_accessible):
     assert page.locator("#main").get_by_text("Volgende stap: Intake.").is_visible()
     assert page.locator("#main").get_by_text("Je hebt 0 van de 6 stappen gezet.").is_visible()
     assert_accessible(page, "worker progress")
+
+
+def test_admin_edits_a_trajectory_template(personas, new_context, assert_accessible):
+    from conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    page = new_context("laptop").new_page()
+    page.goto("/#/login")
+    page.get_by_label(re.compile("E-mail", re.I)).fill(ADMIN_EMAIL)
+    page.get_by_label(re.compile("Wachtwoord", re.I)).fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name=re.compile("Aanmelden", re.I)).click()
+    page.wait_for_url(re.compile(r"#/home$"))
+    page.goto(f"/#/templates/{personas.org_a}")
+    main = page.locator("#main")
+    main.get_by_role("heading", name=re.compile("^Trajecten van"), level=1).wait_for()
+    assert_accessible(page, "template editor")
+    new = main.locator("section").filter(has=page.get_by_role("heading", name="Nieuw traject"))
+    name = f"Artikel 60 {uuid.uuid4().hex[:4]}"
+    new.get_by_label("Naam").fill(name)
+    new.get_by_label("Programma").select_option("art60")
+    new.get_by_label("Stap 1 (Nederlands)").fill("Intake bij het OCMW")
+    new.get_by_role("button", name="Stap toevoegen").click()
+    new.get_by_label("Stap 2 (Nederlands)").fill("Aan het werk")
+    new.get_by_label("Dit is doorstromen naar regulier werk").last.check()
+    new.get_by_role("button", name="Opslaan").click()
+    main.get_by_role("heading", name=name).wait_for()
+    saved = next(t for t in personas["admin"].get(f"/api/coaching/templates?organisationId={personas.org_a}").json()
+                 if t["name"] == name)
+    assert [(s["titleNl"], s["isExit"]) for s in saved["steps"]] == [("Intake bij het OCMW", False), ("Aan het werk", True)]
+    personas["admin"].delete(f"/api/coaching/templates/{saved['id']}")

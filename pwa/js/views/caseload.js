@@ -38,7 +38,7 @@ function row(r) {
     { "data-name": name.toLowerCase(), "data-flagged": flagged ? "1" : null },
     h("th", { scope: "row" }, h("a", { href: `#/worker/${encodeURIComponent(r.personId)}`, text: name })),
     cell("attendance", `${percent(r.attendanceRate)} (${r.attendedItems}/${r.plannedItems - r.excusedItems})`),
-    cell("checkIn", r.lastCheckInAt ? moment(r.lastCheckInAt) : t("caseload.never")),
+    cell("checkIn", r.lastCheckInAt ? moment(r.lastCheckInAt) : t("caseload.noCheckIn")),
     cell("app", r.lastAppOpenAt ? moment(r.lastAppOpenAt) : t("caseload.never")),
     cell("unread", String(r.unreadReminders)),
     cell("reports", String(r.openReports)),
