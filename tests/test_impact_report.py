@@ -158,7 +158,7 @@ def test_csv_parses_back_to_the_same_numbers(org_x):
     ({"from": "2026-03-31", "to": "2026-03-01"}, "to", "De einddatum ligt voor de begindatum",
      "The end date is before the start date"),
     ({"from": "2020-01-01", "to": "2025-01-01"}, "to", "hoogstens 5 jaar", "at most 5 years"),
-    ({"from": "2026-03-01"}, "to", "Kies een datum", "Choose a date"),
+    ({"from": "2026-03-01"}, "to", "verplicht", "required"),
     ({"from": "2026-13-01", "to": "2026-03-01"}, "from", "", ""),
 ])
 def test_bad_periods_are_400_in_both_languages(org_x, personas, params, field, nl, en):
