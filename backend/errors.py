@@ -271,6 +271,10 @@ def _all_body_errors(request: Request) -> list[tuple[str, str, dict]] | None:
     return errors or None
 
 
+# Litestar's words for a required query parameter or header that was not sent.
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
+
+
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
     lang = _language(request)
     extra = exc.extra if isinstance(exc.extra, list) else []
@@ -287,6 +291,9 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
             if item.get("source") == "query":
                 name = _query_alias(request, name)
             raw_errors.append((_field_path(name, str(item.get("source", "")), message, named), key, params))
+    missing = _MISSING_PARAMETER.match(exc.detail or "")
+    if not raw_errors and missing:
+        raw_errors = [(missing.group(1), "field_required", {})]
     if not raw_errors:
         # A body that is not JSON at all ("Input data was truncated", "malformed").
         key = "invalid_json" if "JSON" in (exc.detail or "") or "truncated" in (exc.detail or "") \

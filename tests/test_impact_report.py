@@ -158,7 +158,7 @@ def test_csv_parses_back_to_the_same_numbers(org_x):
     ({"from": "2026-03-31", "to": "2026-03-01"}, "to", "De einddatum ligt voor de begindatum",
      "The end date is before the start date"),
     ({"from": "2020-01-01", "to": "2025-01-01"}, "to", "hoogstens 5 jaar", "at most 5 years"),
-    ({"from": "2026-03-01"}, "to", "Kies een datum", "Choose a date"),
+    ({"from": "2026-03-01"}, "to", "verplicht", "required"),
     ({"from": "2026-13-01", "to": "2026-03-01"}, "from", "", ""),
 ])
 def test_bad_periods_are_400_in_both_languages(org_x, personas, params, field, nl, en):
@@ -172,3 +172,19 @@ def test_bad_periods_are_400_in_both_languages(org_x, personas, params, field, n
 
 def test_exactly_five_years_is_allowed(org_x):
     assert org_x["coach"].get("/api/reports/impact", params={"from": "2021-03-01", "to": "2026-02-28"}).status_code == 200
+
+
+def test_suppression_rule_on_its_own():
+    from backend.reports.suppression import breakdown, people
+
+    def shown(counts):
+        b = breakdown("k", counts)
+        return [r.display for r in b.rows], b.total.display
+
+    assert shown({"a": 7, "b": 1, "c": 2}) == (["7", "<5", "<5"], "≥9")
+    assert shown({"a": 5, "b": 6}) == (["6", "5"], "11")
+    assert shown({"a": 3}) == (["<5"], "<5")
+    assert shown({"a": 2, "b": 2}) == (["<5", "<5"], "<5")
+    assert shown({"a": 3, "b": 4}) == (["<5", "<5"], "≥2"), "a total of 7 would tell nothing new, still hidden"
+    assert shown({}) == ([], "0")
+    assert (people("n", 0).display, people("n", 4).display, people("n", 5).display) == ("0", "<5", "5")

@@ -6,20 +6,33 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.params import Parameter
 
 from backend.accounts.auth import staff_only
 from backend.i18n import pick_language
 from backend.reports import services
 from backend.reports.schemas import ImpactReport
 
-PeriodFrom = Annotated[dt.date | None, Parameter(query="from", required=False, description="First day, YYYY-MM-DD.")]
-PeriodTo = Annotated[dt.date | None, Parameter(query="to", required=False, description="Last day (inclusive).")]
+PeriodFrom = Annotated[dt.date, Parameter(query="from", description="First day, YYYY-MM-DD.")]
+PeriodTo = Annotated[dt.date, Parameter(query="to", description="Last day (inclusive); at most 5 years after `from`.")]
 OrganisationId = Annotated[UUID | None, Parameter(
     query="organisationId", required=False, description="Platform admins only; others always get their own.")]
 Format = Annotated[Literal["json", "csv"], Parameter(query="format", required=False)]
+
+
+@dataclass
+class JsonOrCsvOperation(Operation):
+    """The 200 answer is JSON, or with `format=csv` a CSV file: document both content types."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if ok is not None and getattr(ok, "content", None) is not None:
+            ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
 
 
 class ReportController(Controller):
@@ -27,10 +40,10 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [staff_only]
 
-    @get("", operation_id="impactReport", responses={200: ResponseSpec(
+    @get("", operation_id="impactReport", operation_class=JsonOrCsvOperation, responses={200: ResponseSpec(
         data_container=ImpactReport, description="The report as JSON, or with format=csv as a CSV file "
         "(text/csv, UTF-8 with BOM, `;`-separated).")})
-    async def impact(self, request: Request, first: PeriodFrom = None, last: PeriodTo = None,
+    async def impact(self, request: Request, first: PeriodFrom, last: PeriodTo,
                      organisation_id: OrganisationId = None, fmt: Format = "json") -> Response:
         """Anonymised impact of one organisation over a period; groups under 5 people are hidden."""
         report = await services.impact_report(request.scope["user"], organisation_id, first, last,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from collections import defaultdict
 from uuid import UUID
@@ -12,15 +11,18 @@ from backend.coaching.tables import Milestone, WorkerFile
 from backend.reports import suppression as sup
 from backend.reports.schemas import Section
 from backend.reports.sections import ReportContext, register
-from backend.schedule.tables import Attendance, Participant
+from backend.schedule.tables import Participant
 
 WORK_KINDS = ("shift", "training")
 ATTENDED = ("present", "late")
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def _hours(starts: dt.datetime, ends: dt.datetime) -> float:
-    return max(0.0, (ends - starts).total_seconds() / 3600)
+# Duration of an item in hours, per engine (SQLite keeps timestamps as ISO text with offset).
+HOURS_SQL = {
+    "postgres": "(EXTRACT(EPOCH FROM (i.ends_at - i.starts_at)) / 3600.0)",
+    "sqlite": "((julianday(i.ends_at) - julianday(i.starts_at)) * 24.0)",
+}
 
 
 @register("attendance", order=10)
@@ -34,34 +36,27 @@ async def attendance_section(ctx: ReportContext) -> Section:
     - attendance rate: attended / planned hours, over items that have already ended;
     - training hours: attended hours of trainings.
     """
-    planned = await Participant.select(
-        Participant.item.as_alias("item"), Participant.person.as_alias("person"),
-        Participant.item.kind.as_alias("kind"), Participant.item.starts_at.as_alias("starts_at"),
-        Participant.item.ends_at.as_alias("ends_at"),
-    ).where(
-        (Participant.item.organisation == ctx.organisation_id) & Participant.item.kind.is_in(list(WORK_KINDS))
-        & Participant.item.cancelled_at.is_null() & (Participant.item.starts_at >= ctx.start)
-        & (Participant.item.starts_at < ctx.end) & (Participant.person.role == "worker"))
-    attended_rows = await Attendance.select(Attendance.item, Attendance.person).where(
-        (Attendance.item.organisation == ctx.organisation_id) & Attendance.item.kind.is_in(list(WORK_KINDS))
-        & Attendance.item.cancelled_at.is_null() & (Attendance.item.starts_at >= ctx.start)
-        & (Attendance.item.starts_at < ctx.end) & Attendance.status.is_in(list(ATTENDED)))
-    attended = {(row["item"], row["person"]) for row in attended_rows}
-    workers: set[UUID] = set()
-    planned_h = attended_h = training_h = ended_planned_h = ended_attended_h = 0.0
-    for row in planned:
-        workers.add(row["person"])
-        hours = _hours(row["starts_at"], row["ends_at"])
-        came = (row["item"], row["person"]) in attended
-        planned_h += hours
-        if came:
-            attended_h += hours
-            if row["kind"] == "training":
-                training_h += hours
-        if row["ends_at"] <= ctx.now:
-            ended_planned_h += hours
-            ended_attended_h += hours if came else 0.0
-    n = len(workers)
+    # One aggregate query: a year of 200 workers is some 50,000 plannings, too many to fetch.
+    duration = HOURS_SQL["postgres" if Participant._meta.db.engine_type == "postgres" else "sqlite"]
+    came = "a.status IN ('present', 'late')"
+    rows = await Participant.raw(f"""
+        SELECT COUNT(DISTINCT p.person) AS workers,
+               SUM({duration}) AS planned,
+               SUM(CASE WHEN {came} THEN {duration} ELSE 0 END) AS attended,
+               SUM(CASE WHEN {came} AND i.kind = 'training' THEN {duration} ELSE 0 END) AS training,
+               SUM(CASE WHEN i.ends_at <= {{}} THEN {duration} ELSE 0 END) AS ended_planned,
+               SUM(CASE WHEN i.ends_at <= {{}} AND {came} THEN {duration} ELSE 0 END) AS ended_attended
+        FROM participant p
+        JOIN schedule_item i ON i.id = p.item
+        JOIN person w ON w.id = p.person
+        LEFT JOIN attendance a ON a.item = p.item AND a.person = p.person
+        WHERE i.organisation = {{}} AND i.kind IN ('shift', 'training') AND i.cancelled_at IS NULL
+          AND i.starts_at >= {{}} AND i.starts_at < {{}} AND w.role = 'worker'
+    """, ctx.now, ctx.now, ctx.organisation_id, ctx.start, ctx.end)
+    totals = {k: float(v or 0) for k, v in rows[0].items()}
+    planned_h, attended_h, training_h = totals["planned"], totals["attended"], totals["training"]
+    ended_planned_h, ended_attended_h = totals["ended_planned"], totals["ended_attended"]
+    n = int(totals["workers"])
     rate = 100 * ended_attended_h / ended_planned_h if ended_planned_h else None
     return Section(key="attendance", figures=[
         sup.people("workersActive", n),

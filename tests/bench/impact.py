@@ -1,0 +1,61 @@
+"""Impact report benchmark (not part of `make test`): `.venv/bin/python -m tests.bench.impact`.
+
+One organisation with 200 workers and a year of history (about 2,600 items, 52,000 plannings,
+47,000 attendances, 1,000 milestones); prints the latency of the report for the whole year (JSON
+and CSV) and for one month, on SQLite and on PostgreSQL when reachable.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import conftest  # noqa: E402
+from tests.bench.__main__ import report, timed  # noqa: E402
+
+WORKERS = 200
+REQUESTS = 30
+
+
+def bench(database_url: str, name: str) -> None:
+    server = conftest.start_server(database_url, Path(tempfile.mkdtemp(prefix="werkmaat-bench-")))
+    try:
+        admin = conftest.Client(server.url)
+        admin.login(conftest.ADMIN_EMAIL, conftest.ADMIN_PASSWORD)
+        org = admin.post("/api/organisations", json={"name": "Bench", "city": "Genk"}).json()["id"]
+        conftest.create_person(admin, role="coach", firstName="Bench", email="bench@x.be",
+                               password=conftest.COACH_PASSWORD, organisationId=org)
+        coach = conftest.Client(server.url)
+        coach.login("bench@x.be", conftest.COACH_PASSWORD)
+        seeded = subprocess.run([sys.executable, str(conftest.ROOT / "tests/tools/seed_impact_bench.py"), org,
+                                 str(WORKERS)], env=server.env, capture_output=True, text=True, check=True)
+        print(f"{name}: {seeded.stdout.strip()}")
+        year = {"from": "2025-01-01", "to": "2025-12-31"}
+        report("impact report, a year (JSON)", timed(lambda: coach.get("/api/reports/impact", params=year), REQUESTS))
+        report("impact report, a year (CSV)",
+               timed(lambda: coach.get("/api/reports/impact", params=year | {"format": "csv"}), REQUESTS))
+        month = {"from": "2025-03-01", "to": "2025-03-31"}
+        report("impact report, a month (JSON)", timed(lambda: coach.get("/api/reports/impact", params=month), REQUESTS))
+    finally:
+        conftest.stop_server(server)
+
+
+def main() -> None:
+    bench(f"sqlite:///{tempfile.mkdtemp(prefix='werkmaat-bench-')}/bench.db", "SQLite")
+    try:
+        url = conftest.create_pg_database()
+    except BaseException as exc:  # noqa: BLE001 - pytest.skip outside pytest
+        print(f"PostgreSQL skipped: {exc}")
+        return
+    try:
+        bench(url, "PostgreSQL")
+    finally:
+        conftest.drop_pg_database(url)
+
+
+if __name__ == "__main__":
+    main()
