@@ -41,6 +41,9 @@ bench: install-test
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench.push 10000
 	$(BIN)/python -m tests.bench.matcher
+	$(BIN)/python -m tests.bench.transit
+	$(BIN)/python -m tests.bench.caseload
+	$(BIN)/python -m tests.bench.impact
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

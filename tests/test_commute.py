@@ -89,7 +89,7 @@ def test_a_confirmed_ride_comes_first_and_its_cancellation_names_the_bus(persona
         "endsAt": (starts + dt.timedelta(hours=6)).isoformat(), "place": {"workplaceId": oost.json()["id"]}})
     assert planned.status_code == 201, planned.text
     item_id = planned.json()["id"]
-    ask(worker, item_id)
+    request = ask(worker, item_id)
     ride_id = proposal_for(buddy, "Rita")["rideId"]
     accepted = buddy.post(f"/api/rides/{ride_id}/accept")
     assert accepted.status_code == 200, accepted.text
@@ -112,6 +112,8 @@ def test_a_confirmed_ride_comes_first_and_its_cancellation_names_the_bus(persona
     timeline = personas["coach_a"].get(f"/api/coaching/workers/{worker_id}/timeline").json()["entries"]
     rides = [e for e in timeline if e["kind"] == "ride"]
     assert rides and rides[0]["title"].startswith("Rit met Door afgezegd") and rides[0]["detail"] == "Auto in panne"
+    # The reopened request would be proposed to other tests' new offers.
+    assert worker.post(f"/api/ride-requests/{request['id']}/cancel").status_code == 200
 
 
 def test_cancellation_without_transit_in_time_says_call_your_coach(personas):
@@ -120,6 +122,7 @@ def test_cancellation_without_transit_in_time_says_call_your_coach(personas):
     assert response.status_code == 200, response.text
     assert "Je rit is geannuleerd: bel je coach" in inbox_titles(ride["worker"])
     assert any(title == "Rit van Noor geannuleerd: geen vervoer" for title in inbox_titles(personas["coach_a"]))
+    assert ride["worker"].post(f"/api/ride-requests/{ride['request_id']}/cancel").status_code == 200
 
 
 def test_impact_report_has_a_rides_section_that_hides_fewer_than_five_volunteers(personas):

@@ -238,19 +238,25 @@ def test_decline_asks_the_next_buddy(personas):
 
 def test_buddy_cancels_with_a_reason_and_worker_and_coach_are_told(personas):
     ride = confirmed_ride(personas, worker_name="Yusuf")
-    coach_before = inbox_titles(personas["coach_a"]).count("Rit van Yusuf geannuleerd")
+    def coach_told() -> int:  # "... geannuleerd", or "... geannuleerd: geen vervoer" when no bus gets there
+        return sum(title.startswith("Rit van Yusuf geannuleerd") for title in inbox_titles(personas["coach_a"]))
+
+    coach_before = coach_told()
     blank = ride["buddy"].post(f"/api/rides/{ride['ride_id']}/cancel", json={"reason": "  "})
     assert blank.status_code == 400 and list(errors_of(blank)) == ["reason"]
     response = ride["buddy"].post(f"/api/rides/{ride['ride_id']}/cancel", json={"reason": "Auto in panne"})
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "cancelled" and response.json()["pickup"] is None
-    assert "Je rit is geannuleerd" in inbox_titles(ride["worker"])
-    assert inbox_titles(personas["coach_a"]).count("Rit van Yusuf geannuleerd") == coach_before + 1
+    # The title goes on with the way that is left ("neem lijn 1", "bel je coach"): see test_commute.
+    assert any(title.startswith("Je rit is geannuleerd") for title in inbox_titles(ride["worker"]))
+    assert coach_told() == coach_before + 1
     [mine] = ride["worker"].get("/api/me/rides").json()
     assert (mine["status"], mine["cancelReason"]) == ("cancelled", "Auto in panne")
     assert ride["worker"].get(f"/api/ride-requests/{ride['request_id']}").json()["status"] in ("open", "unmatched")
     twice = ride["buddy"].post(f"/api/rides/{ride['ride_id']}/cancel", json={"reason": "nog eens"})
     assert twice.status_code == 409
+    # The reopened request would be proposed to the next test's new offers.
+    assert ride["worker"].post(f"/api/ride-requests/{ride['request_id']}/cancel").status_code == 200
 
 
 def test_sick_report_cancels_rides_and_tells_the_driver(personas):
@@ -436,7 +442,7 @@ def test_proposal_confirmation_and_cancellation_arrive_by_web_push(personas, pus
     assert confirmed.message["title"] == "Je hebt een rit" and "Bart haalt je op om" in confirmed.message["body"]
     assert buddy.post(f"/api/rides/{ride_id}/cancel", json={"reason": "Auto in panne"}).status_code == 200
     received = push_service.wait_for(worker_sub["endpoint"], count=2)
-    assert received[1].message["title"] == "Je rit is geannuleerd" and "Auto in panne" in received[1].message["body"]
+    assert received[1].message["title"].startswith("Je rit is geannuleerd") and "Auto in panne" in received[1].message["body"]
     assert received[1].urgency == "high"
 
 

@@ -21,7 +21,7 @@ def test_every_table_with_a_person_column_has_a_policy():
 
 
 def test_a_new_table_without_a_policy_is_caught(monkeypatch):
-    class RideOffer(Table):
+    class CarpoolOffer(Table, tablename="carpool_offer"):
         driver = ForeignKey(references=Person)
         home_address = Text()
 
@@ -29,12 +29,12 @@ def test_a_new_table_without_a_policy_is_caught(monkeypatch):
         note = ForeignKey(references=pol.all_tables()[0])  # not about a person: no policy needed
 
     tables = pol.all_tables()
-    monkeypatch.setattr(pol, "all_tables", lambda: [*tables, RideOffer, Photo])
-    assert pol.missing_policies() == ["ride_offer: no policy"]
-    monkeypatch.setitem(pol.POLICIES, "ride_offer", pol.Policy("blank", subject=("driver",), blank={"home": ""}))
-    assert pol.missing_policies() == ["ride_offer.home: no such column"]
-    monkeypatch.setitem(pol.POLICIES, "ride_offer", pol.Policy("keep", subject=()))
-    assert pol.missing_policies() == ["ride_offer.driver: Person column not named as subject or actor"]
+    monkeypatch.setattr(pol, "all_tables", lambda: [*tables, CarpoolOffer, Photo])
+    assert pol.missing_policies() == ["carpool_offer: no policy"]
+    monkeypatch.setitem(pol.POLICIES, "carpool_offer", pol.Policy("blank", subject=("driver",), blank={"home": ""}))
+    assert pol.missing_policies() == ["carpool_offer.home: no such column"]
+    monkeypatch.setitem(pol.POLICIES, "carpool_offer", pol.Policy("keep", subject=()))
+    assert pol.missing_policies() == ["carpool_offer.driver: Person column not named as subject or actor"]
 
 
 # --- export ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from backend.transit.gtfs import FeedError, read_feed
 from backend.transit.network import Network
 from backend.transit.planner import plan_sync
-from conftest import WERKMAAT, server_env
+from conftest import WERKMAAT, create_pg_database, drop_pg_database, server_env
 from transit_feeds import SMALL, write_feed
 
 TZ = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -141,8 +141,19 @@ def werkmaat(env, *args):
     return subprocess.run([WERKMAAT, "transit", *args], env=env, capture_output=True, text=True, timeout=180)
 
 
-def test_cli_import_plan_replace_and_side_by_side(database_url, tmp_path):
-    env = server_env(database_url, tmp_path, 8000)
+@pytest.fixture
+def own_database(database_url, tmp_path):
+    """A database of this test's own: the live server's holds feeds that other modules imported."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path}/cli.db"
+        return
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
+
+
+def test_cli_import_plan_replace_and_side_by_side(own_database, tmp_path):
+    env = server_env(own_database, tmp_path, 8000)
     feed = write_feed(tmp_path / "small.zip", SMALL)
     done = werkmaat(env, "import", str(feed), "--name", "cli-small")
     assert done.returncode == 0, done.stderr

@@ -19,8 +19,8 @@ from backend.schedule.tables import AbsenceReport, Attendance, Participant
 from notifications import payload
 from notifications.tables import Recipient
 
-# Rides (issue 5) plug in here: async (person id, before, limit) -> entries older than `before`.
-TimelineSource = Callable[[UUID, dt.datetime, int], Awaitable[list[TimelineEntry]]]
+# Rides plug in here: async (person id, before, limit, language) -> entries older than `before`.
+TimelineSource = Callable[[UUID, dt.datetime, int, str], Awaitable[list[TimelineEntry]]]
 _extra_sources: list[TimelineSource] = []
 
 
@@ -117,7 +117,7 @@ async def timeline(actor: Actor, person_id: UUID, before: dt.datetime | None, li
     for source in (_items, _reports, _reminders, _notes, _changes):
         entries += await source(person.id, before, limit, lang)
     for extra in _extra_sources:
-        entries += await extra(person.id, before, limit)
+        entries += await extra(person.id, before, limit, lang)
     entries.sort(key=lambda e: facts.as_datetime(e.at), reverse=True)
     page = entries[:limit]
     await audit.record(actor, person.id, "view_timeline")

@@ -45,7 +45,7 @@ async def rides_section(ctx: ReportContext) -> Section:
     ])
 
 
-async def ride_timeline(person_id: UUID, before: dt.datetime, limit: int, lang: str = "nl") -> list[TimelineEntry]:
+async def ride_timeline(person_id: UUID, before: dt.datetime, limit: int, lang: str) -> list[TimelineEntry]:
     """The worker's rides: asked, confirmed (driver and pickup time), cancelled (reason), done, no-show."""
     rows = await Ride.select(Ride.id, Ride.status, Ride.buddy, Ride.pickup_at, Ride.created_at, Ride.decided_at,
                              Ride.cancel_reason).where(
