@@ -49,7 +49,7 @@ async def attendance_section(ctx: ReportContext) -> Section:
         FROM participant p
         JOIN schedule_item i ON i.id = p.item
         JOIN person w ON w.id = p.person
-        LEFT JOIN attendance a ON a.item = p.item AND a.person = p.person
+        LEFT JOIN attendance a ON a.key = p.key  -- both "<item>:<person>", unique
         WHERE i.organisation = {{}} AND i.kind IN ('shift', 'training') AND i.cancelled_at IS NULL
           AND i.starts_at >= {{}} AND i.starts_at < {{}} AND w.role = 'worker'
     """, ctx.now, ctx.now, ctx.organisation_id, ctx.start, ctx.end)
