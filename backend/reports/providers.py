@@ -48,10 +48,10 @@ async def attendance_section(ctx: ReportContext) -> Section:
                SUM(CASE WHEN i.ends_at <= {{}} AND {came} THEN {duration} ELSE 0 END) AS ended_attended
         FROM participant p
         JOIN schedule_item i ON i.id = p.item
-        JOIN person w ON w.id = p.person
-        LEFT JOIN attendance a ON a.item = p.item AND a.person = p.person
+        LEFT JOIN attendance a ON a.key = p.key  -- both "<item>:<person>", unique
         WHERE i.organisation = {{}} AND i.kind IN ('shift', 'training') AND i.cancelled_at IS NULL
-          AND i.starts_at >= {{}} AND i.starts_at < {{}} AND w.role = 'worker'
+          AND i.starts_at >= {{}} AND i.starts_at < {{}}
+          AND p.person NOT IN (SELECT id FROM person WHERE role <> 'worker')  -- a hashed set, few rows
     """, ctx.now, ctx.now, ctx.organisation_id, ctx.start, ctx.end)
     totals = {k: float(v or 0) for k, v in rows[0].items()}
     planned_h, attended_h, training_h = totals["planned"], totals["attended"], totals["training"]

@@ -64,6 +64,9 @@ async def seed(org: str, count: int) -> None:
                                         reached_on=dt.date(2025, 1 + n * 2, rng.randint(1, 28))))
     await insert(WorkerFile, files)
     await insert(Milestone, milestones)
+    if DB.engine_type == "postgres":
+        # Statistics as autovacuum would have them a minute after a bulk load.
+        await Person.raw("ANALYZE")
     print(f"{len(items)} items, {len(participants)} plannings, {len(attendance)} attendances")
     if DB.engine_type == "postgres":
         await DB.close_connection_pool()
