@@ -84,6 +84,12 @@ const ICONS = {
   // Impact report and audit log.
   chart: "M4 20V4M4 20h16M8 16v-5M12 16V8M16 16v-7",
   log: "M6 3h12v18H6zM9 8h6M9 12h6M9 16h4",
+  // the way to work
+  walk: "M13 4a1.5 1.5 0 1 0 0 .01M10 21l2-6 3 3v3M9 12l1-4 4 1 2 3 3 1M10 8l-3 2-1 3",
+  bus: "M5 4h14v13H5zM5 11h14M8 20v-3M16 20v-3M8 14h.01M16 14h.01",
+  tram: "M6 6h12v11H6zM6 12h12M9 20l1-3M15 20l-1-3M9 3h6",
+  train: "M6 4h12v12H6zM6 10h12M8 20l2-4M16 20l-2-4M9 13h.01M15 13h.01",
+  stopSign: "M12 3v18M8 21h8M8 4h8v6H8z",
 };
 
 const SVG_NS = "http://www.w3.org/2000/svg";

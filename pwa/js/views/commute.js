@@ -4,7 +4,7 @@
 // the home the coach set, or the one the worker sets here with "use my location".
 
 import { clock, dayName } from "../dates.js";
-import { append, h } from "../dom.js";
+import { append, h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 import { api } from "../api.js";
 import { fetchOrCopy, offlineBanner } from "../offline.js";
@@ -13,34 +13,10 @@ import { button, heading, linkButton, notice } from "../ui.js";
 import { rideCard } from "./myRide.js";
 import { myPosition } from "./rides.js";
 
-// Icons of this screen only (same style as dom.js: 24x24 strokes, hidden from screen readers).
-const PATHS = {
-  walk: "M13 4a1.5 1.5 0 1 0 0 .01M10 21l2-6 3 3v3M9 12l1-4 4 1 2 3 3 1M10 8l-3 2-1 3",
-  bus: "M5 4h14v13H5zM5 11h14M8 20v-3M16 20v-3M8 14h.01M16 14h.01",
-  tram: "M6 6h12v11H6zM6 12h12M9 20l1-3M15 20l-1-3M9 3h6",
-  train: "M6 4h12v12H6zM6 10h12M8 20l2-4M16 20l-2-4M9 13h.01M15 13h.01",
-  stopSign: "M12 3v18M8 21h8M8 4h8v6H8z",
-  home: "M3 11 12 3l9 8M5 9.5V21h5v-6h4v6h5V9.5",
-  location: "M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11zM12 10h.01",
-};
-
-function glyph(name) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.setAttribute("class", "icon");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", PATHS[name] || PATHS.bus);
-  svg.append(path);
-  return svg;
-}
-
 const rideIcon = (mode) => (mode === "train" || mode === "metro" ? "train" : mode === "tram" ? "tram" : "bus");
 
 function step(iconName, text) {
-  return h("li", { class: "commute-step" }, glyph(iconName), h("span", { text }));
+  return h("li", { class: "commute-step" }, icon(iconName), h("span", { text }));
 }
 
 /** A journey as steps: walk N min to stop X; bus LINE towards HEADSIGN at HH:MM; get off at Y. */
@@ -68,7 +44,7 @@ function option(journey, index) {
     "div",
     { class: "commute-option" },
     h("h4", { text: t("commute.option", { n: index + 1 }) }),
-    h("p", { class: "commute-leave" }, glyph("home"), h("strong", {
+    h("p", { class: "commute-leave" }, icon("home"), h("strong", {
       text: t("commute.leaveAt", { time: clock(journey.departure) }),
     })),
     h("p", { class: "muted", text: t("commute.summary", {
