@@ -152,6 +152,10 @@ async def load_demo() -> str:
 
     await load_demo_rides(org.id, workplaces, workers, buddies, [b[3] for b in BUDDIES])
     await _demo_trajectories(org.id, coaches, workers)
+    from backend.schedule.recurrence import local_today
+    from backend.transit.demo import load_demo_transit
+
+    transit_line = await load_demo_transit(local_today())
     lines = [f"Werkmaat demo: {ORG_NAME}", "",
              f"Coaches and admin sign in with e-mail and password '{DEMO_PASSWORD}':"]
     lines += [f"  admin  {ADMIN_EMAIL}"] + [f"  coach  {c.email}  ({c.first_name} {c.last_name})" for c in coaches]
@@ -162,4 +166,6 @@ async def load_demo() -> str:
         invite = await create_invite(actor, person.id)
         name = f"{person.first_name} {person.last_name}"
         lines.append(f"  {person.role:<6} {name:<20} {invite.code}  {invite.url}")
+    if transit_line:
+        lines += ["", transit_line]
     return "\n".join(lines)

@@ -100,6 +100,14 @@ def test_demo_is_idempotent_and_prints_working_links(tmp_path, backend):
             redeemed = phone.post("/api/auth/invite", headers={"X-CSRF-Token": phone.cookies["werkmaat_csrf"]},
                                   json={"token": links[0].split("#")[1]})
             assert redeemed.status_code == 200 and redeemed.json()["role"] == "worker"
+            # The demo's fictional bus lines take the worker to their next shifts and the training.
+            assert "Demo bus lines D1 and D2" in first and "Demo bus" not in second
+            commute = phone.get("/api/me/commute").json()
+            assert commute["homeKnown"] and commute["items"], commute
+            for item in commute["items"]:
+                assert item["journeys"] and item["leaveHomeAt"], item
+                legs = [leg for j in item["journeys"] for leg in j["legs"] if leg["kind"] == "ride"]
+                assert {leg["line"] for leg in legs} <= {"D1", "D2"}
         finally:
             stop_server(server)
     finally:

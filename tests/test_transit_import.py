@@ -196,3 +196,12 @@ def test_cli_import_plan_replace_and_side_by_side(own_database, tmp_path):
     assert outside.returncode == 2 and "2027-01-04" in outside.stderr and "Traceback" not in outside.stderr
     nozip = werkmaat(env, "import", str(tmp_path / "missing.zip"))
     assert nozip.returncode == 2 and "missing.zip" in nozip.stderr
+
+    # list and delete: the other feed goes, the first stays and still plans.
+    listed = werkmaat(env, "list").stdout
+    assert "cli-other: 6 stops" in listed and "cli-small: 6 stops" in listed and "2027-02-01 to" in listed
+    assert werkmaat(env, "delete", "cli-other").returncode == 0
+    assert "cli-other" not in werkmaat(env, "list").stdout
+    again = werkmaat(env, "delete", "cli-other")
+    assert again.returncode == 2 and "no feed named 'cli-other'" in again.stderr
+    assert journeys() == first

@@ -106,6 +106,29 @@ def cmd_plan(args: argparse.Namespace) -> None:
                       f"from {leg.from_name}; get off at {leg.to_name} {leg.arrival:%H:%M}")
 
 
+def cmd_list(args: argparse.Namespace) -> None:
+    """List the loaded feeds with the service days they cover."""
+    from backend.transit.store import list_feeds
+
+    feeds = asyncio.run(_with_db(list_feeds()))
+    if not feeds:
+        print("No transit feed is loaded. Import one with: werkmaat transit import FEED.zip")
+    for f in feeds:
+        print(f"{f['name']}: {f['stops']:,} stops, {f['routes']:,} routes, {f['trips']:,} trips; "
+              f"service days {f['first_date']} to {f['last_date']} ({f['timezone']}); "
+              f"imported {f['imported_at']:%Y-%m-%d %H:%M} UTC")
+
+
+def cmd_delete(args: argparse.Namespace) -> None:
+    """Remove one loaded feed (the others stay)."""
+    from backend.transit.store import delete_feed
+
+    if not asyncio.run(_with_db(delete_feed(args.name))):
+        print(f"Error: no feed named '{args.name}' is loaded (see: werkmaat transit list).", file=sys.stderr)
+        raise SystemExit(2)
+    print(f"Feed '{args.name}' removed.")
+
+
 def _when(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)
@@ -121,6 +144,11 @@ def add_parser(sub) -> None:
     imp.add_argument("feed", help="GTFS zip file")
     imp.add_argument("--name", help="Feed name (default: the file name); an import replaces the feed of that name.")
     imp.set_defaults(func=_migrating(cmd_import))
+    tsub.add_parser("list", help=cmd_list.__doc__).set_defaults(func=cmd_list)
+    delete = tsub.add_parser("delete", help=cmd_delete.__doc__)
+    delete.add_argument("name", help="Feed name as shown by 'werkmaat transit list'")
+    delete.set_defaults(func=cmd_delete)
+
     plan = tsub.add_parser("plan", help=cmd_plan.__doc__)
     plan.add_argument("--from", dest="origin", type=_coords, required=True, metavar="LAT,LON")
     plan.add_argument("--to", dest="destination", type=_coords, required=True, metavar="LAT,LON")
