@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Response
-from litestar.params import HeaderParameter
+from litestar.params import Parameter
 
 from backend.errors import Conflict, InvalidInput
 from backend.schedule.tables import IdempotentRequest
@@ -17,9 +17,9 @@ from backend.schedule.tables import IdempotentRequest
 KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
 
 # The handler parameter of every action a phone may queue offline.
-IdempotencyKey = Annotated[str | None, HeaderParameter(
+IdempotencyKey = Annotated[str | None, Parameter(
     # A header is text or absent, never null: documented as an optional string with its pattern.
-    name="Idempotency-Key", required=False, max_length=100,
+    header="Idempotency-Key", required=False, max_length=100,
     schema_extra={"one_of": None, "type": "string", "pattern": KEY_RE.pattern},
     description="Client-made key; sending the same action again with it returns the first answer.")]
 PENDING = 0

@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend.accounts import services
 from backend.accounts.auth import SESSION_COOKIE, Actor, client_address, signed_in, staff_only
@@ -109,7 +109,7 @@ class PeopleController(Controller):
         role: FromQuery[Literal["worker", "buddy", "coach", "admin"] | None] = None,
         active: FromQuery[bool | None] = None,
         mine: FromQuery[bool] = False,
-        organisation_id: Annotated[UUID | None, QueryParameter(name="organisationId", required=False)] = None,
+        organisation_id: Annotated[UUID | None, Parameter(query="organisationId", required=False)] = None,
     ) -> list[PersonOut]:
         """People the asker may see: a coach their organisation, an admin everyone."""
         return await services.list_people(_actor(request), role, active, mine, organisation_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from backend.accounts.auth import admin_only, signed_in, staff_only
 from backend.coaching import caseload, files, notes, settings, timeline, trajectory
@@ -49,9 +49,9 @@ class CoachingController(Controller):
 
     @get("/caseload", operation_id="caseload")
     async def caseload(self, request: Request,
-                       coach: Annotated[UUID | None, QueryParameter(name="coach", required=False)] = None,
-                       q: Annotated[str, QueryParameter(name="q", max_length=100, pattern=NO_NUL)] = "",
-                       flagged: Annotated[bool, QueryParameter(name="flagged")] = False) -> list[CaseloadRow]:
+                       coach: Annotated[UUID | None, Parameter(query="coach", required=False)] = None,
+                       q: Annotated[str, Parameter(query="q", max_length=100, pattern=NO_NUL)] = "",
+                       flagged: Annotated[bool, Parameter(query="flagged")] = False) -> list[CaseloadRow]:
         """Per worker: attendance (4 weeks), last check-in and app open, unread reminders, open reports,
         next shift, way to work tomorrow, buddy, trajectory stage, status and open flags."""
         return await caseload.caseload(request.scope["user"], coach, q, flagged)
@@ -69,10 +69,10 @@ class CoachingController(Controller):
 
     @get("/workers/{person_id:uuid}/timeline", operation_id="workerTimeline")
     async def worker_timeline(self, request: Request, person_id: FromPath[UUID],
-                              before: Annotated[str | None, QueryParameter(
-                                  name="before", required=False, max_length=40,
+                              before: Annotated[str | None, Parameter(
+                                  query="before", required=False, max_length=40,
                                   schema_extra={"format": "date-time"})] = None,
-                              limit: Annotated[int, QueryParameter(name="limit", ge=1, le=200)] = 50) -> TimelinePage:
+                              limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> TimelinePage:
         """Shifts with attendance, reports, reminders (read or not), notes, milestones, status changes
         and flags, newest first; `before` (RFC 3339) pages back: pass the page's `nextBefore`."""
         return await timeline.timeline(request.scope["user"], person_id, _instant("before", before), limit)
@@ -120,7 +120,7 @@ class CoachingController(Controller):
 
     @get("/templates", operation_id="listTrajectoryTemplates")
     async def list_templates(self, request: Request, organisation_id: Annotated[
-            UUID | None, QueryParameter(name="organisationId", required=False)] = None) -> list[TemplateOut]:
+            UUID | None, Parameter(query="organisationId", required=False)] = None) -> list[TemplateOut]:
         """The organisation's templates (an LDE template is made when there is none)."""
         return await trajectory.list_templates(request.scope["user"], organisation_id)
 

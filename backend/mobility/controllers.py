@@ -9,7 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from backend.accounts.auth import signed_in, staff_only
 from backend.errors import Forbidden, NotSignedIn, error_responses
@@ -37,8 +37,8 @@ from backend.mobility.schemas import (
 from backend.organisations.schemas import WorkplaceOut
 
 CONFLICTS = error_responses(409)
-DateFrom = Annotated[dt.date | None, QueryParameter(name="from", required=False)]
-DateTo = Annotated[dt.date | None, QueryParameter(name="to", required=False)]
+DateFrom = Annotated[dt.date | None, Parameter(query="from", required=False)]
+DateTo = Annotated[dt.date | None, Parameter(query="to", required=False)]
 
 
 def buddy_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -80,7 +80,7 @@ class MyMobilityController(Controller):
 
     @get("/rides/kilometres", operation_id="myRideKilometres", guards=[buddy_only])
     async def kilometres(self, request: Request,
-                         year: Annotated[int | None, QueryParameter(name="year", ge=2000, le=2100, required=False)] = None,
+                         year: Annotated[int | None, Parameter(query="year", ge=2000, le=2100, required=False)] = None,
                          ) -> KilometresOut:
         """Kilometres per month of rides done or no-show, for the volunteer expense claim."""
         return await rides.kilometres(request.scope["user"], year)
@@ -113,7 +113,7 @@ class MobilityController(Controller):
 
     @get("/overview", operation_id="mobilityOverview")
     async def overview(self, request: Request,
-                       day: Annotated[dt.date | None, QueryParameter(name="date", required=False)] = None) -> OverviewOut:
+                       day: Annotated[dt.date | None, Parameter(query="date", required=False)] = None) -> OverviewOut:
         """For each of the coach's workers: the day's shifts (tomorrow by default) and their rides."""
         return await overview.overview(request.scope["user"], day)
 
@@ -163,7 +163,7 @@ class RideRequestController(Controller):
 
     @get("", operation_id="listRideRequests")
     async def list_requests(self, request: Request, worker_id: Annotated[
-            UUID | None, QueryParameter(name="workerId", required=False)] = None) -> list[RideRequestOut]:
+            UUID | None, Parameter(query="workerId", required=False)] = None) -> list[RideRequestOut]:
         return await services.list_requests(request.scope["user"], worker_id)
 
     @get("/{request_id:uuid}", operation_id="getRideRequest")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from backend.accounts.auth import admin_only, staff_only
 from backend.errors import error_responses
@@ -60,13 +60,13 @@ class AuditController(Controller):
     @get("", operation_id="listAudit")
     async def list_audit(
         self, request: Request,
-        subject: Annotated[UUID | None, QueryParameter(name="subject", required=False)] = None,
-        actor: Annotated[UUID | None, QueryParameter(name="actor", required=False)] = None,
-        first: Annotated[dt.date | None, QueryParameter(name="from", required=False)] = None,
-        last: Annotated[dt.date | None, QueryParameter(name="to", required=False)] = None,
-        organisation_id: Annotated[UUID | None, QueryParameter(name="organisationId", required=False)] = None,
-        page: Annotated[int, QueryParameter(name="page", ge=1, le=100000)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        subject: Annotated[UUID | None, Parameter(query="subject", required=False)] = None,
+        actor: Annotated[UUID | None, Parameter(query="actor", required=False)] = None,
+        first: Annotated[dt.date | None, Parameter(query="from", required=False)] = None,
+        last: Annotated[dt.date | None, Parameter(query="to", required=False)] = None,
+        organisation_id: Annotated[UUID | None, Parameter(query="organisationId", required=False)] = None,
+        page: Annotated[int, Parameter(query="page", ge=1, le=100000)] = 1,
+        page_size: Annotated[int, Parameter(query="pageSize", ge=1, le=200)] = 50,
     ) -> AuditPage:
         """Who viewed or changed whose file, exported or erased, newest first (admins)."""
         return await auditlog.list_audit(request.scope["user"], subject, actor, first, last, organisation_id,

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend.accounts.auth import signed_in, staff_only
 from backend.reminders import services
@@ -26,7 +26,7 @@ from backend.reminders.schemas import (
 )
 from notifications import reminders as core
 
-Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=200)]
+Limit = Annotated[int, Parameter(query="limit", ge=1, le=200)]
 
 
 class PushController(Controller):

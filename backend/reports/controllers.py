@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
-from litestar.params import QueryParameter
+from litestar.params import Parameter
 
 from backend.accounts.auth import staff_only
 from backend.i18n import pick_language
 from backend.reports import services
 from backend.reports.schemas import ImpactReport
 
-PeriodFrom = Annotated[dt.date, QueryParameter(name="from", description="First day, YYYY-MM-DD.")]
-PeriodTo = Annotated[dt.date, QueryParameter(name="to", description="Last day (inclusive); at most 5 years after `from`.")]
-OrganisationId = Annotated[UUID | None, QueryParameter(
-    name="organisationId", required=False, description="Platform admins only; others always get their own.")]
-Format = Annotated[Literal["json", "csv"], QueryParameter(name="format", required=False)]
+PeriodFrom = Annotated[dt.date, Parameter(query="from", description="First day, YYYY-MM-DD.")]
+PeriodTo = Annotated[dt.date, Parameter(query="to", description="Last day (inclusive); at most 5 years after `from`.")]
+OrganisationId = Annotated[UUID | None, Parameter(
+    query="organisationId", required=False, description="Platform admins only; others always get their own.")]
+Format = Annotated[Literal["json", "csv"], Parameter(query="format", required=False)]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend.accounts.auth import signed_in, staff_only
 from backend.accounts.services import manageable_person
@@ -34,8 +34,8 @@ from backend.schedule.schemas import (
 
 # 409: the same Idempotency-Key is still being handled.
 IDEMPOTENT = error_responses(409)
-DateFrom = Annotated[dt.date | None, QueryParameter(name="from", required=False)]
-DateTo = Annotated[dt.date | None, QueryParameter(name="to", required=False)]
+DateFrom = Annotated[dt.date | None, Parameter(query="from", required=False)]
+DateTo = Annotated[dt.date | None, Parameter(query="to", required=False)]
 
 
 class ScheduleController(Controller):
@@ -49,7 +49,7 @@ class ScheduleController(Controller):
         return await services.my_items(request.scope["user"], first, last)
 
     @get("/items", operation_id="listScheduleItems", guards=[staff_only])
-    async def list_items(self, request: Request, worker_id: Annotated[UUID | None, QueryParameter(name="workerId", required=False)] = None,
+    async def list_items(self, request: Request, worker_id: Annotated[UUID | None, Parameter(query="workerId", required=False)] = None,
                          first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
         return await services.list_items(request.scope["user"], worker_id, first, last)
 
@@ -150,8 +150,8 @@ class ReportController(Controller):
 
     @get("", operation_id="listReports")
     async def list_reports(self, request: Request, unseen: FromQuery[bool] = False,
-                           person_id: Annotated[UUID | None, QueryParameter(name="personId", required=False)] = None,
-                           limit: Annotated[int, QueryParameter(name="limit", ge=1, le=200)] = 50) -> list[ReportOut]:
+                           person_id: Annotated[UUID | None, Parameter(query="personId", required=False)] = None,
+                           limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> list[ReportOut]:
         """Newest first. Coaches see their organisation's reports, workers their own."""
         return await attendance.list_reports(request.scope["user"], unseen, person_id, limit)
 

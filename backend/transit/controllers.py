@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import QueryParameter
+from litestar.params import Parameter
 
 from backend.accounts.auth import signed_in, staff_only
 from backend.i18n import pick_language
@@ -22,12 +22,12 @@ class TransitController(Controller):
     guards = [signed_in]
 
     @get("/plan", operation_id="planTransit")
-    async def plan(self, origin: Annotated[str, QueryParameter(name="from", pattern=POINT_RE, max_length=60,
+    async def plan(self, origin: Annotated[str, Parameter(query="from", pattern=POINT_RE, max_length=60,
                                                           description="LAT,LON, e.g. 50.965,5.500")],
-                   destination: Annotated[str, QueryParameter(name="to", pattern=POINT_RE, max_length=60,
+                   destination: Annotated[str, Parameter(query="to", pattern=POINT_RE, max_length=60,
                                                          description="LAT,LON, e.g. 50.985,5.523")],
-                   arrive_by: Annotated[str, QueryParameter(
-                       name="arriveBy", max_length=40, schema_extra={"format": "date-time"},
+                   arrive_by: Annotated[str, Parameter(
+                       query="arriveBy", max_length=40, schema_extra={"format": "date-time"},
                        description="ISO date-time, e.g. 2027-01-05T08:00 (without an offset: Belgian time)")]
                    ) -> list[Journey]:
         """Up to three journeys (latest departure, fewest transfers, least walking) arriving in time."""
@@ -49,9 +49,9 @@ class CommuteController(Controller):
 
     @get("/", operation_id="myCommute")
     async def mine(self, request: Request,
-                   origin: Annotated[str | None, QueryParameter(name="from", required=False, max_length=60, pattern=POINT_RE,
+                   origin: Annotated[str | None, Parameter(query="from", required=False, max_length=60, pattern=POINT_RE,
                                                            description="Start point LAT,LON (until home places exist)")] = None,
-                   item_id: Annotated[UUID | None, QueryParameter(name="itemId", required=False)] = None) -> CommuteOut:
+                   item_id: Annotated[UUID | None, Parameter(query="itemId", required=False)] = None) -> CommuteOut:
         """Transit options to the asker's next shifts and trainings (7 days, at most 5), with when to leave home."""
         start = parse_point("from", origin) if origin else None
         return await commute_service.commute(request.scope["user"], start, item_id,
