@@ -35,7 +35,7 @@ chromium:
 	fi
 
 test: install-test chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: install-test
 	$(BIN)/python -m tests.bench
