@@ -14,6 +14,7 @@ from backend.coaching.access import name_of, require_staff
 from backend.coaching.flags import _detail, reason, utcnow
 from backend.coaching.schemas import CaseloadRow, FlagOut, PersonRef, StageOut
 from backend.coaching.tables import Flag, Milestone, WorkerFile
+from backend.db import one_snapshot
 from backend.errors import InvalidInput
 
 # How each worker gets to work tomorrow: "ride", "transit", "none" or "unknown". Rides and transit
@@ -65,13 +66,18 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
         if len(needle) > 100:
             raise InvalidInput.field("q", "field_too_long", n=100)
         condition &= Person.first_name.ilike(f"%{needle}%") | Person.last_name.ilike(f"%{needle}%")
+    async with one_snapshot(Person._meta.db):
+        return await _rows(actor, condition, flagged, now)
+
+
+async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> list[CaseloadRow]:
     workers = await facts.workers_query(condition).order_by(Person.first_name).order_by(Person.last_name)
     if not workers:
         return []
     scope = facts.worker_ids(condition)
     people, orgs = {w["id"] for w in workers}, list({w["organisation"] for w in workers})
-    # Independent reads, at once: PostgreSQL runs them on pooled connections, SQLite (WAL) on
-    # parallel reader connections, so the answer takes about as long as the slowest one.
+    # Independent reads, at once: PostgreSQL runs them on pooled connections, so the answer takes
+    # about as long as the slowest one; SQLite runs them one after another on the snapshot's connection.
     attendance, check_ins, seen, unread, reports, upcoming, file_rows, stone_rows, flag_rows, tomorrow = \
         await asyncio.gather(
             facts.attendance_figures(people, orgs, now), facts.last_check_ins(people, orgs, now),
