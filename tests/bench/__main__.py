@@ -10,7 +10,9 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,14 +37,11 @@ def timed(fn, n: int) -> list[float]:
     return samples
 
 
-def report(label: str, samples: list[float]) -> None:
-    print(f"  {label:<38} n={len(samples):<4} p50={statistics.median(samples):6.1f} ms "
-          f"p95={percentile(samples, 0.95):6.1f} ms")
-
-
-def bench(database_url: str, name: str) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="werkmaat-bench-"))
-    server = conftest.start_server(database_url, data_dir, WERKMAAT_ARGON2_FAST="0")
+@contextmanager
+def bench_server(database_url: str, **env: str) -> Iterator[tuple["conftest.LiveServer", "conftest.Client", str]]:
+    """A server on a fresh data directory with one organisation and its coach (bench@x.be) signed in:
+    (server, coach client, organisation id). The server is stopped afterwards."""
+    server = conftest.start_server(database_url, Path(tempfile.mkdtemp(prefix="werkmaat-bench-")), **env)
     try:
         admin = conftest.Client(server.url)
         admin.login(conftest.ADMIN_EMAIL, conftest.ADMIN_PASSWORD)
@@ -51,6 +50,32 @@ def bench(database_url: str, name: str) -> None:
                                password=conftest.COACH_PASSWORD, organisationId=org)
         coach = conftest.Client(server.url)
         coach.login("bench@x.be", conftest.COACH_PASSWORD)
+        yield server, coach, org
+    finally:
+        conftest.stop_server(server)
+
+
+def on_both_databases(bench: Callable[[str, str], None]) -> None:
+    """`bench(database_url, name)` on a fresh SQLite file, then on PostgreSQL when it is reachable."""
+    bench(f"sqlite:///{tempfile.mkdtemp(prefix='werkmaat-bench-')}/bench.db", "SQLite")
+    try:
+        url = conftest.create_pg_database()
+    except BaseException as exc:  # noqa: BLE001 - pytest.skip raises outside pytest
+        print(f"PostgreSQL skipped: {exc}")
+        return
+    try:
+        bench(url, "PostgreSQL")
+    finally:
+        conftest.drop_pg_database(url)
+
+
+def report(label: str, samples: list[float]) -> None:
+    print(f"  {label:<38} n={len(samples):<4} p50={statistics.median(samples):6.1f} ms "
+          f"p95={percentile(samples, 0.95):6.1f} ms")
+
+
+def bench(database_url: str, name: str) -> None:
+    with bench_server(database_url, WERKMAAT_ARGON2_FAST="0") as (server, coach, _):
         start = time.perf_counter()
         invites = [coach.post("/api/people", json={"role": "worker", "firstName": f"W{i}"}).json()["invite"]
                    for i in range(CASELOAD)]
@@ -64,22 +89,7 @@ def bench(database_url: str, name: str) -> None:
         report("POST /api/auth/login (argon2id)", timed(
             lambda: conftest.Client(server.url).login("bench@x.be", conftest.COACH_PASSWORD), 30))
         report("GET /health", timed(lambda: phone.get("/health"), REQUESTS))
-    finally:
-        conftest.stop_server(server)
-
-
-def main() -> None:
-    bench(f"sqlite:///{tempfile.mkdtemp()}/bench.db", "SQLite")
-    try:
-        url = conftest.create_pg_database()
-    except BaseException as exc:  # noqa: BLE001 - pytest.skip raises outside pytest
-        print(f"PostgreSQL skipped: {exc}")
-        return
-    try:
-        bench(url, "PostgreSQL")
-    finally:
-        conftest.drop_pg_database(url)
 
 
 if __name__ == "__main__":
-    main()
+    on_both_databases(bench)

@@ -9,28 +9,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import conftest  # noqa: E402
-from tests.bench.__main__ import report, timed  # noqa: E402
+from tests.bench.__main__ import bench_server, on_both_databases, report, timed  # noqa: E402
 
 WORKERS = 200
 REQUESTS = 30
 
 
 def bench(database_url: str, name: str) -> None:
-    server = conftest.start_server(database_url, Path(tempfile.mkdtemp(prefix="werkmaat-bench-")))
-    try:
-        admin = conftest.Client(server.url)
-        admin.login(conftest.ADMIN_EMAIL, conftest.ADMIN_PASSWORD)
-        org = admin.post("/api/organisations", json={"name": "Bench", "city": "Genk"}).json()["id"]
-        conftest.create_person(admin, role="coach", firstName="Bench", email="bench@x.be",
-                               password=conftest.COACH_PASSWORD, organisationId=org)
-        coach = conftest.Client(server.url)
-        coach.login("bench@x.be", conftest.COACH_PASSWORD)
+    with bench_server(database_url) as (server, coach, org):
         seeded = subprocess.run([sys.executable, str(conftest.ROOT / "tests/tools/seed_impact_bench.py"), org,
                                  str(WORKERS)], env=server.env, capture_output=True, text=True, check=True)
         print(f"{name}: {seeded.stdout.strip()}")
@@ -40,22 +31,7 @@ def bench(database_url: str, name: str) -> None:
                timed(lambda: coach.get("/api/reports/impact", params=year | {"format": "csv"}), REQUESTS))
         month = {"from": "2025-03-01", "to": "2025-03-31"}
         report("impact report, a month (JSON)", timed(lambda: coach.get("/api/reports/impact", params=month), REQUESTS))
-    finally:
-        conftest.stop_server(server)
-
-
-def main() -> None:
-    bench(f"sqlite:///{tempfile.mkdtemp(prefix='werkmaat-bench-')}/bench.db", "SQLite")
-    try:
-        url = conftest.create_pg_database()
-    except BaseException as exc:  # noqa: BLE001 - pytest.skip outside pytest
-        print(f"PostgreSQL skipped: {exc}")
-        return
-    try:
-        bench(url, "PostgreSQL")
-    finally:
-        conftest.drop_pg_database(url)
 
 
 if __name__ == "__main__":
-    main()
+    on_both_databases(bench)
