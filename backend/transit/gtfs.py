@@ -9,6 +9,7 @@ only calendar.txt or only calendar_dates.txt.
 
 from __future__ import annotations
 
+import array
 import csv
 import datetime as dt
 import io
@@ -278,7 +279,10 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
         c_trip, c_arr, c_dep = t.col("trip_id"), t.col("arrival_time"), t.col("departure_time")
         c_stop, c_seq = t.col("stop_id"), t.col("stop_sequence")
         cache: dict[str, int] = {"": -1}
-        st_trip, st_seq, st_stop, st_arr, st_dep, st_line = [], [], [], [], [], []
+        # Typed arrays, not lists: 4-8 bytes a value instead of a pointer plus an int object, so a
+        # national feed of 10 million stop times fits in a few hundred MB while it is read.
+        st_trip, st_stop, st_arr, st_dep = (array.array("i") for _ in range(4))
+        st_seq, st_line = array.array("q"), array.array("q")
         parent_of_station: dict[str, list[int]] = {}
         for i, p in enumerate(parents):
             if p:
@@ -311,7 +315,7 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
             a = parse_time(row[c_arr] if c_arr < len(row) else "", line, "arrival_time")
             d = parse_time(row[c_dep] if c_dep < len(row) else "", line, "departure_time")
             seq = row[c_seq].strip() if c_seq < len(row) else ""
-            if not seq.isdigit():
+            if not seq.isdigit() or len(seq) > 18:
                 raise t.error(line, f"stop_sequence '{seq}' is not a whole number")
             st_trip.append(trip); st_seq.append(int(seq)); st_stop.append(stop)
             st_arr.append(a if a >= 0 else d); st_dep.append(d if d >= 0 else a); st_line.append(line)
