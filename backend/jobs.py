@@ -29,7 +29,7 @@ def jobs() -> list[Job]:
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
         *coaching_jobs(),
-        Job("commute-check", commute.refresh_upcoming, 600),
+        Job("commute-check", commute.refresh_upcoming, 600, first_after=5),
         Job("privacy-retention", retention.purge_job, 6 * 3600),
     ]
 

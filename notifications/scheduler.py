@@ -8,6 +8,7 @@ run one in every web and worker process.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -22,6 +23,9 @@ class Job:
     id: str
     func: Callable[[], Awaitable[object]]
     seconds: float
+    # Seconds after start for the first run; None: after one interval. Jobs whose results people
+    # read (flags, tomorrow's way to work) run soon after a start instead of leaving them stale.
+    first_after: float | None = None
 
 
 RUNNING: set[asyncio.Task] = set()
@@ -46,9 +50,11 @@ def _guarded(job: Job) -> Callable[[], Awaitable[None]]:
 def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
     """A scheduler with each job at its interval; one run of a job at a time, missed runs merged."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    now = dt.datetime.now(dt.timezone.utc)
     for job in jobs:
+        first = {} if job.first_after is None else {"next_run_time": now + dt.timedelta(seconds=job.first_after)}
         scheduler.add_job(_guarded(job), "interval", seconds=job.seconds, id=job.id, replace_existing=True,
-                          max_instances=1, coalesce=True, misfire_grace_time=max(1, int(job.seconds * 2)))
+                          max_instances=1, coalesce=True, misfire_grace_time=max(1, int(job.seconds * 2)), **first)
     return scheduler
 
 

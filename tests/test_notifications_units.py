@@ -133,3 +133,19 @@ def test_a_failing_job_is_logged_and_the_others_keep_running(caplog):
     run_async(run())
     assert counts["bad"] >= 3 and counts["good"] >= 3, counts
     assert "Job bad failed" in caplog.text
+
+
+def test_a_job_may_run_soon_after_start_instead_of_after_its_interval():
+    runs = []
+
+    async def note():
+        runs.append("soon")
+
+    async def run():
+        scheduler = build_scheduler([Job("soon", note, 3600, first_after=0.1), Job("later", note, 3600)])
+        scheduler.start()
+        await asyncio.sleep(0.6)
+        await stop(scheduler)
+
+    run_async(run())
+    assert runs == ["soon"]
