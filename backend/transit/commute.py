@@ -77,7 +77,7 @@ async def commute(actor: Actor, origin: tuple[float, float] | None, item_id: UUI
             leave_at = dt.datetime.fromisoformat(ride["pickupAt"])
         out.append(CommuteItem(
             item_id=item.id, title=item.title, kind=item.kind, starts_at=item.starts_at,
-            local_date=item.local_date, local_start=item.local_start, place_name=item.place.name,
+            local_date=item.local_date, local_start=item.local_start, place_name=item.place.name or item.place.address,
             arrive_by=arrive_by, leave_home_at=leave_at,
             journeys=journeys, problem=problem, message=message, ride=ride))
     return CommuteOut(home_known=home is not None,

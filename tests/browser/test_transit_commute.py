@@ -43,6 +43,8 @@ def test_commute_steps_and_offline_copy(personas, live_server, new_context, asse
     assert card.get_by_text("Neem bus 1 richting Oost om 08:30 in Genk, Station.").first.is_visible()
     assert card.get_by_text("Stap af in Genk Oost om 08:45.").first.is_visible()
     assert card.get_by_text(re.compile(r"^Wandel \d+ min naar halte Genk, Station\.$")).first.is_visible()
+    # The last walk names the place (an address here: the shift has no place name).
+    assert card.get_by_text(re.compile(r"^Wandel \d+ min naar Oost\.$")).first.is_visible()
     assert card.locator(".commute-step svg").count() >= 3
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page, "commute")

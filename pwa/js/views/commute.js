@@ -20,13 +20,13 @@ function step(iconName, text) {
 }
 
 /** A journey as steps: walk N min to stop X; bus LINE towards HEADSIGN at HH:MM; get off at Y. */
-function steps(journey) {
+function steps(journey, place) {
   const list = [];
   for (const leg of journey.legs) {
     if (leg.kind === "walk") {
       const text = leg.toName
         ? t("commute.walkTo", { minutes: leg.minutes, stop: leg.toName })
-        : t("commute.walkToWork", { minutes: leg.minutes });
+        : place ? t("commute.walkToPlace", { minutes: leg.minutes, place }) : t("commute.walkToWork", { minutes: leg.minutes });
       list.push(step("walk", text));
     } else {
       list.push(step(rideIcon(leg.mode), t("commute.ride", {
@@ -39,7 +39,7 @@ function steps(journey) {
   return h("ol", { class: "commute-steps" }, list);
 }
 
-function option(journey, index) {
+function option(journey, index, place) {
   return h(
     "div",
     { class: "commute-option" },
@@ -50,7 +50,7 @@ function option(journey, index) {
     h("p", { class: "muted", text: t("commute.summary", {
       arrival: clock(journey.arrival), transfers: journey.transfers, metres: journey.walkMetres,
     }) }),
-    steps(journey),
+    steps(journey, place),
   );
 }
 
@@ -65,7 +65,7 @@ function itemCard(item) {
     item.ride && rideCard(item.ride),
     item.ride && item.journeys.length > 0 && h("h4", { text: t("commute.orTransit") }),
     item.journeys.length
-      ? item.journeys.map((journey, i) => option(journey, i))
+      ? item.journeys.map((journey, i) => option(journey, i, item.placeName))
       // Without a start point the screen says so once, above the shifts.
       : item.problem !== "transit_home_unknown" && notice(item.message || t("commute.none")),
   );
