@@ -36,6 +36,10 @@ def one_snapshot(engine: Engine):
     and one consistent snapshot, and takes no write lock (WAL: writers go on). On PostgreSQL this
     does nothing, so reads gathered with asyncio.gather keep running in parallel on pooled
     connections. Only for reads: a write inside would have to upgrade the lock.
+
+    It pays where an answer is many small queries (the caseload: p50 108 -> 70 ms). Where it is a few
+    heavy ones, SQLite's separate connections read in parallel threads and win: the impact report
+    for a year got slower with it (p50 125 -> 195 ms), so it does not use it.
     """
     if isinstance(engine, SQLiteEngine):
         return SQLiteEngine.transaction(engine, transaction_type=TransactionType.deferred)
