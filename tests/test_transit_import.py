@@ -205,3 +205,28 @@ def test_cli_import_plan_replace_and_side_by_side(own_database, tmp_path):
     again = werkmaat(env, "delete", "cli-other")
     assert again.returncode == 2 and "no feed named 'cli-other'" in again.stderr
     assert journeys() == first
+
+
+def test_frequency_based_trips_run_every_headway(tmp_path):
+    """frequencies.txt: T3's stop times (P1 07:20 -> E 07:30) are a template run every 20 minutes
+    from 06:05 until before 07:50; the template's own 07:20 is not a run."""
+    files = dict(SMALL)
+    files["frequencies.txt"] = "trip_id,start_time,end_time,headway_secs,exact_times\r\nT3,06:05:00,07:50:00,1200,1\r\n"
+    data = read_feed(str(write_feed(tmp_path / "freq.zip", files)), "freq")
+    assert data.meta["counts"]["trips"] == 5 + 5  # T3 became six runs
+    net = Network([("v1", data)])
+    near_p1 = (50.9653, 5.5236)
+
+    def departure(hour, minute):
+        journeys = plan(net, near_p1, NEAR_E, dt.datetime(2027, 1, 5, hour, minute, tzinfo=TZ))
+        return [leg.departure.strftime("%H:%M") for leg in journeys[0].legs if leg.kind == "ride"][0]
+
+    assert departure(7, 40) == "07:25"   # the 07:25 run arrives 07:35 (the template would say 07:20)
+    assert departure(6, 20) == "06:05"   # runs before the template's time
+    assert departure(8, 30) == "07:45"   # the last run starts before end_time
+    bad = dict(files, **{"frequencies.txt": "trip_id,start_time,end_time,headway_secs\r\nT3,06:05:00,07:50:00,0\r\n"})
+    with pytest.raises(FeedError, match=r"frequencies.txt line 2: headway_secs '0'"):
+        read_feed(str(write_feed(tmp_path / "bad.zip", bad)), "bad")
+    bad = dict(files, **{"frequencies.txt": "trip_id,start_time,end_time,headway_secs\r\nT9,06:05:00,07:50:00,600\r\n"})
+    with pytest.raises(FeedError, match=r"frequencies.txt line 2: trip_id 'T9' is not in trips.txt"):
+        read_feed(str(write_feed(tmp_path / "bad2.zip", bad)), "bad")

@@ -3,8 +3,9 @@
 Real-world quirks handled: a UTF-8 byte order mark, quoted fields, CRLF line ends, extra or
 reordered columns, blank optional fields, H:MM:SS times and times past 24:00, files in one
 subfolder of the zip, stations (`location_type` 1: not boarded; their platforms are), stop times
-without a time (non-timepoints: interpolated between the timed stops around them), and a feed with
-only calendar.txt or only calendar_dates.txt.
+without a time (non-timepoints: interpolated between the timed stops around them), a feed with
+only calendar.txt or only calendar_dates.txt, and frequency-based trips (frequencies.txt: the stop
+times are a template, expanded into one trip per run).
 """
 
 from __future__ import annotations
@@ -340,6 +341,20 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
         _interpolate(arr_a, dep_a, offsets, line_a)
         _check_times(arr_a, dep_a, st_trip_a, offsets, line_a)
 
+        # Frequency-based trips: their stop times are a template, run every headway_secs.
+        starts = _frequencies(table("frequencies.txt", required=False), trip_index, never_runs)
+        if starts:
+            progress(f"frequencies: {len(starts):,} trips")
+            st_trip_a, stop_a, arr_a, dep_a, line_a, copies = _expand_frequencies(
+                starts, st_trip_a, stop_a, arr_a, dep_a, line_a, offsets)
+            for tr in copies:
+                trip_route.append(trip_route[tr]); trip_service.append(trip_service[tr])
+                trip_head.append(trip_head[tr]); trip_line.append(trip_line[tr])
+            n_trips = len(trip_route)
+            counts = np.bincount(st_trip_a, minlength=n_trips)
+            offsets = np.zeros(n_trips + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+
         # Patterns: trips with the same stop sequence; a trip with fewer than two stops is dropped.
         keep_trip = counts >= 2
         pattern_of: dict[bytes, int] = {}
@@ -441,6 +456,63 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
                        "walking_transfers": int(len(fp)), "transfers_txt": n_transfers_txt},
         }
         return FeedData(arrays, meta)
+
+
+def _frequencies(t: _Table | None, trip_index: dict[str, int], never_runs: set[str]) -> dict[int, list[int]]:
+    """frequencies.txt: for each frequency-based trip, the start times of its runs (sorted).
+
+    Runs start at start_time, then every headway_secs while before end_time (exact_times 0 and 1
+    alike: a schedule of headways is planned as if it ran on the minute)."""
+    starts: dict[int, list[int]] = {}
+    if t is None:
+        return starts
+    c_trip, c_start, c_end = t.col("trip_id"), t.col("start_time"), t.col("end_time")
+    c_head = t.col("headway_secs")
+    for line, row in t.rows():
+        tid = _get(row, c_trip)
+        trip = trip_index.get(tid)
+        if trip is None:
+            if tid in never_runs:
+                continue
+            raise t.error(line, f"trip_id '{tid}' is not in trips.txt")
+        first, end = (_seconds(t, line, row, c, column) for c, column in ((c_start, "start_time"), (c_end, "end_time")))
+        headway = _get(row, c_head)
+        if not headway.isdigit() or int(headway) <= 0:
+            raise t.error(line, f"headway_secs '{headway}' is not a positive number of seconds")
+        if end < first:
+            raise t.error(line, "end_time is before start_time")
+        starts.setdefault(trip, []).extend(range(first, end, int(headway)))
+    return {trip: sorted(set(times)) for trip, times in starts.items() if times}
+
+
+def _seconds(t: _Table, line: int, row: list[str], col: int | None, column: str) -> int:
+    text = _get(row, col)
+    m = TIME_RE.match(text)
+    if not m:
+        raise t.error(line, f"{column} '{text}' is not a time HH:MM:SS")
+    return int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3])
+
+
+def _expand_frequencies(starts: dict[int, list[int]], st_trip, stop, arr, dep, line, offsets):
+    """Each frequency-based trip becomes its runs: the template is moved to the first start, and a
+    new trip number is appended per further start (returned: the template of each new trip, in order)."""
+    arr, dep = arr.copy(), dep.copy()
+    n = len(offsets) - 1
+    copies: list[int] = []
+    parts = ([st_trip], [stop], [arr], [dep], [line])
+    for tr, times in sorted(starts.items()):
+        a, b = int(offsets[tr]), int(offsets[tr + 1])
+        if b == a:
+            continue
+        base = int(dep[a])
+        t_arr, t_dep = arr[a:b] - base, dep[a:b] - base
+        arr[a:b], dep[a:b] = t_arr + times[0], t_dep + times[0]
+        for start in times[1:]:
+            parts[0].append(np.full(b - a, n + len(copies), dtype=st_trip.dtype))
+            parts[1].append(stop[a:b]); parts[2].append(t_arr + start); parts[3].append(t_dep + start)
+            parts[4].append(line[a:b])
+            copies.append(tr)
+    return (*(np.concatenate(p) for p in parts), copies)
 
 
 def _dist(a, b, c, d):
