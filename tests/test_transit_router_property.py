@@ -1,6 +1,7 @@
 """Property: on small generated feeds, reverse RAPTOR's latest departure for each number of rides
 equals an exhaustive search over all trip instances (same walking and transfer rules), with
-service days from calendar + calendar_dates, trips past 24:00, a DST change and transfers.txt."""
+service days from calendar + calendar_dates, trips past 24:00, a DST change, transfers.txt and
+frequency-based trips (frequencies.txt)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,14 @@ def feeds(draw):
             dwell = draw(st.sampled_from([0, 0, 60]))
             times.append((t, t + dwell))
             t += dwell
-        trips.append((seq, draw(st.integers(0, 1)), times))
+        # Now and then a frequency-based trip: the times are a template run every headway from a
+        # start near them until before an end (sometimes just past a run, which is then left out).
+        freq = None
+        if draw(st.integers(0, 3)) == 0:
+            headway = draw(st.sampled_from([300, 900, 1800]))
+            start = times[0][1] + draw(st.integers(-2, 2)) * 600
+            freq = (start, start + draw(st.integers(1, 4)) * headway - draw(st.sampled_from([0, 1])), headway)
+        trips.append((seq, draw(st.integers(0, 1)), times, freq))
     changes = draw(st.dictionaries(st.integers(0, n_stops - 1), st.sampled_from([0, 120, 600]), max_size=2))
     # transfers.txt between two stops: a time (type 2), or "not possible" (type 3, None)
     links = draw(st.dictionaries(st.tuples(st.integers(0, n_stops - 1), st.integers(0, n_stops - 1)).filter(
@@ -75,16 +83,19 @@ def gtfs_files(stops, services, trips, changes) -> dict[str, str]:
         "routes.txt": "route_id,route_short_name,route_type\n" + "".join(
             f"r{k},{k},3\n" for k in range(len(trips))),
         "trips.txt": "route_id,service_id,trip_id\n" + "".join(
-            f"r{k},v{svc},t{k}\n" for k, (_, svc, _) in enumerate(trips)),
+            f"r{k},v{svc},t{k}\n" for k, (_, svc, _, _) in enumerate(trips)),
         "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "".join(
             f"t{k},{hms(a)},{hms(d)},s{s},{n + 1}\n"
-            for k, (seq, _, times) in enumerate(trips) for n, (s, (a, d)) in enumerate(zip(seq, times))),
+            for k, (seq, _, times, _) in enumerate(trips) for n, (s, (a, d)) in enumerate(zip(seq, times))),
         "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
                         + "".join(f"v{k},{','.join('1' if w else '0' for w in weekdays)},20270326,20270329\n"
                                   for k, (weekdays, _) in enumerate(services)),
         "calendar_dates.txt": "service_id,date,exception_type\n" + "".join(
             f"v{k},{d:%Y%m%d},{e}\n" for k, (_, ex) in enumerate(services) for d, e in ex.items()),
     }
+    if any(freq for *_, freq in trips):
+        files["frequencies.txt"] = "trip_id,start_time,end_time,headway_secs\n" + "".join(
+            f"t{k},{hms(f[0])},{hms(f[1])},{f[2]}\n" for k, (*_, f) in enumerate(trips) if f)
     if changes:
         files["transfers.txt"] = "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n" + "".join(
             (f"s{a},s{b},3,\n" if c is None else f"s{a},s{b},2,{c}\n")
@@ -103,8 +114,11 @@ def brute_force(stops, services, trips, changes, origin, dest, arrive: int, max_
     def base(day: dt.date) -> int:  # GTFS: times count from noon minus 12 hours
         return int(dt.datetime.combine(day, dt.time(12), tzinfo=TZ).timestamp()) - 43200
 
-    inst = [[(s, base(day) + a, base(day) + d) for s, (a, d) in zip(seq, times)]
-            for seq, svc, times in trips for day in DAYS if runs(svc, day)]
+    def shifts(times, freq):  # a frequency-based trip runs from each start; others once as written
+        return [0] if freq is None else [start - times[0][1] for start in range(freq[0], freq[1], freq[2])]
+
+    inst = [[(s, base(day) + a + shift, base(day) + d + shift) for s, (a, d) in zip(seq, times)]
+            for seq, svc, times, freq in trips for day in DAYS if runs(svc, day) for shift in shifts(times, freq)]
     radius = max_walk_m / WALK_DETOUR_FACTOR
 
     def walk_from(p):
