@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from conftest import WERKMAAT, create_pg_database, drop_pg_database, pg_fetch, server_env, start_server, stop_server
+from transit_feeds import SMALL, write_feed
 
 EXPECTED_TABLES = {"organisation", "workplace", "person", "session", "invite", "sign_in_throttle",
                    "migration"}
@@ -108,6 +109,13 @@ def test_demo_is_idempotent_and_prints_working_links(tmp_path, backend):
                 assert item["journeys"] and item["leaveHomeAt"], item
                 legs = [leg for j in item["journeys"] for leg in j["legs"] if leg["kind"] == "ride"]
                 assert {leg["line"] for leg in legs} <= {"D1", "D2"}
+            # With real timetables loaded, the demo adds no fictional lines to them.
+            assert server.werkmaat("transit", "delete", "demo").returncode == 0
+            real = write_feed(tmp_path / "real.zip", SMALL)
+            assert server.werkmaat("transit", "import", str(real), "--name", "real").returncode == 0
+            assert "Demo bus" not in server.werkmaat("demo").stdout
+            listed = server.werkmaat("transit", "list").stdout
+            assert "real:" in listed and "demo:" not in listed
         finally:
             stop_server(server)
     finally:

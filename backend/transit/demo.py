@@ -3,8 +3,8 @@
 It is clearly not real: the agency is "Demo-bus (fictief)" and the lines are D1 and D2. It runs on
 weekdays every 15 minutes and on Saturdays every 30 minutes, from 05:00 to 21:00, in both
 directions, for 180 days from a week ago. `werkmaat demo` imports it as feed "demo" through the
-normal GTFS reader when no feed of that name covers the coming 30 days; a real feed imported with
-`werkmaat transit import` lives beside it (`werkmaat transit delete demo` removes it).
+normal GTFS reader when no feed of that name covers the coming 30 days, and never when another feed
+is loaded (`werkmaat transit delete demo` removes it once a real feed is imported).
 """
 
 from __future__ import annotations
@@ -102,11 +102,14 @@ def build_zip(today: dt.date) -> bytes:
 
 
 async def load_demo_transit(today: dt.date) -> str | None:
-    """Import the demo feed unless one of that name still covers the next 30 days; says what it did."""
+    """Import the demo feed unless a real feed is loaded or the demo one still covers the next 30 days;
+    says what it did."""
     from backend.transit.gtfs import read_feed
     from backend.transit.store import save_feed
     from backend.transit.tables import TransitFeed
 
+    if await TransitFeed.exists().where(TransitFeed.name != FEED_NAME):
+        return None  # real timetables are loaded: never mix fictional lines into them
     current = await TransitFeed.select(TransitFeed.last_date).where(TransitFeed.name == FEED_NAME).first()
     if current and current["last_date"] >= today + dt.timedelta(days=30):
         return None
