@@ -91,6 +91,7 @@ def start_run(live_server, client: Client, output: IO[str]) -> subprocess.Popen:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # the two runs take 2-3 minutes; on a busy machine more than the suite's 300 s
 def test_schemathesis_default_checks_pass_for_coach_and_worker(live_server, personas, tmp_path):
     """Both runs at once: each spends much of its time waiting for the server, so together they
     take little longer than one (all four runs stay within a few minutes on two cores)."""
