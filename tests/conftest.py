@@ -220,7 +220,9 @@ class Client(httpx.Client):
     methods, and comes from its own address."""
 
     def __init__(self, base_url: str, language: str = "nl", address: str | None = None) -> None:
-        super().__init__(base_url=base_url, timeout=30, headers={
+        # Idle connections are dropped after 2 s, before the server's keep-alive timeout (5 s): else a
+        # request may go out on a connection the server is closing ("Server disconnected").
+        super().__init__(base_url=base_url, timeout=30, limits=httpx.Limits(keepalive_expiry=2.0), headers={
             "Accept-Language": language, "X-Forwarded-For": address or fresh_address(),
             "User-Agent": "Mozilla/5.0 (Linux; Android 13) Chrome/120.0 Mobile Safari/537.36",
         })
