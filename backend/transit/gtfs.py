@@ -274,7 +274,7 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
             trip_head.append(headsigns.setdefault(_get(row, c_head), len(headsigns)))
             trip_line.append(line)
 
-        # Stop times: the big one. Kept in flat Python int lists, then sorted with numpy.
+        # Stop times: the big one. Kept in typed arrays while read, then sorted with numpy.
         progress("stop_times")
         t = table("stop_times.txt")
         c_trip, c_arr, c_dep = t.col("trip_id"), t.col("arrival_time"), t.col("departure_time")
@@ -292,11 +292,7 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
         def parse_time(text: str, line: int, column: str) -> int:
             value = cache.get(text)
             if value is None:
-                m = TIME_RE.match(text)
-                if not m:
-                    raise t.error(line, f"{column} '{text}' is not a time HH:MM:SS")
-                value = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3])
-                cache[text] = value
+                value = cache[text] = _seconds(t, line, text, column)
             return value
 
         count = 0
@@ -335,9 +331,7 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
         line_a = np.asarray(st_line, dtype=np.int64)[order]
         del st_trip, st_stop, st_arr, st_dep, st_line
         n_trips = len(trip_route)
-        counts = np.bincount(st_trip_a, minlength=n_trips)
-        offsets = np.zeros(n_trips + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+        counts, offsets = _trip_offsets(st_trip_a, n_trips)
         _interpolate(arr_a, dep_a, offsets, line_a)
         _check_times(arr_a, dep_a, st_trip_a, offsets, line_a)
 
@@ -351,9 +345,7 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
                 trip_route.append(trip_route[tr]); trip_service.append(trip_service[tr])
                 trip_head.append(trip_head[tr]); trip_line.append(trip_line[tr])
             n_trips = len(trip_route)
-            counts = np.bincount(st_trip_a, minlength=n_trips)
-            offsets = np.zeros(n_trips + 1, dtype=np.int64)
-            np.cumsum(counts, out=offsets[1:])
+            counts, offsets = _trip_offsets(st_trip_a, n_trips)
 
         # Patterns: trips with the same stop sequence; a trip with fewer than two stops is dropped.
         keep_trip = counts >= 2
@@ -458,6 +450,14 @@ def read_feed(path: str, name: str, progress: Callable[[str], None] = lambda _: 
         return FeedData(arrays, meta)
 
 
+def _trip_offsets(st_trip: np.ndarray, n_trips: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stop times per trip, and where each trip's run starts in the arrays sorted by trip."""
+    counts = np.bincount(st_trip, minlength=n_trips)
+    offsets = np.zeros(n_trips + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return counts, offsets
+
+
 def _frequencies(t: _Table | None, trip_index: dict[str, int], never_runs: set[str]) -> dict[int, list[int]]:
     """frequencies.txt: for each frequency-based trip, the start times of its runs (sorted).
 
@@ -475,7 +475,7 @@ def _frequencies(t: _Table | None, trip_index: dict[str, int], never_runs: set[s
             if tid in never_runs:
                 continue
             raise t.error(line, f"trip_id '{tid}' is not in trips.txt")
-        first, end = (_seconds(t, line, row, c, column) for c, column in ((c_start, "start_time"), (c_end, "end_time")))
+        first, end = (_seconds(t, line, _get(row, c), column) for c, column in ((c_start, "start_time"), (c_end, "end_time")))
         headway = _get(row, c_head)
         if not headway.isdigit() or int(headway) <= 0:
             raise t.error(line, f"headway_secs '{headway}' is not a positive number of seconds")
@@ -485,8 +485,8 @@ def _frequencies(t: _Table | None, trip_index: dict[str, int], never_runs: set[s
     return {trip: sorted(set(times)) for trip, times in starts.items() if times}
 
 
-def _seconds(t: _Table, line: int, row: list[str], col: int | None, column: str) -> int:
-    text = _get(row, col)
+def _seconds(t: _Table, line: int, text: str, column: str) -> int:
+    """H:MM:SS (hours past 24 allowed) as seconds, or an error naming the file, line and column."""
     m = TIME_RE.match(text)
     if not m:
         raise t.error(line, f"{column} '{text}' is not a time HH:MM:SS")
