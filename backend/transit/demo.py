@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import zipfile
+
+from backend.transit.geo import distance_m
 
 FEED_NAME = "demo"
 # Waypoints of each line (the stops are placed about every 700 m along them), near the demo homes.
@@ -34,9 +35,7 @@ FIRST, LAST = 5 * 3600, 21 * 3600
 
 
 def _metres(a: tuple, b: tuple) -> float:
-    dy = (b[0] - a[0]) * 111_320
-    dx = (b[1] - a[1]) * 111_320 * math.cos(math.radians((a[0] + b[0]) / 2))
-    return math.hypot(dx, dy)
+    return float(distance_m(a[0], a[1], b[0], b[1]))
 
 
 def _stops_along(points: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
