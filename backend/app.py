@@ -27,6 +27,7 @@ from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from backend.coaching.controllers import ROUTES as COACHING_ROUTES
 from backend.commute.wiring import install as wire_domains
 from backend.errors import EXCEPTION_HANDLERS, error_responses
+from backend import testclock
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
 from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
@@ -267,7 +268,7 @@ def create_app() -> Litestar:
         route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
                         *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES,
-                        *IMPACT_ROUTES, *PRIVACY_ROUTES],
+                        *IMPACT_ROUTES, *PRIVACY_ROUTES, *testclock.ROUTES],
         middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,

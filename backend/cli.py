@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from backend import testclock
+    testclock.install_from_env()  # tests only (WERKMAAT_TEST_MODE=1); a no-op otherwise
     args = build_parser().parse_args(argv)
     args.func(args)
 

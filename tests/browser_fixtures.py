@@ -35,13 +35,17 @@ def new_context(browser, live_server):
     """Make browser contexts (each a separate 'device'); closed after the test."""
     contexts = []
 
-    def make(size: str = "phone", language: str = "nl-BE", **extra):
+    def make(size: str = "phone", language: str = "nl-BE", server=None, **extra):
+        """A context on `server` (default: the session's live server) whose pages' clock is that
+        server's clock (Playwright's clock: Date, timers), not the machine's."""
+        server = server or live_server
         options = dict(PHONE if size == "phone" else LAPTOP)
-        options.update(locale=language, timezone_id="Europe/Brussels", base_url=live_server.url,
+        options.update(locale=language, timezone_id="Europe/Brussels", base_url=server.url,
                        extra_http_headers={"X-Forwarded-For": fresh_address()})
         options.update(extra)
         context = browser.new_context(**options)
         context.set_default_timeout(15_000)
+        context.clock.install(time=server.now())
         contexts.append(context)
         return context
 

@@ -17,8 +17,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import datetime as dt
+
 import httpx
 import pytest
+
+import clock
+
+# One fake clock for the whole run, whatever the machine's time (tests/clock.py).
+clock.install()
 
 # Browser fixtures (Chromium, phone contexts, axe) live beside this file.
 pytest_plugins = ["browser_fixtures"]
@@ -115,14 +122,31 @@ class LiveServer:
     env: dict
     process: subprocess.Popen
     log_path: Path
+    # The server's clock minus the test run's clock (zero unless started or moved to another instant).
+    clock_offset: dt.timedelta = dt.timedelta(0)
 
     @property
     def db(self) -> str:
         return "sqlite" if self.database_url.startswith("sqlite") else "postgres"
 
+    def now(self) -> dt.datetime:
+        """What this server's clock says now (UTC)."""
+        return clock.now() + self.clock_offset
+
+    def set_clock(self, instant: dt.datetime) -> None:
+        """Move this server's clock to `instant` (it ticks on from there). Forward moves only: the
+        scheduler inside the server would otherwise wait for a moment that has already been."""
+        self.clock_offset = instant - clock.now()
+        response = httpx.put(self.url + "/api/test/clock", json={"now": self.now().isoformat()}, timeout=10)
+        assert response.status_code == 200, response.text
+
+    def command_env(self) -> dict:
+        """The server's environment, with the clock of a new process set to the server's now."""
+        return {**self.env, **clock.env_for(self.now())}
+
     def werkmaat(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([WERKMAAT, *args], env=self.env, capture_output=True, text=True, check=check,
-                              input=input, timeout=120)
+        return subprocess.run([WERKMAAT, *args], env=self.command_env(), capture_output=True, text=True,
+                              check=check, input=input, timeout=120)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -141,14 +165,18 @@ def server_env(database_url: str, data_dir: Path, port: int, **extra: str) -> di
         # Never the public Nominatim from a test; tests that geocode point it at a loopback server.
         "WERKMAAT_GEOCODER": "off",
     })
+    # The test clock (tests/clock.py): a process started with this environment starts at the run's now.
+    env.update(clock.env_for())
     env.update(extra)
     return env
 
 
-def start_server(database_url: str, data_dir: Path, **extra: str) -> LiveServer:
+def start_server(database_url: str, data_dir: Path, now: dt.datetime | None = None, **extra: str) -> LiveServer:
+    """A server in its own process; its clock is the run's clock, or starts at `now` and ticks."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = server_env(database_url, data_dir, port, **extra)
+    offset = (now - clock.now()) if now is not None else dt.timedelta(0)
+    env = server_env(database_url, data_dir, port, **clock.env_for(clock.now() + offset), **extra)
     subprocess.run([WERKMAAT, "create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--reset"],
                    env=env, check=True, capture_output=True, timeout=120)
     log_path = data_dir / "server.log"
@@ -169,8 +197,12 @@ def start_server(database_url: str, data_dir: Path, **extra: str) -> LiveServer:
     else:
         process.kill()
         raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-    return LiveServer(url=url, database_url=database_url, data_dir=data_dir, env=env, process=process,
-                      log_path=log_path)
+    server = LiveServer(url=url, database_url=database_url, data_dir=data_dir, env=env, process=process,
+                        log_path=log_path)
+    # The server's clock started when it read its environment; under libfaketime (each process's wall clock
+    # starting anew) that can be seconds behind, so set it exactly now that it answers.
+    server.set_clock(clock.now() + offset)
+    return server
 
 
 def stop_server(server: LiveServer) -> None:
@@ -199,6 +231,32 @@ def geocoder_service():
     service = NominatimService().start()
     yield service
     service.stop()
+
+
+@pytest.fixture
+def server_at(database_url, tmp_path_factory):
+    """Start servers whose clock starts at a given instant: `server = server_at(instant, **env)`.
+
+    Each has a fresh database of the current kind (its own SQLite file or PostgreSQL database), no
+    scheduler unless asked (`WERKMAAT_SCHEDULER="on"`), and is stopped after the test."""
+    started: list[tuple[LiveServer, str | None]] = []
+
+    def start(instant: dt.datetime, **extra: str) -> LiveServer:
+        if database_url.startswith("sqlite"):
+            url, own = f"sqlite:///{tmp_path_factory.mktemp('at-sqlite') / 'werkmaat.db'}", None
+        else:
+            url = own = create_pg_database()
+        extra.setdefault("WERKMAAT_SCHEDULER", "off")
+        server = start_server(url, tmp_path_factory.mktemp("at-data"), now=instant, **extra)
+        started.append((server, own))
+        return server
+
+    yield start
+    for server, own in started:
+        stop_server(server)
+        if own:
+            drop_pg_database(own)
+        assert "Unhandled error" not in server.log(), server.log()[-5000:]
 
 
 @pytest.fixture(scope="session")

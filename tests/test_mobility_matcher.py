@@ -86,8 +86,54 @@ def test_arrives_at_least_ten_minutes_before_the_shift():
 
 def test_seats_taken_that_day():
     o = offer(seats=2)
-    assert len(run(request(), [o], {o.id: 1})) == 1
-    assert run(request(), [o], {o.id: 2}) == []
+    assert len(run(request(), [o], {(o.id, DAY): 1})) == 1
+    assert run(request(), [o], {(o.id, DAY): 2}) == []
+    # Seats of another day do not count.
+    assert len(run(request(), [o], {(o.id, DAY - dt.timedelta(days=1)): 2})) == 1
+
+
+def test_a_ride_across_midnight_to_a_night_shift():
+    """A buddy leaving at 23:45 takes a worker to a 00:30 night shift: the car leaves the evening before."""
+    night = DAY + dt.timedelta(days=1)                      # the shift is on Wednesday at 00:30
+    late = offer(leave_time=dt.time(23, 45), weekdays=frozenset({2}))  # drives on Tuesdays only
+    [m] = run(request(dt.time(0, 30), day=night), [late])
+    assert m.departure_day == DAY and m.leave_at == local_instant(DAY, dt.time(23, 45))
+    assert m.leave_at < m.arrive_at < local_instant(night, dt.time(0, 30)) - MARGIN + dt.timedelta(seconds=1)
+    # Its seats are those of the departure day (Tuesday), not of the shift's day.
+    assert run(request(dt.time(0, 30), day=night), [late], {(late.id, DAY): 2}) == []
+    assert len(run(request(dt.time(0, 30), day=night), [late], {(late.id, night): 2})) == 1
+    # The evening's car does not run on Wednesday evening, so no ride to Thursday's 00:30 shift.
+    assert run(request(dt.time(0, 30), day=night + dt.timedelta(days=1)), [late]) == []
+    # A day off on the departure day cancels it; one on the shift's day does not.
+    assert run(request(dt.time(0, 30), day=night), [offer(leave_time=dt.time(23, 45),
+                                                          days_off=frozenset({DAY}))]) == []
+    assert len(run(request(dt.time(0, 30), day=night), [offer(leave_time=dt.time(23, 45),
+                                                              days_off=frozenset({night}))])) == 1
+    # A 23:45 departure is no ride to the 00:30 of the same calendar day (23 hours early).
+    assert run(request(dt.time(0, 30), day=DAY), [offer(leave_time=dt.time(23, 45), weekdays=frozenset({2}))]) == []
+
+
+def test_a_ride_on_the_nights_the_clocks_change():
+    """Margins are real minutes, not wall-clock differences, on the March and October nights."""
+    march, october = dt.date(2027, 3, 28), dt.date(2027, 10, 31)     # Sundays; 02:00 -> 03:00, 03:00 -> 02:00
+    for night in (march, october):
+        late = offer(leave_time=dt.time(23, 45), weekdays=frozenset({6}), valid_from=dt.date(2027, 1, 1))
+        [m] = run(request(dt.time(0, 30), day=night), [late])
+        assert m.departure_day == night - dt.timedelta(days=1)
+        assert local_instant(night, dt.time(0, 30)) - m.leave_at == dt.timedelta(minutes=45)
+    # March: leaving 01:50 for a 03:30 shift is 40 real minutes (the hour 02:00-03:00 does not exist).
+    spring = offer(leave_time=dt.time(1, 50), weekdays=frozenset({7}), valid_from=dt.date(2027, 1, 1))
+    [m] = run(request(dt.time(3, 30), day=march), [spring])
+    assert local_instant(march, dt.time(3, 30)) - m.leave_at == dt.timedelta(minutes=40)
+    # October: leaving 01:50 for a 03:00 shift is 130 real minutes, not 70 (02:00-03:00 happens twice),
+    # and 02:20 (its first time) is 100: both too early. 02:30 (first time) is 90 minutes: it fits.
+    def sunday(at: dt.time) -> OfferSpec:
+        return offer(leave_time=at, weekdays=frozenset({7}), valid_from=dt.date(2027, 1, 1))
+
+    assert local_instant(october, dt.time(3, 0)) - local_instant(october, dt.time(1, 50)) == dt.timedelta(minutes=130)
+    assert run(request(dt.time(3, 0), day=october), [sunday(dt.time(1, 50)), sunday(dt.time(2, 20))]) == []
+    [m] = run(request(dt.time(3, 0), day=october), [sunday(dt.time(2, 30))])
+    assert local_instant(october, dt.time(3, 0)) - m.leave_at == dt.timedelta(minutes=90)
 
 
 def test_days_off_weekdays_and_validity():

@@ -20,6 +20,10 @@ origin -> pickup -> workplace -> offer's destination, minus origin -> offer's de
 offer goes to the worker's workplace the last leg is zero; an offer to another workplace matches
 when the worker's workplace lies near its route ("passing near it").
 
+A ride may leave the day before the shift: a buddy leaving at 23:45 takes a worker to a 00:30 night
+shift (packaging, cleaning). Each offer is tried on the shift's day and on the day before; the
+10-75 minute window lets at most one of them fit. Seats are counted per offer and *departure* day.
+
 For thousands of offers a cheap equirectangular distance screens out the clear misses first; the
 survivors are measured with geopy. The screen keeps a 5 % allowance, far more than the
 equirectangular error over Belgian distances (< 0.5 %), so it never drops a real match.
@@ -94,6 +98,7 @@ class RequestSpec:
 class Match:
     offer_id: UUID
     buddy_id: UUID
+    departure_day: dt.date
     leave_at: dt.datetime
     pickup_at: dt.datetime
     arrive_at: dt.datetime
@@ -108,19 +113,25 @@ def runs_on(offer: OfferSpec, day: dt.date) -> bool:
             and (offer.valid_until is None or day <= offer.valid_until) and day not in offer.days_off)
 
 
-def match(request: RequestSpec, offers: list[OfferSpec], taken: dict[UUID, int],
+def departure_days(offer: OfferSpec, shift_day: dt.date) -> list[dt.date]:
+    """The days the offer could leave on for a shift on `shift_day`: that day, or the evening before."""
+    return [d for d in (shift_day, shift_day - dt.timedelta(days=1)) if runs_on(offer, d)]
+
+
+def match(request: RequestSpec, offers: list[OfferSpec], taken: dict[tuple[UUID, dt.date], int],
           local_instant) -> list[Match]:
     """Offers that can take the worker, best first (smallest detour, then largest time margin).
 
-    `taken` is seats already taken per offer on the request's day; `local_instant(day, time)` turns
-    the offer's local leaving time into an aware instant (kept outside so this stays pure).
+    `taken` is seats already taken per (offer, departure day); `local_instant(day, time)` turns the
+    offer's local leaving time into an aware instant (kept outside so this stays pure).
     """
     home, work = request.pickup, request.workplace
     home_work_fast = _fast_km(home, work)
     home_work: float | None = None
     found: list[Match] = []
     for offer in offers:
-        if not runs_on(offer, request.day) or taken.get(offer.id, 0) >= offer.seats:
+        days = [d for d in departure_days(offer, request.day) if taken.get((offer.id, d), 0) < offer.seats]
+        if not days:
             continue
         # Screen: equirectangular, generous; then the real measure.
         fast_detour = (_fast_km(offer.origin, home) + home_work_fast + _fast_km(work, offer.destination)
@@ -135,14 +146,15 @@ def match(request: RequestSpec, offers: list[OfferSpec], taken: dict[UUID, int],
         detour = max(0.0, to_home + home_work + onward - direct)
         if detour > offer.max_detour_km:
             continue
-        leave_at = local_instant(request.day, offer.leave_time)
-        pickup_at = leave_at + drive_time(to_home)
-        arrive_at = pickup_at + dt.timedelta(minutes=PICKUP_MINUTES) + drive_time(home_work)
-        margin = request.arrive_by - arrive_at
-        if margin < MARGIN or margin > MAX_EARLY:
-            continue
-        found.append(Match(offer_id=offer.id, buddy_id=offer.buddy_id, leave_at=leave_at, pickup_at=pickup_at,
-                           arrive_at=arrive_at, detour_km=round(detour, 2),
-                           distance_km=round(to_home + home_work, 2), margin=margin))
+        for day in days:
+            leave_at = local_instant(day, offer.leave_time)
+            pickup_at = leave_at + drive_time(to_home)
+            arrive_at = pickup_at + dt.timedelta(minutes=PICKUP_MINUTES) + drive_time(home_work)
+            margin = request.arrive_by - arrive_at
+            if MARGIN <= margin <= MAX_EARLY:
+                found.append(Match(offer_id=offer.id, buddy_id=offer.buddy_id, departure_day=day, leave_at=leave_at,
+                                   pickup_at=pickup_at, arrive_at=arrive_at, detour_km=round(detour, 2),
+                                   distance_km=round(to_home + home_work, 2), margin=margin))
+                break
     found.sort(key=lambda m: (m.detour_km, -m.margin.total_seconds(), str(m.offer_id)))
     return found

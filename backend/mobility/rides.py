@@ -42,6 +42,11 @@ async def _refuse(ride: Ride) -> None:
     raise Conflict("ride_already_decided")
 
 
+def seat_day(ride: Ride) -> dt.date:
+    """The seat belongs to the car's departure: a 23:45 ride to a 00:30 shift takes the evening's seat."""
+    return recurrence.local_today(ride.leave_at)
+
+
 async def accept(actor: Actor, ride_id: UUID) -> MyRideOut:
     """Take a seat for that day. Three conditional UPDATEs in one transaction: a seat (`taken <
     seats`), the request (still open) and the ride (still proposed); when any finds nothing, the
@@ -53,8 +58,10 @@ async def accept(actor: Actor, ride_id: UUID) -> MyRideOut:
     offer = await RideOffer.select(RideOffer.seats, RideOffer.active).where(RideOffer.id == ride.offer).first()
     if offer is None or not offer["active"]:
         raise Conflict("ride_cancelled")
-    key = f"{ride.offer}:{ride.day.isoformat()}"
-    await SeatDay.insert(SeatDay(offer=ride.offer, day=ride.day, key=key, taken=0)).on_conflict(action="DO NOTHING")
+    departure = seat_day(ride)
+    key = f"{ride.offer}:{departure.isoformat()}"
+    await SeatDay.insert(SeatDay(offer=ride.offer, day=departure, key=key, taken=0)).on_conflict(
+        action="DO NOTHING")
     stamp = now()
     async with Ride._meta.db.transaction():
         seat = await SeatDay.update({SeatDay.taken: SeatDay.taken + 1}).where(
@@ -98,7 +105,7 @@ async def release(ride: Ride, status: str, by: UUID | None, reason: str) -> bool
         if not changed:
             return False
         await SeatDay.update({SeatDay.taken: SeatDay.taken - 1}).where(
-            (SeatDay.key == f"{ride.offer}:{ride.day.isoformat()}") & (SeatDay.taken > 0))
+            (SeatDay.key == f"{ride.offer}:{seat_day(ride).isoformat()}") & (SeatDay.taken > 0))
     return True
 
 
@@ -119,11 +126,11 @@ async def cancel(actor: Actor, ride_id: UUID, reason: str) -> MyRideOut:
 
 
 async def mark(actor: Actor, ride_id: UUID, status: str) -> MyRideOut:
-    """Done or no-show, from the day of the ride on."""
+    """Done or no-show, from the day the car leaves on (the evening before, for a night shift)."""
     ride = await own_ride(actor, ride_id)
     if ride.status not in ("confirmed", "done", "no_show"):
         raise Conflict("ride_cancelled" if ride.status == "cancelled" else "ride_not_confirmed")
-    if recurrence.local_today() < ride.day:
+    if recurrence.local_today() < seat_day(ride):
         raise InvalidInput.field("rideId", "ride_not_started")
     await Ride.update({Ride.status: status, Ride.decided_at: now()}).where(
         (Ride.id == ride.id) & Ride.status.is_in(["confirmed", "done", "no_show"]))

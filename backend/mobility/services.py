@@ -154,13 +154,17 @@ async def _organisation_offers(organisation: UUID) -> list[matcher.OfferSpec]:
     return specs
 
 
-async def candidates(organisation: UUID, day: dt.date) -> tuple[list[matcher.OfferSpec], dict[UUID, int]]:
-    """Live offers of the organisation that run on `day`, and the seats already taken that day."""
-    specs = [s for s in await _organisation_offers(organisation) if matcher.runs_on(s, day)]
+async def candidates(organisation: UUID, day: dt.date) -> tuple[list[matcher.OfferSpec],
+                                                                 dict[tuple[UUID, dt.date], int]]:
+    """Live offers of the organisation that could drive to a shift on `day` (leaving that day or the
+    evening before), and the seats already taken per (offer, departure day)."""
+    specs = [s for s in await _organisation_offers(organisation) if matcher.departure_days(s, day)]
     if not specs:
         return [], {}
-    taken = {s["offer"]: s["taken"] for s in await SeatDay.select(SeatDay.offer, SeatDay.taken).where(
-        (SeatDay.day == day) & (SeatDay.offer.organisation == organisation) & (SeatDay.taken > 0))}
+    taken = {(s["offer"], s["day"]): s["taken"] for s in await SeatDay.select(
+        SeatDay.offer, SeatDay.day, SeatDay.taken).where(
+        SeatDay.day.is_in([day, day - dt.timedelta(days=1)]) & (SeatDay.offer.organisation == organisation)
+        & (SeatDay.taken > 0))}
     return specs, taken
 
 

@@ -80,7 +80,7 @@ async def main(n: int) -> None:
 
     places = {w.id: (w.latitude, w.longitude) for w in workplaces}
     specs = [offer_spec(r.to_dict(), places[r.workplace]) for r in rows]
-    taken_map = {s.offer: s.taken for s in taken}
+    taken_map = {(s.offer, s.day): s.taken for s in taken}
     requests = []
     for _ in range(200):
         w = rng.choice(workplaces)
