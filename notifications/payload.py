@@ -1,5 +1,5 @@
-"""Pure builders: the text of a reminder in the recipient's language, and the push headers that
-make a message useful on a phone (TTL, Urgency, Topic)."""
+"""Pure builders: the text of a reminder in the recipient's language, the push message (small enough
+for every push service), and the push headers that make it useful on a phone (TTL, Urgency, Topic)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,35 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Brussels")
 MAX_TTL = 28 * 24 * 3600  # the longest any push service keeps a message
 MIN_TTL = 60
 
+# RFC 8030 section 7.2 / RFC 8291 section 4: a push service need not take more than 4,096 bytes of
+# encrypted body (FCM and Mozilla answer 413 above it). pywebpush sends one aes128gcm record (RFC 8188):
+# a header of 86 bytes (salt 16, record size 4, key id length 1, key id 65), the plaintext, one
+# padding delimiter byte and a 16-byte tag. So the JSON text itself may be at most 3,993 bytes.
+MAX_PUSH_BODY = 4096
+AES128GCM_HEADER = 16 + 4 + 1 + 65
+AES128GCM_OVERHEAD = AES128GCM_HEADER + 1 + 16
+MAX_PLAINTEXT = MAX_PUSH_BODY - AES128GCM_OVERHEAD  # 3993
+ELLIPSIS = "\u2026"
+
 TEMPLATES = {
     "nl": {
-        "evening_before": ("Morgen: {title}", "Om {time}. {place}{bring}"),
-        "before_start": ("Straks: {title}", "Om {time}. {place}{bring}"),
+        "evening_before": ("Morgen: {title}", "Om {time}.{place}{bring}"),
+        "before_start": ("Straks: {title}", "Om {time}.{place}{bring}"),
         "test": ("Testmelding", "Meldingen werken op dit toestel."),
         "bring": " Neem mee: {items}.",
         "report_sick": ("{name} meldt zich ziek", "{text}"),
         "report_late": ("{name} komt te laat", "{text}"),
     },
     "en": {
-        "evening_before": ("Tomorrow: {title}", "At {time}. {place}{bring}"),
-        "before_start": ("Soon: {title}", "At {time}. {place}{bring}"),
+        "evening_before": ("Tomorrow: {title}", "At {time}.{place}{bring}"),
+        "before_start": ("Soon: {title}", "At {time}.{place}{bring}"),
         "test": ("Test notification", "Notifications work on this device."),
         "bring": " Bring: {items}.",
         "report_sick": ("{name} reports sick", "{text}"),
@@ -57,8 +68,10 @@ def render(template: str | None, params: dict, title: str, body: str, language: 
     bring_codes = params.get("bring") or []
     labels = BRING.get(language, BRING["nl"])
     bring = texts["bring"].format(items=", ".join(labels.get(b, b) for b in bring_codes)) if bring_codes else ""
+    # Each part brings its own leading space, so a missing place leaves no double space.
+    place = (params.get("place") or "").strip().rstrip(".")
     values = {"title": params.get("title", ""), "time": params.get("time", ""),
-              "place": (params.get("place") + ".") if params.get("place") else "", "bring": bring,
+              "place": f" {place}." if place else "", "bring": bring,
               "text": params.get("text", ""), "name": params.get("name", "")}
     return head.format(**values).strip(), text.format(**values).strip()
 
@@ -76,6 +89,83 @@ def urgency(urgent: bool, event_at: dt.datetime | None, now: dt.datetime) -> str
 
 
 def message(title: str, body: str, topic: str, url: str, reminder_id: str, recipient_id: str, urgent: bool) -> str:
-    """The JSON the service worker gets; it shows `title`/`body` with `tag`, so copies replace each other."""
-    return json.dumps({"title": title, "body": body, "tag": topic, "url": url, "reminderId": reminder_id,
-                       "recipientId": recipient_id, "urgent": urgent}, ensure_ascii=False)
+    """The JSON the service worker gets; it shows `title`/`body` with `tag`, so copies replace each other.
+
+    Never more than `MAX_PLAINTEXT` bytes of UTF-8, so the encrypted push fits the 4,096 bytes every
+    push service takes: a longer body is cut (whole characters, never inside an emoji or an accented
+    letter) and ends in "…". The inbox keeps the whole text; the notification opens it."""
+    def encode(t: str, b: str) -> bytes:
+        return json.dumps({"title": t, "body": b, "tag": topic, "url": url, "reminderId": reminder_id,
+                           "recipientId": recipient_id, "urgent": urgent}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8", "replace")
+
+    data = encode(title, body)
+    if len(data) <= MAX_PLAINTEXT:
+        return data.decode("utf-8")
+    body = shorten(body, lambda cut: len(encode(title, cut)) <= MAX_PLAINTEXT)
+    if len(encode(title, body)) > MAX_PLAINTEXT:  # only with an absurd title: cut that as well
+        body = ""
+        title = shorten(title, lambda cut: len(encode(cut, "")) <= MAX_PLAINTEXT)
+    return encode(title, body).decode("utf-8")
+
+
+def shorten(text: str, fits, ellipsis: str = ELLIPSIS) -> str:
+    """The longest start of `text`, cut between two graphemes and followed by `ellipsis`, for which
+    `fits(candidate)` holds; `text` itself when it fits. Prefers a cut at a space near the end."""
+    if fits(text):
+        return text
+    cuts = grapheme_boundaries(text)
+    lo, hi = 0, len(cuts) - 1  # cuts[0] == 0: the ellipsis alone
+    if not fits(_with(text, 0, ellipsis)):
+        return ""
+    while lo < hi:  # the largest index whose cut fits (fitting is monotone in the length)
+        mid = (lo + hi + 1) // 2
+        if fits(_with(text, cuts[mid], ellipsis)):
+            lo = mid
+        else:
+            hi = mid - 1
+    end = cuts[lo]
+    space = text.rfind(" ", max(0, end - 30), end)
+    if space > end // 2:
+        end = space
+    return _with(text, end, ellipsis)
+
+
+def _with(text: str, end: int, ellipsis: str) -> str:
+    return text[:end].rstrip() + ellipsis
+
+
+# Code points that never start a grapheme of their own (a simplified UAX #29: extend, spacing marks,
+# zero-width joiner, emoji modifiers and tags, Hangul vowel and final jamo).
+def _joins_previous(ch: str) -> bool:
+    cp = ord(ch)
+    if cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or 0xE0020 <= cp <= 0xE007F:
+        return True
+    if 0x1F3FB <= cp <= 0x1F3FF or 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF:
+        return True
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc")
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def grapheme_boundaries(text: str) -> list[int]:
+    """Indexes at which `text` may be cut without splitting a user-perceived character: not before a
+    combining mark, variation selector or skin tone, not after a zero-width joiner (👩‍🔧), not inside
+    a flag (a pair of regional indicators), not between CR and LF. Includes 0 and len(text)."""
+    cuts = [0]
+    regional_run = 0
+    for i in range(1, len(text) + 1):
+        prev = text[i - 1]
+        regional_run = regional_run + 1 if _regional(prev) else 0
+        if i == len(text):
+            cuts.append(i)
+            break
+        ch = text[i]
+        if _joins_previous(ch) or prev == "\u200d" or (prev == "\r" and ch == "\n"):
+            continue
+        if _regional(ch) and regional_run % 2 == 1:
+            continue
+        cuts.append(i)
+    return cuts

@@ -235,7 +235,7 @@ async def expand_rules(now: dt.datetime | None = None) -> int:
                     recipients=[UUID(p) for p in rule["recipients"]], due_at=moment, expires_at=moment + RULE_TTL,
                     source="rule", title=rule["title"], body=rule["body"], organisation=rule["organisation"],
                     created_by=rule["created_by"], source_key=f"rule:{rule['id']}:{day.isoformat()}",
-                    topic_seed=f"rule:{rule['id']}", rule=rule["id"]))
+                    topic_seed=f"rule:{rule['id']}", rule=rule["id"], url="/#/inbox"))
                 created += made is not None
             day += dt.timedelta(days=1)
         await ReminderRule.update({ReminderRule.expanded_until: horizon}).where(ReminderRule.id == rule["id"])

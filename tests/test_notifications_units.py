@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -149,3 +150,107 @@ def test_a_job_may_run_soon_after_start_instead_of_after_its_interval():
 
     run_async(run())
     assert runs == ["soon"]
+
+
+# --- texts and the 4,096-byte rule (issue 11, part 3) ---------------------------------------------
+
+def test_templates_leave_no_double_space_and_name_the_place():
+    params = {"title": "Productie", "time": "08:00", "place": "", "bring": ["safety_shoes"]}
+    assert payload.render("before_start", params, "", "", "nl") == ("Straks: Productie",
+                                                                     "Om 08:00. Neem mee: veiligheidsschoenen.")
+    assert payload.render("evening_before", {**params, "bring": []}, "", "", "en") == ("Tomorrow: Productie",
+                                                                                       "At 08:00.")
+    named = {**params, "place": "Atelier Noord, Industrieweg 12, 3600 Genk"}
+    assert payload.render("evening_before", named, "", "", "nl")[1] == (
+        "Om 08:00. Atelier Noord, Industrieweg 12, 3600 Genk. Neem mee: veiligheidsschoenen.")
+    assert payload.render("before_start", named, "", "", "en")[1] == (
+        "At 08:00. Atelier Noord, Industrieweg 12, 3600 Genk. Bring: safety shoes.")
+
+
+def _longest_reminder() -> tuple[str, str]:
+    """The longest title and body the coach's reminder form accepts, full of 4-byte emoji, emoji
+    joined by ZWJ, skin tones, flags and letters of two and three bytes."""
+    import msgspec
+
+    from backend.reminders.schemas import ReminderIn
+
+    props = msgspec.json.schema(ReminderIn)["$defs"]["ReminderIn"]["properties"]
+    title = ("🦺🚧😀🙂🤝🏾👷🏽🪪" * 40)[:props["title"]["maxLength"]]
+    body = ("😀🦺🪪🙂🚧🤝🏾👩🏽‍🔧🇧🇪😀🦺ẞé🙂 " * 100)[:props["body"]["maxLength"]]
+    return title, body
+
+
+def _subscription():
+    """A browser's key pair and auth secret, and the subscription info pywebpush takes."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    auth = os.urandom(16)
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")  # noqa: E731
+    return key, auth, {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": b64(public),
+                                                                                     "auth": b64(auth)}}
+
+
+def _encrypt(data: str, info: dict) -> bytes:
+    from pywebpush import WebPusher
+
+    return WebPusher(info).encode(data.encode("utf-8"), "aes128gcm")["body"]
+
+
+def test_the_longest_reminder_fits_one_4096_byte_aes128gcm_record():
+    import http_ece
+
+    key, auth, info = _subscription()
+    title, body = _longest_reminder()
+    ids = ("3f0e8a2c-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d")
+    naive = json.dumps({"title": title, "body": body, "tag": "t" * 32, "url": "/#/inbox", "reminderId": ids[0],
+                        "recipientId": ids[1], "urgent": False}, ensure_ascii=False)
+    assert len(_encrypt(naive, info)) > 4096, "the input really is too long for one push"
+
+    data = payload.message(title, body, "t" * 32, "/#/inbox", *ids, False)
+    encrypted = _encrypt(data, info)
+    assert len(encrypted) <= 4096
+    assert len(encrypted) == len(data.encode()) + payload.AES128GCM_OVERHEAD, "one record: header, text, delimiter, tag"
+    assert int.from_bytes(encrypted[16:20], "big") == 4096, "record size 4096 in the header"
+    message = json.loads(http_ece.decrypt(encrypted, private_key=key, auth_secret=auth, version="aes128gcm"))
+    assert message["title"] == title and message["url"] == "/#/inbox" and message["reminderId"] == ids[0]
+    short = message["body"]
+    assert short.endswith("…") and len(short) < len(body)
+    kept = short[:-1]
+    assert body.startswith(kept)
+    after = body[len(kept):]
+    # Not cut inside a grapheme: no lone skin tone, joiner or half flag on either side of the cut.
+    assert not kept.endswith("\u200d") and not after.startswith(("\u200d", "\U0001F3FD", "\U0001F3FE", "\ufe0f"))
+    assert sum(1 for ch in kept if 0x1F1E6 <= ord(ch) <= 0x1F1FF) % 2 == 0
+    # At most a word (up to 30 characters back to a space) and one grapheme shorter than it may be.
+    assert len(data.encode()) > payload.MAX_PLAINTEXT - 30 * 4 - 20
+
+
+def test_short_messages_are_sent_as_they_are_and_escapes_count():
+    data = payload.message("Neem je ID-kaart mee", "Voor de VCA-toets.\n\"Niet vergeten\"", "t", "/#/inbox",
+                           "r", "p", True)
+    assert json.loads(data) == {"title": "Neem je ID-kaart mee", "body": "Voor de VCA-toets.\n\"Niet vergeten\"",
+                                "tag": "t", "url": "/#/inbox", "reminderId": "r", "recipientId": "p",
+                                "urgent": True}
+    # Control characters take six bytes each in JSON: the cut counts the encoded size, not the text.
+    escaped = payload.message("x", "\x01" * 1000, "t" * 32, "/#/inbox", "r" * 36, "p" * 36, False)
+    assert len(escaped.encode()) <= payload.MAX_PLAINTEXT and json.loads(escaped)["body"].endswith("…")
+
+
+@pytest.mark.parametrize("text, budget, expected", [
+    ("ab👩🏽‍🔧", 14, "ab…"),                # the worker emoji (15 bytes) is kept whole or not at all
+    ("ab👩🏽‍🔧cdef", 20, "ab👩🏽‍🔧…"),
+    ("🇧🇪🇳🇱", 15, "🇧🇪…"),                 # never half a flag
+    ("Cafe\u0301 open", 9, "Cafe\u0301…"),   # the accent stays on its letter
+    ("Cafe\u0301 open", 8, "Caf…"),
+    ("Neem je identiteitskaart mee naar de toets", 33, "Neem je identiteitskaart mee…"),  # at a space nearby
+    ("Neem je identiteitskaart mee", 27, "Neem je identiteitskaart…"),  # not at a space far back
+])
+def test_shortening_cuts_between_graphemes(text, budget, expected):
+    result = payload.shorten(text, lambda cut: len(cut.encode()) <= budget)
+    assert result == expected

@@ -1,5 +1,5 @@
-"""Reminders as the web layer sees them: who may remind whom, the inbox, push settings, and the
-automatic reminders generated from the schedule. Delivery itself lives in `notifications`."""
+"""Reminders as the web layer sees them: who may remind whom, the inbox, push settings. The automatic
+reminders generated from the schedule are in `automatic`; delivery itself lives in `notifications`."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from backend.reminders.schemas import (
     ReminderRuleOut,
     SubscriptionIn,
 )
+# Re-exported: the planning job (backend.jobs) and the attendance code call them through here.
+from backend.reminders.automatic import on_absence_changed, plan_automatic_reminders  # noqa: F401
 from backend.schedule import recurrence
 from backend.schedule.services import resolve_workers
-from backend.schedule.tables import Participant, ScheduleItem
 from backend.settings import get_settings
 from notifications import reminders as core
 from notifications.dispatcher import DispatchConfig
@@ -265,75 +266,6 @@ async def set_organisation_settings(actor: Actor, organisation_id: UUID,
         values=[NotificationSettings.evening_before_at, NotificationSettings.minutes_before,
                 NotificationSettings.ride_minutes_before, NotificationSettings.automatic])
     return await organisation_settings(organisation_id)
-
-
-# --- automatic reminders from the schedule ------------------------------------------------------
-
-AUTO_WINDOW = dt.timedelta(hours=36)
-
-
-async def plan_automatic_reminders(now: dt.datetime | None = None) -> int:  # noqa: C901
-    """For items starting in the next 36 h: the evening before and some minutes before, per worker.
-
-    Unique source keys (item, person, start time) make this safe to run in every process; when an
-    item moves or is cancelled, its pending automatic reminders are cancelled here too.
-    """
-    now = now or core.utcnow()
-    await _cancel_stale_automatic(now)
-    items = await ScheduleItem.select().where(
-        (ScheduleItem.starts_at > now) & (ScheduleItem.starts_at <= now + AUTO_WINDOW)
-        & ScheduleItem.cancelled_at.is_null()).output(load_json=True)
-    created = 0
-    settings_cache: dict[UUID, OrganisationReminderSettingsOut] = {}
-    for item in items:
-        org = item["organisation"]
-        if org not in settings_cache:
-            settings_cache[org] = await organisation_settings(org)
-        conf = settings_cache[org]
-        if not conf.automatic:
-            continue
-        people = [r["person"] for r in await Participant.select(Participant.person).where(
-            Participant.item == item["id"])]
-        if not people:
-            continue
-        starts = item["starts_at"]
-        local = recurrence.to_local(starts)
-        params = {"title": item["title"], "time": local.strftime("%H:%M"), "place": item["address"],
-                  "bring": item["bring"] or [], "itemId": str(item["id"]), "startsAt": starts.isoformat()}
-        evening_day = local.date() - dt.timedelta(days=1)
-        evening = recurrence.local_instant(evening_day, recurrence.parse_hhmm(conf.evening_before_at))
-        before = starts - dt.timedelta(minutes=conf.minutes_before)
-        for person in people:
-            for kind, due, urgent in (("evening_before", evening, False), ("before_start", before, True)):
-                # Planned late: a reminder whose moment just passed still goes out now, as long as
-                # it comes before the start; an evening reminder long past is left out.
-                if kind == "evening_before" and (due < now - dt.timedelta(hours=1) or before <= now):
-                    continue
-                if due >= starts:
-                    continue
-                made = await core.create_reminder(core.NewReminder(
-                    recipients=[person], due_at=max(due, now), expires_at=starts, source="auto", template=kind,
-                    params=params, urgent=urgent, event_at=starts, organisation=org, url="/#/home",
-                    source_key=f"auto:{kind}:{item['id']}:{person}:{int(starts.timestamp())}",
-                    topic_seed=f"item:{item['id']}:{person}"))
-                created += made is not None
-    return created
-
-
-async def _cancel_stale_automatic(now: dt.datetime) -> None:
-    pending = await Reminder.select(Reminder.id, Reminder.params).where(
-        (Reminder.source == "auto") & (Reminder.fanned_out == False) & Reminder.cancelled_at.is_null()  # noqa: E712
-    ).output(load_json=True)
-    if not pending:
-        return
-    item_ids = list({UUID(r["params"]["itemId"]) for r in pending if r["params"].get("itemId")})
-    items = {i["id"]: i for i in await ScheduleItem.select(
-        ScheduleItem.id, ScheduleItem.starts_at, ScheduleItem.cancelled_at).where(ScheduleItem.id.is_in(item_ids))}
-    for reminder in pending:
-        item = items.get(UUID(reminder["params"]["itemId"])) if reminder["params"].get("itemId") else None
-        if item is None or item["cancelled_at"] is not None or \
-                item["starts_at"].isoformat() != reminder["params"].get("startsAt"):
-            await core.cancel_reminder(reminder["id"])
 
 
 async def notify_coach_of_report(worker_id: UUID, kind: str, text: str) -> None:
