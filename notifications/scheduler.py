@@ -29,6 +29,12 @@ class Job:
 
 
 RUNNING: set[asyncio.Task] = set()
+_stopping = False
+
+
+def stopping() -> bool:
+    """True once `stop` has been called: a job that runs long finishes what it holds and takes nothing new."""
+    return _stopping
 
 
 def _guarded(job: Job) -> Callable[[], Awaitable[None]]:
@@ -49,6 +55,8 @@ def _guarded(job: Job) -> Callable[[], Awaitable[None]]:
 
 def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
     """A scheduler with each job at its interval; one run of a job at a time, missed runs merged."""
+    global _stopping
+    _stopping = False
     scheduler = AsyncIOScheduler(timezone="UTC")
     now = dt.datetime.now(dt.timezone.utc)
     for job in jobs:
@@ -60,6 +68,8 @@ def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
 
 async def stop(scheduler: AsyncIOScheduler, grace: float = 15.0) -> None:
     """Stop starting jobs, then give running ones a moment to finish their batch."""
+    global _stopping
+    _stopping = True
     scheduler.shutdown(wait=False)
     if RUNNING:
         await asyncio.wait(set(RUNNING), timeout=grace)

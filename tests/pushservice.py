@@ -38,6 +38,8 @@ class Subscription:
     auth_secret: bytes
     # Answers to give, in order; when used up, 201. E.g. ["429:2", "500"] or ["410"].
     script: list[str] = field(default_factory=list)
+    # Seconds before answering this subscription; None: the service's own delay.
+    delay: float | None = None
 
 
 @dataclass
@@ -73,10 +75,11 @@ class PushService:
 
     # --- subscriptions a "browser" would make -------------------------------------------------
 
-    def subscribe(self, *script: str) -> dict:
-        """A new subscription; returns the browser's PushSubscription JSON."""
+    def subscribe(self, *script: str, delay: float | None = None) -> dict:
+        """A new subscription; returns the browser's PushSubscription JSON. `delay`: this endpoint
+        answers that many seconds late (a slow endpoint on an otherwise quick service)."""
         sub = Subscription(id=os.urandom(8).hex(), private_key=ec.generate_private_key(ec.SECP256R1()),
-                           auth_secret=os.urandom(16), script=list(script))
+                           auth_secret=os.urandom(16), script=list(script), delay=delay)
         self.subscriptions[sub.id] = sub
         public = sub.private_key.public_key().public_bytes(serialization.Encoding.X962,
                                                            serialization.PublicFormat.UncompressedPoint)
@@ -128,8 +131,9 @@ class PushService:
         sub = self.subscriptions.get(request.match_info["sub_id"])
         if sub is None:
             return web.Response(status=404)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        delay = self.delay if sub.delay is None else sub.delay
+        if delay:
+            await asyncio.sleep(delay)
         with self._lock:
             self.attempts[sub.id] = self.attempts.get(sub.id, 0) + 1
         try:
