@@ -43,7 +43,7 @@ async def run_once(person_id: UUID, key: str | None, action: Callable[[], Awaita
         stored = await IdempotentRequest.select(IdempotentRequest.status_code, IdempotentRequest.body).where(
             IdempotentRequest.key == full_key).output(load_json=True).first()
         if stored is None or stored["status_code"] == PENDING:
-            raise Conflict("request_in_progress")
+            raise Conflict("request_in_progress", retry_after=1)  # the one 409 worth trying again
         return Response(stored["body"], status_code=stored["status_code"], headers={"Idempotent-Replayed": "true"})
     try:
         result = await action()

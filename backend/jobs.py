@@ -11,6 +11,7 @@ from backend.commute import services as commute
 from backend.commute.wiring import install as wire_domains
 from backend.privacy import retention
 from backend.reminders.services import dispatch_config, plan_automatic_reminders
+from backend.schedule.services import expand_horizon
 from backend.settings import get_settings
 from notifications import dispatcher
 from notifications import reminders as core
@@ -25,6 +26,8 @@ def jobs() -> list[Job]:
     return [
         Job("dispatch", lambda: dispatcher.dispatch(config), interval),
         Job("expand-recurring-reminders", core.expand_rules, 60),
+        # Keeps weekly series stored up to today + HORIZON (reads never expand them).
+        Job("expand-series", expand_horizon, 3600, first_after=1),
         Job("plan-automatic-reminders", plan_automatic_reminders, get_settings().planning_interval),
         Job("purge-deliveries", core.purge, 3600),
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),

@@ -37,6 +37,18 @@ def parse(text: str) -> dt.datetime:
     return instant
 
 
+def uptime() -> float:
+    """Seconds since the machine started, read from the kernel: the same in every process, and not
+    moved by libfaketime or time-machine. Falls back to the wall clock where /proc is missing."""
+    try:
+        with open("/proc/uptime", encoding="ascii") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        import time
+
+        return time.time()
+
+
 def install_from_env() -> None:
     """Start this process's clock at `WERKMAAT_TEST_NOW` when test mode is on (idempotent)."""
     global _coordinates
@@ -45,16 +57,16 @@ def install_from_env() -> None:
     start = os.environ.get("WERKMAAT_TEST_NOW", "").strip()
     if not start:
         return
-    import time
     import time_machine
 
     instant = parse(start)
-    # The parent wrote WERKMAAT_TEST_NOW_SET (its wall clock then) beside it: the time this process
-    # took to start is added, so parent and child agree. Under libfaketime each process's wall clock
-    # starts anew, the difference is negative and ignored; tests then sync servers over HTTP.
+    # The parent wrote WERKMAAT_TEST_NOW_SET (the machine's uptime then) beside it: the time this
+    # process took to start is added, so parent and child agree to the hundredth of a second. Uptime
+    # comes from /proc/uptime, which libfaketime does not move (it restarts each process's wall clock).
     written = os.environ.get("WERKMAAT_TEST_NOW_SET", "").strip()
     if written:
-        instant += dt.timedelta(seconds=min(max(0.0, time.time() - float(written)), 3600.0))
+        elapsed = uptime() - float(written)
+        instant += dt.timedelta(seconds=min(max(0.0, elapsed), 3600.0))
     _coordinates = time_machine.travel(instant, tick=True).start()
     log.warning("TEST MODE: this process's clock is set to %s and ticks from there", start)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -50,13 +49,12 @@ def local_now() -> dt.datetime:
 
 
 def env_for(instant: dt.datetime | None = None) -> dict[str, str]:
-    """Environment that starts a Werkmaat process's clock at `instant` (default: now)."""
-    import time_machine
+    """Environment that starts a Werkmaat process's clock at `instant` (default: now). Beside it the
+    machine's uptime, which the child compares with its own to add the time it took to start."""
+    from backend.testclock import uptime
 
     instant = instant or now()
-    # The machine's own clock, which the child compares with its own to add the time it took to start.
-    real = time_machine.escape_hatch.time.time() if time_machine.escape_hatch.is_travelling() else time.time()
-    return {"WERKMAAT_TEST_MODE": "1", "WERKMAAT_TEST_NOW": instant.isoformat(), "WERKMAAT_TEST_NOW_SET": repr(real)}
+    return {"WERKMAAT_TEST_MODE": "1", "WERKMAAT_TEST_NOW": instant.isoformat(), "WERKMAAT_TEST_NOW_SET": repr(uptime())}
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

@@ -4,7 +4,10 @@
   workers with neither; the caseload's "tomorrow" column follows;
 - "Hoe geraak ik op het werk?" shows a confirmed ride first (with when to be ready);
 - a buddy's cancellation tells the worker which bus still arrives in time, or to call their coach;
-- rides appear in the worker's timeline and in the impact report (suppressed below 5 volunteers).
+- rides appear in the worker's timeline and in the impact report (suppressed below 5 volunteers);
+- everything is planned from the present moment, at fixed instants (a server of its own whose clock
+  starts at 21:30 and is moved to 22:15 and 22:42): no departure in the past, "Je bent te laat" with
+  the earliest arrival still possible, and after a cancellation the notice and the screen say the same.
 """
 
 from __future__ import annotations
@@ -13,7 +16,12 @@ import datetime as dt
 
 import pytest
 
-from mobility_helpers import BRUSSELS, ask, confirmed_ride, inbox_titles, new_buddy, new_worker, offer, proposal_for, stop_offers, tomorrow
+import clock
+from backend.transit.commute import _earliest_from
+from backend.transit.gtfs import read_feed
+from backend.transit.network import Network
+from conftest import build_personas
+from mobility_helpers import BRUSSELS, MADE_OFFERS, ask, confirmed_ride, inbox_titles, new_buddy, new_worker, offer, proposal_for, stop_offers, tomorrow
 from transit_feeds import live_feed, write_feed
 
 NEAR_A = (50.9650, 5.4990)  # a 70 m walk to stop A of line 1
@@ -138,3 +146,110 @@ def test_impact_report_has_a_rides_section_that_hides_fewer_than_five_volunteers
     assert volunteers["value"] in (0, None)
     if volunteers["suppressed"]:
         assert figures["kilometresDriven"]["value"] is None and figures["kilometresDriven"]["suppressed"]
+
+
+# --- from now: fixed instants ----------------------------------------------------------------------
+
+def test_earliest_arrival_from_now_unit(tmp_path):
+    """The 'too late' search on its own (no server): buses leave stop A at :00 and :30 until 23:30
+    and take 15 minutes to D."""
+    day = clock.local_now().date()
+    net = Network([("v1", read_feed(str(write_feed(tmp_path / "live.zip", live_feed(day))), "live"))])
+    planned = clock.at(day, 22, 50)  # arrive by 22:50 for a 23:00 shift: the 22:30 bus, gone at 22:42
+    found = _earliest_from(net, NEAR_A, NEAR_D, clock.at(day, 22, 42), planned, planned + dt.timedelta(hours=4))
+    [ride] = [leg for leg in found.legs if leg.kind == "ride"]
+    assert ride.departure.astimezone(BRUSSELS).strftime("%H:%M") == "23:00" and ride.line == "1"
+    assert found.departure >= clock.at(day, 22, 42)
+    assert clock.at(day, 23, 15) <= found.arrival <= clock.at(day, 23, 17)
+    # At 23:35 nothing runs until 05:00: beyond the search window, so nothing.
+    late = clock.at(day, 23, 35)
+    assert _earliest_from(net, NEAR_A, NEAR_D, late, late, late + dt.timedelta(hours=4)) is None
+
+
+def commute_item(worker, item_id: str) -> dict:
+    response = worker.get("/api/me/commute")
+    assert response.status_code == 200, response.text
+    return next(i for i in response.json()["items"] if i["itemId"] == item_id)
+
+
+def inbox_entry(client, title_start: str) -> dict:
+    response = client.get("/api/inbox", params={"limit": 50})
+    assert response.status_code == 200, response.text
+    found = [e for e in response.json() if e["title"].startswith(title_start)]
+    assert found, [e["title"] for e in response.json()]
+    return found[0]
+
+
+def test_planned_from_now_no_past_departure_and_late_says_what_is_still_possible(server_at, tmp_path):
+    """A 23:00 shift beside stop D; the worker lives by stop A (buses at :00 and :30, 15 minutes)."""
+    day = clock.local_now().date()
+    server = server_at(clock.at(day, 21, 30))
+    personas = build_personas(server)
+    feed = write_feed(tmp_path / "live.zip", live_feed(day))
+    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
+    coach = personas["coach_a"]
+    oost = coach.post(f"/api/organisations/{personas.org_a}/workplaces", json={
+        "name": "Atelier Oost", "city": "Genk", "latitude": NEAR_D[0], "longitude": NEAR_D[1]})
+    assert oost.status_code == 201, oost.text
+    worker_id, worker = new_worker(personas, "Nadia", home=NEAR_A)
+    starts = clock.at(day, 23)
+    planned = coach.post("/api/schedule/items", json={
+        "title": "Nachtploeg", "kind": "shift", "workerIds": [worker_id], "startsAt": starts.isoformat(),
+        "endsAt": (starts + dt.timedelta(hours=7)).isoformat(), "place": {"workplaceId": oost.json()["id"]}})
+    assert planned.status_code == 201, planned.text
+    item_id = planned.json()["id"]
+    buddy_id, buddy = new_buddy(personas, "Dirk")
+    offer(personas, buddy, workplaceId=oost.json()["id"], leaveTime="22:10")
+    MADE_OFFERS.pop()  # it ends with this test's own server, not at the module's end
+    request = ask(worker, item_id)
+    ride_id = proposal_for(buddy, "Nadia")["rideId"]
+    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+
+    # 21:30: the ride first, the 22:30 bus (leave home 22:28) as the fall-back.
+    item = commute_item(worker, item_id)
+    assert item["ride"]["driverFirstName"] == "Dirk" and item["cancelledRide"] is None and not item["late"]
+    assert [clock_of(j["departure"]) for j in item["journeys"]] == ["22:28"]
+    assert item["advice"] == "Neem bus 1: vertrek thuis om 22:28."
+
+    # 22:15: the buddy cancels. The notice and the screen give the same advice, word for word.
+    server.set_clock(clock.at(day, 22, 15))
+    assert buddy.post(f"/api/rides/{ride_id}/cancel", json={"reason": "Auto in panne"}).status_code == 200
+    notice = inbox_entry(worker, "Je rit is geannuleerd")
+    assert notice["title"] == "Je rit is geannuleerd: neem lijn 1"
+    item = commute_item(worker, item_id)
+    assert item["ride"] is None and item["cancelledRide"]["id"] == ride_id
+    assert item["cancelledRide"]["cancelReason"] == "Auto in panne"
+    assert item["advice"] == "Neem bus 1: vertrek thuis om 22:28." and item["advice"] in notice["body"]
+
+    # 22:42: the 22:30 bus has gone. No departure in the past; say plainly what is still possible.
+    server.set_clock(clock.at(day, 22, 42))
+    item = commute_item(worker, item_id)
+    now = server.now()
+    assert item["late"] is True and item["problem"] == "transit_late"
+    assert item["journeys"] and all(dt.datetime.fromisoformat(j["departure"]) >= now for j in item["journeys"])
+    assert all(dt.datetime.fromisoformat(leg["departure"]) >= now for j in item["journeys"] for leg in j["legs"])
+    assert dt.datetime.fromisoformat(item["leaveHomeAt"]) >= now
+    arrival = clock_of(item["journeys"][0]["arrival"])
+    assert item["advice"] == item["message"] == (
+        f"Je bent te laat: de volgende bus komt om 23:00 in Genk, Station (lijn 1). Je bent er om {arrival}. "
+        "Bel je coach.")
+    assert "23:15" <= arrival <= "23:17"
+    english = personas.new_client("en")
+    english.cookies = worker.cookies
+    en_item = next(i for i in english.get("/api/me/commute").json()["items"] if i["itemId"] == item_id)
+    assert en_item["advice"].startswith("You are late: the next bus comes at 23:00 at Genk, Station (line 1).")
+    # The coach's overview names it a shift without transport in time.
+    overview = coach.get("/api/mobility/overview", params={"date": day.isoformat()}).json()
+    [shift] = next(w for w in overview["workers"] if w["workerId"] == worker_id)["shifts"]
+    assert shift["transit"] == {"problem": "transit_no_journey"}
+
+    # 23:40, the shift under way, not checked in: the last bus has gone; nothing runs before 05:00.
+    server.set_clock(clock.at(day, 23, 40))
+    item = commute_item(worker, item_id)
+    assert item["late"] and item["journeys"] == [] and item["leaveHomeAt"] is None
+    assert item["advice"] == "Je bent te laat en geen bus of trein brengt je er nog. Bel je coach."
+    assert worker.post(f"/api/ride-requests/{request['id']}/cancel").status_code == 200
+
+
+def clock_of(iso: str) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(BRUSSELS).strftime("%H:%M")

@@ -20,7 +20,7 @@ MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 
 
 def seed(server, data: dict) -> dict[str, str]:
-    result = subprocess.run([sys.executable, str(ROOT / "tests/tools/seed_coaching.py")], env=server.env,
+    result = subprocess.run([sys.executable, str(ROOT / "tests/tools/seed_coaching.py")], env=server.command_env(),
                             input=json.dumps(data), capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

@@ -265,7 +265,7 @@ def test_reminder_due_while_no_dispatcher_runs_is_sent_later_and_recorded_late(t
         time.sleep(3)
         assert push_service.messages_for(subscription["endpoint"]) == []
         assert reminder_state(coach, reminder.json()["id"], created["person"]["id"])["state"] == "queued"
-        worker = subprocess.Popen([WERKMAAT, "worker"], env=server.env, stdout=subprocess.DEVNULL,
+        worker = subprocess.Popen([WERKMAAT, "worker"], env=server.command_env(), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         push_service.wait_for(subscription["endpoint"])
         state = wait_until(lambda: (s := reminder_state(coach, reminder.json()["id"], created["person"]["id"]))

@@ -15,18 +15,18 @@ import msgspec
 
 from backend.accounts.tables import Person
 from backend.commute.tables import CommuteCheck
-from backend.errors import AppError
 from backend.mobility.rides import rides_out
 from backend.mobility.tables import Home, Ride, RideRequest
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
-from backend.schedule.services import ensure_expanded
+from backend.schedule.services import ensure_expanded, horizon_end
 from backend.schedule.tables import Participant, ScheduleItem
-from backend.transit import planner
-from backend.transit.commute import ARRIVE_EARLY, KINDS
+from backend.transit.commute import KINDS, Advice, advise
 from backend.transit.schemas import Journey
 
 RIDING = ("confirmed", "done")
+# Longer than any journey the planner searches (backend.transit.network.MAX_JOURNEY_S).
+PLANNED_VIEW = dt.timedelta(hours=5)
 # Worst first: a coach wants to see "none" before anything else for a worker with two shifts.
 SEVERITY = {"none": 0, "unknown": 1, "transit": 2, "ride": 3}
 
@@ -44,6 +44,7 @@ class Way:
     problem: str = ""
     journey: Journey | None = None
     ride: UUID | None = None
+    advice: Advice | None = None
 
 
 def point(lat: float | None, lon: float | None) -> tuple[float, float] | None:
@@ -56,26 +57,21 @@ async def home_point(person_id: UUID) -> tuple[float, float] | None:
     return point(row["latitude"], row["longitude"]) if row else None
 
 
-async def transit_in_time(origin: tuple[float, float], destination: tuple[float, float],
-                          starts_at: dt.datetime) -> tuple[Journey | None, str]:
-    """The journey that leaves latest and still arrives `ARRIVE_EARLY` before the start, or the reason
-    there is none: '' (planned, nothing in time), or a message key when it could not be planned."""
-    arrive_by = (starts_at - ARRIVE_EARLY).astimezone(recurrence.LOCAL_TZ)
-    try:
-        journeys = await planner.plan_arrive_by(origin, destination, arrive_by)
-    except AppError as exc:  # no feed loaded, or a date the feeds do not cover
-        return None, exc.key
-    return (journeys[0], "") if journeys else (None, "transit_no_journey")
-
-
 async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
-                organisation_id: UUID | None = None, store: bool = True) -> list[Way]:
-    """Every (active worker, shift or training) of `day`, limited to `person_ids` when given."""
-    await ensure_expanded(day, organisation_id=organisation_id)
+                organisation_id: UUID | None = None, store: bool = True,
+                now: dt.datetime | None = None) -> list[Way]:
+    """Every (active worker, shift or training) of `day`, limited to `person_ids` when given.
+
+    Planned from `now`: a bus that has left is no way to work. A shift that has already started is
+    judged as planned (was there a way?), not as "late"."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    # Days beyond the stored horizon have no rows (and no rides): nothing is expanded for them here.
+    await ensure_expanded(min(day, horizon_end(now)), organisation_id=organisation_id)
     start, end = recurrence.day_bounds(day, day)
     query = Participant.select(
         Participant.person.as_alias("person"), Participant.item.as_alias("item"),
-        Participant.item.starts_at.as_alias("starts_at"), Participant.item.workplace.as_alias("workplace"),
+        Participant.item.starts_at.as_alias("starts_at"), Participant.item.ends_at.as_alias("ends_at"),
+        Participant.item.workplace.as_alias("workplace"),
         Participant.item.latitude.as_alias("latitude"), Participant.item.longitude.as_alias("longitude"),
         Participant.person.workplace.as_alias("home_workplace"),
     ).where(
@@ -109,18 +105,17 @@ async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
         place = point(p["latitude"], p["longitude"]) or places.get(p["workplace"] or p["home_workplace"])
         if ride is not None:
             way.way, way.leave_at, way.ride = "ride", ride["pickup_at"], ride["id"]
-        elif home is None:
-            way.problem = "transit_home_unknown"
-        elif place is None:
-            way.problem = "transit_workplace_unknown"
         else:
-            journey, problem = await transit_in_time(home, place, p["starts_at"])
-            if journey is not None:
-                way.way, way.leave_at, way.journey = "transit", journey.departure, journey
-            elif problem == "transit_no_journey":
-                way.way, way.problem = "none", problem
+            # A shift under way is judged as planned: from before any journey to it could leave.
+            since = now if p["starts_at"] > now else p["starts_at"] - PLANNED_VIEW
+            advice = await advise(home, place, p["starts_at"], since, p["ends_at"])
+            way.advice = advice
+            if advice.way == "transit":
+                way.way, way.leave_at, way.journey = "transit", advice.leave_at, advice.journeys[0]
+            elif advice.way in ("none", "late"):  # too late by transit is no transit in time
+                way.way, way.problem = "none", "transit_no_journey"
             else:
-                way.problem = problem
+                way.problem = advice.problem or ""
         ways.append(way)
     if store:
         await _store(ways)
@@ -161,22 +156,31 @@ async def refresh_upcoming(now: dt.datetime | None = None) -> int:
     count = 0
     for day in (today, today + dt.timedelta(days=1)):
         for organisation in organisations:
-            count += len(await check(day, organisation_id=organisation))
+            count += len(await check(day, organisation_id=organisation, now=now))
     await CommuteCheck.delete().where(CommuteCheck.day < today - dt.timedelta(days=7))
     return count
 
 
 async def rides_to(worker_id: UUID, item_ids: list[UUID]) -> dict[UUID, dict]:
-    """The worker's confirmed rides to these shifts, as the worker sees them (driver, phone, car,
-    pickup point and time), keyed by shift."""
+    """The worker's ride to each of these shifts, as the worker sees it (driver, phone, car, pickup
+    point and time), keyed by shift: the confirmed one, else the last one a buddy cancelled (its
+    `status` says which), so the way to work can say what to do instead."""
     rides = await Ride.objects().where(
-        (Ride.worker == worker_id) & Ride.request.item.is_in(item_ids) & (Ride.status == "confirmed"))
+        (Ride.worker == worker_id) & Ride.request.item.is_in(item_ids)
+        & Ride.status.is_in(["confirmed", "cancelled"]))
     if not rides:
         return {}
     items = {r["id"]: r["item"] for r in await RideRequest.select(RideRequest.id, RideRequest.item).where(
         RideRequest.id.is_in([r.request for r in rides]))}
     shown = await rides_out(rides, "rider")
-    return {items[ride.request]: msgspec.to_builtins(out) for ride, out in zip(rides, shown)}
+    out: dict[UUID, dict] = {}
+    # Later entries win: a confirmed ride over any cancelled one, else the last one decided.
+    never = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    order = sorted(zip(rides, shown), key=lambda pair: (
+        pair[0].status == "confirmed", pair[0].decided_at or never, pair[0].created_at or never))
+    for ride, ride_out in order:
+        out[items[ride.request]] = msgspec.to_builtins(ride_out)
+    return out
 
 
 def line_of(journey: Journey) -> str:
@@ -185,19 +189,17 @@ def line_of(journey: Journey) -> str:
     return (ride.line or ride.headsign) if ride is not None else ""
 
 
-async def alternative_to(ride: Ride) -> tuple[str, dt.datetime | None, str]:
-    """After a buddy cancels: the transit option that still gets the worker there in time."""
-    home = await home_point(ride.worker)
+async def alternative_to(ride: Ride, now: dt.datetime | None = None) -> Advice:
+    """After a buddy cancels: what to do instead, from now (the same `advise` as the worker's way
+    to work screen and Today card, so the notice and the screens say the same)."""
     request = await RideRequest.select(RideRequest.item).where(RideRequest.id == ride.request).first()
-    if home is None or request is None or request["item"] is None:
-        return "unknown", None, ""
-    ways = await check(ride.day, [ride.worker], store=False)
+    if request is None or request["item"] is None:
+        return Advice("unknown", problem="transit_no_journey")
+    ways = await check(ride.day, [ride.worker], store=False, now=now)
     way = next((w for w in ways if w.item == request["item"]), None)
-    if way is None or way.way == "unknown":
-        return "unknown", None, ""
-    if way.journey is None:
-        return "none", None, ""
-    return "transit", way.journey.departure, line_of(way.journey)
+    if way is None or way.advice is None:
+        return Advice("unknown", problem="transit_no_journey")
+    return way.advice
 
 
 async def fill_overview(out) -> None:

@@ -6,18 +6,33 @@ time" (or "no transit in time: call your coach") to the worker's notice.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol
 
 from backend.accounts.tables import Person
 from backend.mobility import notify
+from backend.mobility.messages import ADVICE_UNKNOWN
 from backend.mobility.tables import Ride
 
-# What else gets the worker there in time, plugged in by `backend.commute.wiring`:
-# ("transit", leave at, line), ("none", None, "") when nothing does, or ("unknown", None, "") when it
-# cannot be known (no home, no timetable loaded).
-Alternative = Callable[[Ride], Awaitable[tuple[str, "dt.datetime | None", str]]]
+
+class Advice(Protocol):
+    """What else gets the worker there (`backend.transit.commute.Advice`): `way` is 'transit',
+    'late', 'none' or 'unknown'; `text(language)` is the sentence the worker's screens show too."""
+
+    way: str
+
+    @property
+    def line(self) -> str: ...
+
+    def text(self, language: str) -> str: ...
+
+
+# Plugged in by `backend.commute.wiring`.
+Alternative = Callable[[Ride], Awaitable[Advice]]
 _alternative: Alternative | None = None
+
+
+def _call_your_coach(language: str) -> str:
+    return ADVICE_UNKNOWN.get(language, ADVICE_UNKNOWN["nl"])
 
 
 def set_alternative(provider: Alternative) -> None:
@@ -32,12 +47,13 @@ async def on_ride_cancelled(ride: Ride) -> None:
         Person.id.is_in([ride.buddy, ride.worker]))}
     driver = people.get(ride.buddy, {}).get("first_name", "")
     worker = people.get(ride.worker, {})
-    way, leave, line = await _alternative(ride) if _alternative is not None else ("unknown", None, "")
-    extra: dict = {}
-    if way == "transit" and leave is not None and line:
+    advice = await _alternative(ride) if _alternative is not None else None
+    way = advice.way if advice is not None else "unknown"
+    extra: dict = {"advice": advice.text if advice is not None else _call_your_coach}
+    if way == "transit" and advice.line:
         worker_key, coach_key = "ride_cancelled_worker_transit", "ride_cancelled_coach"
-        extra = {"leave": notify.time_text(leave), "line": line}
-    elif way == "none":
+        extra["line"] = advice.line
+    elif way in ("none", "late"):
         worker_key, coach_key = "ride_cancelled_worker_no_transit", "ride_cancelled_coach_no_transit"
     else:
         worker_key, coach_key = "ride_cancelled_worker", "ride_cancelled_coach"

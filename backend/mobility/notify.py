@@ -29,15 +29,16 @@ def time_text(instant: dt.datetime) -> str:
 
 async def send(person_id: UUID | None, key: str, *, url: str, until: dt.datetime, topic: str,
                organisation: UUID | None = None, urgent: bool = True, **params) -> None:
-    """One notice to one person, in their language; `day` (a date) in params is written out."""
+    """One notice to one person, in their language; `day` (a date) in params is written out, and a
+    callable param (e.g. an advice's `text`) is called with the person's language."""
     if person_id is None:
         return
     person = await Person.select(Person.language).where(Person.id == person_id).first()
     if person is None:
         return
     language = person["language"] or "nl"
-    values = {k: (day_text(v, language) if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v)
-              for k, v in params.items()}
+    values = {k: (day_text(v, language) if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+                  else v(language) if callable(v) else v) for k, v in params.items()}
     title, body = notice(key, language, **values)
     now = core.utcnow()
     await core.create_reminder(core.NewReminder(

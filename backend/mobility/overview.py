@@ -15,7 +15,7 @@ from backend.mobility.schemas import OverviewOut, OverviewShift, OverviewWorker
 from backend.mobility.tables import Home, Ride, RideRequest
 from backend.organisations.tables import Workplace
 from backend.schedule import recurrence
-from backend.schedule.services import ensure_expanded
+from backend.schedule.services import ensure_expanded, horizon_end
 from backend.schedule.tables import Participant, ScheduleItem
 
 
@@ -45,7 +45,8 @@ async def overview(actor: Actor, day: dt.date | None) -> OverviewOut:
         return OverviewOut(date=day, workers=[])
     ids = [w["id"] for w in workers]
     for org in {w["organisation"] for w in workers}:
-        await ensure_expanded(day, organisation_id=org)
+        # A read: stored days only up to the horizon (beyond it a day has no rides to show anyway).
+        await ensure_expanded(min(day, horizon_end()), organisation_id=org)
     start, end = recurrence.day_bounds(day, day)
     items = await ScheduleItem.select(
         ScheduleItem.id, ScheduleItem.title, ScheduleItem.starts_at, ScheduleItem.workplace,

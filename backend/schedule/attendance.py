@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+import msgspec
+
 from backend.accounts.auth import Actor
 from backend.accounts.tables import Person
 from backend.coaching.flags import worker_changed
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility.rides import on_sick_report as cancel_rides_of_sick_days
-from backend.reminders.services import notify_coach_of_report
+from backend.reminders.services import notify_coach_of_report, on_absence_changed
 from backend.schedule import recurrence
 from backend.schedule.schemas import (
     AttendanceChangeOut,
     AttendanceCorrection,
     AttendanceDetail,
     AttendanceOut,
+    ItemOut,
     LateReportIn,
     ReportOut,
     SickReportIn,
@@ -26,11 +29,19 @@ from backend.schedule.tables import AbsenceReport, Attendance, AttendanceChange,
 
 # Checking in more than this long after the start counts as late.
 LATE_AFTER = dt.timedelta(minutes=5)
+# Check-in opens this long before the start and closes at the end: a tap outside that span says
+# nothing about whether the person came, so it is refused rather than counted.
+OPENS_BEFORE = dt.timedelta(minutes=60)
+# A tap sent later (no signal in the basement) counts from when it was tapped, if that moment is
+# plausible: not later than it arrived (beyond this much clock difference), at most this old.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+MAX_TAP_AGE = dt.timedelta(hours=12)
 MAX_SICK_DAYS = 60
 
 
 async def _set_attendance(item_id: UUID, person_id: UUID, status: str, by: UUID | None, note: str,
-                          checked_in_at: dt.datetime | None = None) -> Attendance:
+                          checked_in_at: dt.datetime | None = None,
+                          received_at: dt.datetime | None = None) -> Attendance:
     """Insert or change the attendance row and record the change."""
     key = f"{item_id}:{person_id}"
     stamp = now()
@@ -39,39 +50,111 @@ async def _set_attendance(item_id: UUID, person_id: UUID, status: str, by: UUID 
         old = row.status if row else None
         if row is None:
             row = Attendance(item=item_id, person=person_id, key=key, status=status, checked_in_at=checked_in_at,
-                             updated_by=by, updated_at=stamp)
+                             received_at=received_at, updated_by=by, updated_at=stamp)
             await row.save()
         else:
             values = {Attendance.status: status, Attendance.updated_by: by, Attendance.updated_at: stamp}
             if checked_in_at is not None:
                 values[Attendance.checked_in_at] = checked_in_at
+                values[Attendance.received_at] = received_at
             await Attendance.update(values).where(Attendance.id == row.id)
         await AttendanceChange.insert(AttendanceChange(attendance=row.id, changed_by=by, changed_at=stamp,
                                                        old_status=old, new_status=status, note=note[:500]))
     return await Attendance.objects().where(Attendance.key == key).first()
 
 
-async def check_in(actor: Actor, item_id: UUID) -> AttendanceOut:
-    """The worker taps "Ik ben er": recorded with server time; only for their own item of today."""
+def check_in_window(item: ScheduleItem) -> tuple[dt.datetime, dt.datetime]:
+    """From when until when "Ik ben er" is accepted for an item."""
+    return item.starts_at - OPENS_BEFORE, item.ends_at
+
+
+def tap_moment(received: dt.datetime, opens: dt.datetime, tapped_at: dt.datetime | None,
+               sent_at: dt.datetime | None) -> dt.datetime | None:
+    """When the worker tapped, in server time, or None when the phone's claim is not plausible.
+
+    With `sent_at` only the phone's own interval between tap and sending is used (received minus
+    that interval), so a phone clock that is wrong does not shift the check-in; without it the tap
+    is taken as it is, allowing a little clock difference."""
+    if tapped_at is None:
+        return None
+    try:
+        tapped_at = recurrence.assume_local(tapped_at)
+        sent = recurrence.assume_local(sent_at) if sent_at is not None else None
+    except (OverflowError, ValueError):
+        return None  # year 1 or 9999 with an offset: no moment a phone taps at
+    if sent is not None:
+        waited = sent - tapped_at
+        if waited < -CLOCK_SKEW or waited > MAX_TAP_AGE:
+            return None  # tapped after it was sent (the clock jumped in between), or too long ago
+        tapped = received - max(waited, dt.timedelta(0))
+    else:
+        if tapped_at > received + CLOCK_SKEW:
+            return None
+        tapped = min(tapped_at, received)
+    if received - tapped > MAX_TAP_AGE or tapped < opens:
+        return None
+    return tapped
+
+
+def _when(instant: dt.datetime, current: dt.datetime) -> tuple[str, dict[str, str]]:
+    """The message key suffix and parameters naming a moment: the time alone when it is today."""
+    local = recurrence.to_local(instant)
+    if local.date() == recurrence.local_today(current):
+        return "today", {"time": local.strftime("%H:%M")}
+    return "day", {"time": local.strftime("%H:%M"), "day": local.strftime("%d/%m")}
+
+
+async def check_in(actor: Actor, item_id: UUID, tapped_at: dt.datetime | None = None,
+                   sent_at: dt.datetime | None = None) -> AttendanceOut:
+    """The worker taps "Ik ben er" for their own item, from an hour before the start until the end.
+
+    The moment that counts is the tap when the phone sent one that is plausible (see `tap_moment`),
+    else the moment the server received it; on time or late is decided by that moment."""
     item = await visible_item(actor, item_id)
     if actor.role != "worker" or not await Participant.exists().where(
         (Participant.item == item.id) & (Participant.person == actor.id)
     ):
         raise Forbidden("check_in_own_only")
-    current = now()
-    if recurrence.to_local(item.starts_at).date() != recurrence.local_today(current):
-        raise InvalidInput.field("itemId", "check_in_today_only")
     if item.cancelled_at is not None:
         raise InvalidInput.field("itemId", "item_cancelled")
     existing = await Attendance.objects().where(Attendance.key == f"{item.id}:{actor.id}").first()
     if existing is not None and existing.checked_in_at is not None:
-        row = existing  # checking in twice keeps the first time
-    else:
-        status = "late" if current > item.starts_at + LATE_AFTER else "present"
-        row = await _set_attendance(item.id, actor.id, status, actor.id, "check-in", checked_in_at=current)
-        await worker_changed(actor.id)
+        return _attendance_out(existing)  # checking in twice keeps the first time
+    received = now()
+    opens, closes = check_in_window(item)
+    tapped = tap_moment(received, opens, tapped_at, sent_at)
+    moment = tapped or received
+    if moment < opens:
+        suffix, params = _when(opens, received)
+        raise Conflict(f"check_in_opens_{suffix}", **params)
+    if moment > closes:
+        suffix, params = _when(closes, received)
+        raise Conflict(f"check_in_ended_{suffix}", **params)
+    status = "late" if moment > item.starts_at + LATE_AFTER else "present"
+    row = await _set_attendance(item.id, actor.id, status, actor.id, _check_in_note(received, tapped, tapped_at),
+                                checked_in_at=moment, received_at=received)
+    await worker_changed(actor.id)
+    return _attendance_out(row)
+
+
+def _check_in_note(received: dt.datetime, tapped: dt.datetime | None, claimed: dt.datetime | None) -> str:
+    """What the history tells the coach about where the check-in's time came from."""
+    def local(at: dt.datetime) -> str:
+        return recurrence.to_local(at).strftime("%H:%M")
+
+    if tapped is not None and received - tapped >= dt.timedelta(minutes=1):
+        return (f"check-in: getikt om {local(tapped)}, ontvangen om {local(received)} / "
+                f"tapped at {local(tapped)}, received at {local(received)}")
+    if tapped is None and claimed is not None:
+        claim = claimed.isoformat(timespec="minutes")
+        return (f"check-in: tijd van de telefoon ({claim}) niet aannemelijk, ontvangst telt / "
+                f"phone's time ({claim}) not plausible, receipt counts")
+    return "check-in"
+
+
+def _attendance_out(row: Attendance) -> AttendanceOut:
     return AttendanceOut(person_id=row.person, status=row.status, checked_in_at=row.checked_in_at,
-                         updated_at=row.updated_at)
+                         updated_at=row.updated_at, received_at=row.received_at)
 
 
 async def correct_attendance(actor: Actor, item_id: UUID, person_id: UUID, data: AttendanceCorrection) -> AttendanceDetail:
@@ -81,6 +164,7 @@ async def correct_attendance(actor: Actor, item_id: UUID, person_id: UUID, data:
     if not await Participant.exists().where((Participant.item == item.id) & (Participant.person == person_id)):
         raise NotFound()
     await _set_attendance(item.id, person_id, data.status, actor.id, data.note.strip())
+    await on_absence_changed(person_id)
     await worker_changed(person_id)
     return await attendance_detail(actor, item.id, person_id)
 
@@ -95,9 +179,36 @@ async def attendance_detail(actor: Actor, item_id: UUID, person_id: UUID) -> Att
         return AttendanceDetail(person_id=person_id, status=None, checked_in_at=None, history=[])
     changes = await AttendanceChange.objects().where(AttendanceChange.attendance == row.id).order_by(
         AttendanceChange.changed_at).order_by(AttendanceChange.id)
-    return AttendanceDetail(person_id=person_id, status=row.status, checked_in_at=row.checked_in_at, history=[
+    return AttendanceDetail(person_id=person_id, status=row.status, checked_in_at=row.checked_in_at,
+                            received_at=row.received_at, history=[
         AttendanceChangeOut(changed_by=c.changed_by, changed_at=c.changed_at, old_status=c.old_status,
                             new_status=c.new_status, note=c.note) for c in changes])
+
+
+async def with_absences(actor: Actor, items: list[ItemOut]) -> list[ItemOut]:
+    """A worker's own items with `absence` filled in: "sick" on the days of their sick reports
+    (also for an item planned after the report), "excused" when their coach excused them.
+
+    An item they checked in for, or whose attendance a coach set otherwise, is no absence: they
+    came after all, or the coach's word stands."""
+    if actor.role != "worker" or not items:
+        return items
+    first, last = min(i.local_date for i in items), max(i.local_date for i in items)
+    reports = await AbsenceReport.select(AbsenceReport.first_day, AbsenceReport.last_day).where(
+        (AbsenceReport.person == actor.id) & (AbsenceReport.kind == "sick")
+        & (AbsenceReport.first_day <= last) & (AbsenceReport.last_day >= first))
+    sick_days = {r["first_day"] + dt.timedelta(days=n) for r in reports
+                 for n in range((r["last_day"] - r["first_day"]).days + 1)}
+    result = []
+    for item in items:
+        mine = next((a for a in item.attendance if a.person_id == actor.id), None)
+        absence = None
+        if mine is not None and mine.status == "excused":
+            absence = "sick" if item.local_date in sick_days else "excused"
+        elif mine is None and item.local_date in sick_days and not item.cancelled:
+            absence = "sick"
+        result.append(msgspec.structs.replace(item, absence=absence))
+    return result
 
 
 # --- reports ------------------------------------------------------------------------------------
@@ -155,6 +266,7 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
         if not existing:
             await _set_attendance(row["id"], person.id, "excused", actor.id, "ziekmelding / sick report")
     await cancel_rides_of_sick_days(person.id, first, last)
+    await on_absence_changed(person.id)
     if actor.role == "worker":
         await notify_coach_of_report(person.id, "sick", _sick_text(first, last, report.note))
     await worker_changed(person.id)

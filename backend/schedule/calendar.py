@@ -18,8 +18,8 @@ from backend.accounts.tables import Person
 from backend.errors import NotFound
 from backend.schedule import recurrence
 from backend.schedule.schemas import CalendarOut, ItemOut
-from backend.schedule.services import ensure_expanded, items_out
-from backend.schedule.tables import CalendarFeed, Participant, ScheduleItem
+from backend.schedule.services import read_items
+from backend.schedule.tables import CalendarFeed
 from backend.settings import get_settings
 from notifications.payload import BRING
 
@@ -101,12 +101,10 @@ async def render_feed(person: Person) -> bytes:
     """The feed: the person's items from 30 days back to 120 days ahead, local times with VTIMEZONE."""
     today = recurrence.local_today()
     first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
-    await ensure_expanded(last, person_id=person.id)
-    start, end = recurrence.day_bounds(first, last)
-    rows = await ScheduleItem.select(ScheduleItem.id).where(
-        ScheduleItem.id.is_in(Participant.select(Participant.item).where(Participant.person == person.id))
-        & (ScheduleItem.starts_at >= start) & (ScheduleItem.starts_at < end))
-    items = await items_out([r["id"] for r in rows], include_participants=False, viewer=person.id)
+    # Days beyond the stored horizon are computed, not stored: a calendar app's poll never writes.
+    start, _ = recurrence.day_bounds(first, last)
+    items = [i for i in await read_items(first, last, person_id=person.id, include_participants=False,
+                                         viewer=person.id) if i.starts_at >= start]
     lang = person.language if person.language in TEXT else "nl"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Werkmaat//Werkmaat//NL")

@@ -19,6 +19,7 @@ from backend.schedule.schemas import (
     AttendanceDetail,
     AttendanceOut,
     CalendarOut,
+    CheckInIn,
     GroupCreate,
     GroupOut,
     ItemCreate,
@@ -45,8 +46,10 @@ class ScheduleController(Controller):
 
     @get("/mine", operation_id="mySchedule")
     async def mine(self, request: Request, first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
-        """The asker's own items, today and the next six days unless `from`/`to` say otherwise."""
-        return await services.my_items(request.scope["user"], first, last)
+        """The asker's own items, today and the next six days unless `from`/`to` say otherwise;
+        `absence` says which of them the worker is excused from ("sick" after a sick report)."""
+        actor = request.scope["user"]
+        return await attendance.with_absences(actor, await services.my_items(actor, first, last))
 
     @get("/items", operation_id="listScheduleItems", guards=[staff_only])
     async def list_items(self, request: Request, worker_id: Annotated[UUID | None, Parameter(query="workerId", required=False)] = None,
@@ -60,7 +63,8 @@ class ScheduleController(Controller):
 
     @get("/items/{item_id:uuid}", operation_id="getScheduleItem")
     async def get_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
-        return await services.get_item(request.scope["user"], item_id)
+        actor = request.scope["user"]
+        return (await attendance.with_absences(actor, [await services.get_item(actor, item_id)]))[0]
 
     @patch("/items/{item_id:uuid}", operation_id="updateScheduleItem", guards=[staff_only])
     async def update_item(self, request: Request, item_id: FromPath[UUID], data: JSONBody[ItemUpdate]) -> ItemOut:
@@ -75,11 +79,15 @@ class ScheduleController(Controller):
         return await services.set_cancelled(request.scope["user"], item_id, False)
 
     @post("/items/{item_id:uuid}/check-in", operation_id="checkIn", status_code=201, responses=IDEMPOTENT)
-    async def check_in(self, request: Request, item_id: FromPath[UUID],
+    async def check_in(self, request: Request, item_id: FromPath[UUID], data: JSONBody[CheckInIn | None] = None,
                        idempotency_key: IdempotencyKey = None) -> Response[AttendanceOut]:
-        """'Ik ben er': the worker is there, at server time. No location is asked."""
-        actor = request.scope["user"]
-        return await run_once(actor.id, idempotency_key, lambda: attendance.check_in(actor, item_id),
+        """'Ik ben er', from an hour before the start until the end (409 outside that, saying when).
+
+        No location is asked. A phone that was offline sends `tappedAt` (and `sentAt`): the tap
+        then counts when it is plausible, else the moment the server receives it."""
+        actor, body = request.scope["user"], data or CheckInIn()
+        return await run_once(actor.id, idempotency_key,
+                              lambda: attendance.check_in(actor, item_id, body.tapped_at, body.sent_at),
                               scope="checkIn")
 
     @get("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="getAttendance", guards=[staff_only])

@@ -100,11 +100,25 @@ class PlaceOut(CamelStruct):
     longitude: float | None
 
 
+class CheckInIn(InputStruct):
+    """'Ik ben er', optionally with when it was tapped (a phone that was offline sends it later).
+
+    `tappedAt` counts when it is plausible: not after `sentAt`/the receipt (beyond a little clock
+    skew), not before check-in opens, at most 12 hours old; otherwise the receipt time counts.
+    With `sentAt` (the phone's clock when it sent the request) a phone clock that is wrong does not
+    matter: only the time between tap and sending is taken from the phone."""
+
+    tapped_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
+
+
 class AttendanceOut(CamelStruct):
     person_id: UUID
     status: str
     checked_in_at: dt.datetime | None
     updated_at: dt.datetime
+    # When the server received the check-in; later than `checkedInAt` for one made offline.
+    received_at: dt.datetime | None = None
 
 
 class ItemOut(CamelStruct):
@@ -125,6 +139,11 @@ class ItemOut(CamelStruct):
     cancelled: bool
     participant_ids: list[UUID]
     attendance: list[AttendanceOut]
+    # For the worker's own view: "sick" when they reported sick for that day, "excused" when their
+    # coach excused them; null otherwise (and always in the coach's view, which has `attendance`).
+    absence: Literal["sick", "excused"] | None = None
+    # A series day beyond the stored horizon, computed when read: shown, but no check-in on it yet.
+    virtual: bool = False
 
 
 class SeriesOut(CamelStruct):
@@ -158,6 +177,7 @@ class AttendanceDetail(CamelStruct):
     status: str | None
     checked_in_at: dt.datetime | None
     history: list[AttendanceChangeOut]
+    received_at: dt.datetime | None = None
 
 
 class SickReportIn(InputStruct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import msgspec
 
@@ -37,14 +37,33 @@ from backend.schedule.tables import (
 )
 
 MAX_DURATION = dt.timedelta(hours=24)
-# Series are expanded this far ahead of the day asked for; reads further out expand lazily.
+# Series are kept expanded (one row per day) this far ahead of today: by the `expand-series` job and
+# when a series is made or changed. A read further out computes the occurrences in memory ("virtual"
+# items, read-only) and never writes: a week in 2029 must not insert three years of rows.
 HORIZON = dt.timedelta(weeks=8)
 MAX_RANGE_DAYS = 62
 MAX_SERIES_DAYS = 366
+# Namespace of occurrence ids: the id of a series' day is uuid5(namespace, '<series>:<day>'), the same
+# whether the day is still computed in memory or already stored, so a link or an offline copy keeps
+# pointing at the same day when the horizon reaches it.
+OCCURRENCES = UUID("5c0f3a52-8d1e-4f43-9a57-2b7b1c3e9d10")
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def horizon_end(at: dt.datetime | None = None) -> dt.date:
+    """The last local day up to which series are stored as rows."""
+    return recurrence.local_today(at or now()) + HORIZON
+
+
+def occurrence_key(series_id: UUID, day: dt.date) -> str:
+    return f"{series_id}:{day.isoformat()}"
+
+
+def occurrence_id(key: str) -> UUID:
+    return uuid5(OCCURRENCES, key)
 
 
 def require_coach(actor: Actor) -> None:
@@ -172,8 +191,47 @@ async def create_series(actor: Actor, data: SeriesCreate) -> SeriesOut:
         contact_name=data.contact_name.strip(), contact_phone=data.contact_phone.strip(),
         bring=list(data.bring), note=data.note.strip(), participants=[str(w) for w in workers], **place)
     await series.save()
-    await expand_series(series.id, recurrence.local_today() + HORIZON)
+    await expand_series(series.id, horizon_end())
     return series_out(series)
+
+
+def _last_day(series: ScheduleSeries, until: dt.date) -> dt.date:
+    """The last day a series may have up to `until`: its end, and never more than 3 years."""
+    return min(until, series.valid_until or until, series.valid_from + dt.timedelta(days=MAX_SERIES_DAYS * 3))
+
+
+def _occurrences_of(series: ScheduleSeries, first: dt.date, last: dt.date) -> list[recurrence.Occurrence]:
+    weekdays = {int(d) for d in series.weekdays.split(",")}
+    return recurrence.occurrences(weekdays, recurrence.parse_hhmm(series.start_time),
+                                  recurrence.parse_hhmm(series.end_time), first, last)
+
+
+def _occurrence_row(series: ScheduleSeries, occ: recurrence.Occurrence) -> ScheduleItem:
+    key = occurrence_key(series.id, occ.day)
+    return ScheduleItem(
+        id=occurrence_id(key), organisation=series.organisation, series=series.id, occurrence_key=key,
+        created_by=series.created_by, title=series.title, kind=series.kind, starts_at=occ.starts_at,
+        ends_at=occ.ends_at, workplace=series.workplace, address=series.address, latitude=series.latitude,
+        longitude=series.longitude, contact_name=series.contact_name, contact_phone=series.contact_phone,
+        bring=_json(series.bring), note=series.note)
+
+
+async def _insert_occurrence(series: ScheduleSeries, occ: recurrence.Occurrence) -> bool:
+    """Store one occurrence and its participants; False when its day is already stored."""
+    # The id is derived from the key: a day stored meanwhile by another process (the job, a request)
+    # conflicts on both, and is skipped whichever constraint reports it.
+    # One transaction: a reader never sees the day without the people planned in it.
+    async with ScheduleItem._meta.db.transaction():
+        inserted = await ScheduleItem.insert(_occurrence_row(series, occ)).on_conflict(
+            action="DO NOTHING").returning(ScheduleItem.id)
+        if not inserted:
+            return False
+        item_id = inserted[0]["id"]
+        participants = [UUID(p) for p in _json(series.participants)]
+        if participants:
+            await Participant.insert(*[Participant(item=item_id, person=p, key=f"{item_id}:{p}")
+                                       for p in participants]).on_conflict(action="DO NOTHING")
+    return True
 
 
 async def expand_series(series_id: UUID, until: dt.date) -> int:
@@ -184,50 +242,42 @@ async def expand_series(series_id: UUID, until: dt.date) -> int:
     series = await ScheduleSeries.objects().where(ScheduleSeries.id == series_id).first()
     if series is None or series.ended_at is not None:
         return 0
-    last = min(until, series.valid_until or until, series.valid_from + dt.timedelta(days=MAX_SERIES_DAYS * 3))
+    last = _last_day(series, until)
     first = series.valid_from
     if series.expanded_until is not None:
         first = max(first, series.expanded_until + dt.timedelta(days=1))
     if first > last:
         return 0
-    weekdays = {int(d) for d in series.weekdays.split(",")}
-    found = recurrence.occurrences(weekdays, recurrence.parse_hhmm(series.start_time),
-                                   recurrence.parse_hhmm(series.end_time), first, last)
-    participants = [UUID(p) for p in _json(series.participants)]
     created = 0
-    for occ in found:
-        key = f"{series.id}:{occ.day.isoformat()}"
-        item = ScheduleItem(
-            organisation=series.organisation, series=series.id, occurrence_key=key, created_by=series.created_by,
-            title=series.title, kind=series.kind, starts_at=occ.starts_at, ends_at=occ.ends_at,
-            workplace=series.workplace, address=series.address, latitude=series.latitude,
-            longitude=series.longitude, contact_name=series.contact_name, contact_phone=series.contact_phone,
-            bring=_json(series.bring), note=series.note)
-        inserted = await ScheduleItem.insert(item).on_conflict(
-            target=ScheduleItem.occurrence_key, action="DO NOTHING").returning(ScheduleItem.id)
-        if not inserted:
-            continue
-        created += 1
-        item_id = inserted[0]["id"]
-        await Participant.insert(*[Participant(item=item_id, person=p, key=f"{item_id}:{p}")
-                                   for p in participants]).on_conflict(action="DO NOTHING")
+    for occ in _occurrences_of(series, first, last):
+        created += await _insert_occurrence(series, occ)
     await ScheduleSeries.update({ScheduleSeries.expanded_until: last}).where(ScheduleSeries.id == series.id)
     return created
 
 
 async def ensure_expanded(until: dt.date, organisation_id: UUID | None = None,
-                          person_id: UUID | None = None) -> None:
-    """Expand every live series (of an organisation, or including a person) that stops short of `until`."""
+                          person_id: UUID | None = None) -> int:
+    """Expand every live series (of an organisation, or including a person) that stops short of `until`.
+
+    This writes: it is for actions that need the rows (a sick report, ride requests) and for the
+    horizon job. Reads use `read_items`, which never writes."""
     query = ScheduleSeries.select(ScheduleSeries.id, ScheduleSeries.participants).where(
         ScheduleSeries.ended_at.is_null()
         & (ScheduleSeries.expanded_until.is_null() | (ScheduleSeries.expanded_until < until))
     )
     if organisation_id is not None:
         query = query.where(ScheduleSeries.organisation == organisation_id)
+    created = 0
     for row in await query:
         if person_id is not None and str(person_id) not in _json(row["participants"]):
             continue
-        await expand_series(row["id"], until)
+        created += await expand_series(row["id"], until)
+    return created
+
+
+async def expand_horizon(at: dt.datetime | None = None) -> int:
+    """The `expand-series` job: every live series stored up to `horizon_end`, rolling day by day."""
+    return await ensure_expanded(horizon_end(at))
 
 
 async def visible_series(actor: Actor, series_id: UUID) -> ScheduleSeries:
@@ -271,7 +321,7 @@ async def update_series(actor: Actor, series_id: UUID, data: SeriesUpdate) -> Se
     async with ScheduleSeries._meta.db.transaction():
         await _drop_future_occurrences(series.id, cutoff)
         await ScheduleSeries.update(values).where(ScheduleSeries.id == series.id)
-    await expand_series(series.id, recurrence.local_today() + HORIZON)
+    await expand_series(series.id, horizon_end())
     return series_out(await ScheduleSeries.objects().where(ScheduleSeries.id == series.id).first())
 
 
@@ -323,24 +373,131 @@ async def items_out(item_ids: list[UUID], include_participants: bool, viewer: UU
     for a in await attendance_query:
         attendance.setdefault(a.item, []).append(AttendanceOut(person_id=a.person, status=a.status,
                                                                checked_in_at=a.checked_in_at,
-                                                               updated_at=a.updated_at))
-    result = []
-    for i in items:
-        wp = workplaces.get(i.workplace)
-        address = i.address or (", ".join(p for p in (wp.street, f"{wp.postcode} {wp.city}".strip()) if p) if wp else "")
-        place = PlaceOut(workplace_id=i.workplace, name=wp.name if wp else "", address=address,
-                         latitude=i.latitude if i.latitude is not None else (wp.latitude if wp else None),
-                         longitude=i.longitude if i.longitude is not None else (wp.longitude if wp else None))
-        local_start, local_end = recurrence.to_local(i.starts_at), recurrence.to_local(i.ends_at)
-        result.append(ItemOut(
-            id=i.id, series_id=i.series, title=i.title, kind=i.kind, starts_at=i.starts_at, ends_at=i.ends_at,
-            local_date=local_start.date(), local_start=local_start.strftime("%H:%M"),
-            local_end=local_end.strftime("%H:%M"), place=place, contact_name=i.contact_name,
-            contact_phone=i.contact_phone, bring=list(i.bring or []), note=i.note,
-            cancelled=i.cancelled_at is not None,
-            participant_ids=participants.get(i.id, []) if include_participants else [],
-            attendance=attendance.get(i.id, [])))
-    return result
+                                                               updated_at=a.updated_at,
+                                                               received_at=a.received_at))
+    return [_item_out(i, workplaces.get(i.workplace), cancelled=i.cancelled_at is not None,
+                      participant_ids=participants.get(i.id, []) if include_participants else [],
+                      attendance=attendance.get(i.id, [])) for i in items]
+
+
+def _item_out(i: ScheduleItem, wp: Workplace | None, *, cancelled: bool, participant_ids: list[UUID],
+              attendance: list[AttendanceOut], virtual: bool = False) -> ItemOut:
+    address = i.address or (", ".join(p for p in (wp.street, f"{wp.postcode} {wp.city}".strip()) if p) if wp else "")
+    place = PlaceOut(workplace_id=i.workplace, name=wp.name if wp else "", address=address,
+                     latitude=i.latitude if i.latitude is not None else (wp.latitude if wp else None),
+                     longitude=i.longitude if i.longitude is not None else (wp.longitude if wp else None))
+    local_start, local_end = recurrence.to_local(i.starts_at), recurrence.to_local(i.ends_at)
+    return ItemOut(
+        id=i.id, series_id=i.series, title=i.title, kind=i.kind, starts_at=i.starts_at, ends_at=i.ends_at,
+        local_date=local_start.date(), local_start=local_start.strftime("%H:%M"),
+        local_end=local_end.strftime("%H:%M"), place=place, contact_name=i.contact_name,
+        contact_phone=i.contact_phone, bring=list(i.bring or []), note=i.note, cancelled=cancelled,
+        participant_ids=participant_ids, attendance=attendance, virtual=virtual)
+
+
+# --- occurrences beyond the stored horizon -----------------------------------------------------------
+
+async def _live_series(*, organisation_id: UUID | None = None, person_id: UUID | None = None,
+                       short_of: dt.date | None = None) -> list[ScheduleSeries]:
+    """Live series (of an organisation, including a person) not stored up to `short_of`."""
+    query = ScheduleSeries.objects().where(ScheduleSeries.ended_at.is_null())
+    if short_of is not None:
+        query = query.where(ScheduleSeries.expanded_until.is_null() | (ScheduleSeries.expanded_until < short_of))
+    if organisation_id is not None:
+        query = query.where(ScheduleSeries.organisation == organisation_id)
+    rows = await query
+    if person_id is not None:
+        rows = [r for r in rows if str(person_id) in _json(r.participants)]
+    return rows
+
+
+def _unstored_days(series: ScheduleSeries, first: dt.date, last: dt.date) -> list[recurrence.Occurrence]:
+    """The series' occurrences from `first` to `last` on days after the stored ones."""
+    lo = max(first, series.valid_from)
+    if series.expanded_until is not None:
+        lo = max(lo, series.expanded_until + dt.timedelta(days=1))
+    hi = _last_day(series, last)
+    return _occurrences_of(series, lo, hi) if lo <= hi else []
+
+
+async def _virtual_items(series: list[ScheduleSeries], first: dt.date, last: dt.date,
+                         include_participants: bool) -> tuple[list[ItemOut], list[UUID]]:
+    """Occurrences of `series` whose day is not stored, overlapping the local days `first`..`last`;
+    and the ids of the rows of those days that are stored after all (by the job, meanwhile)."""
+    start, end = recurrence.day_bounds(first, last)
+    found = [(s, occ) for s in series
+             # From the day before: a night shift that starts then still runs into `first`.
+             for occ in _unstored_days(s, first - dt.timedelta(days=1), last)
+             if occ.ends_at > start and occ.starts_at < end]
+    if not found:
+        return [], []
+    keys = [occurrence_key(s.id, occ.day) for s, occ in found]
+    # A day the horizon job stored meanwhile is read from its row, never twice.
+    rows = await ScheduleItem.select(ScheduleItem.id, ScheduleItem.occurrence_key).where(
+        ScheduleItem.occurrence_key.is_in(keys))
+    stored = {r["occurrence_key"] for r in rows}
+    workplace_ids = list({s.workplace for s, _ in found if s.workplace})
+    workplaces = {w.id: w for w in await Workplace.objects().where(Workplace.id.is_in(workplace_ids))} \
+        if workplace_ids else {}
+    out = []
+    for (s, occ), key in zip(found, keys):
+        if key in stored:
+            continue
+        row = _occurrence_row(s, occ)
+        people = [UUID(p) for p in _json(s.participants)] if include_participants else []
+        out.append(_item_out(row, workplaces.get(s.workplace), cancelled=False, participant_ids=people,
+                             attendance=[], virtual=True))
+    return out, [r["id"] for r in rows]
+
+
+async def find_virtual(actor: Actor, item_id: UUID) -> tuple[ScheduleSeries, recurrence.Occurrence] | None:
+    """The series day behind a virtual item's id, when the asker may see it (None otherwise)."""
+    if actor.role == "worker":
+        series = await _live_series(person_id=actor.id)
+    elif actor.role in ("coach", "admin"):
+        series = await _live_series(organisation_id=None if actor.role == "admin" else actor.organisation_id)
+    else:
+        return None
+    far = dt.date.max - dt.timedelta(days=2)
+    for s in series:
+        for occ in _unstored_days(s, s.valid_from, far):
+            key = occurrence_key(s.id, occ.day)
+            if occurrence_id(key) == item_id:
+                stored = await ScheduleItem.exists().where(ScheduleItem.occurrence_key == key)
+                return None if stored else (s, occ)
+    return None
+
+
+async def materialise(actor: Actor, item_id: UUID) -> bool:
+    """Store the one occurrence behind a virtual id (to cancel or move that day); False if none."""
+    found = await find_virtual(actor, item_id)
+    if found is None:
+        return False
+    await _insert_occurrence(*found)
+    return True
+
+
+async def read_items(first: dt.date, last: dt.date, *, person_id: UUID | None = None,
+                     organisation_id: UUID | None = None, include_participants: bool,
+                     viewer: UUID | None = None) -> list[ItemOut]:
+    """Items overlapping the local days `first`..`last` (of an organisation, or in which a person is
+    planned): stored rows, and series days beyond the stored horizon computed in memory. Never writes."""
+    # Series first, rows second: a day stored in between is then found as a row (and skipped above).
+    series = await _live_series(organisation_id=organisation_id, person_id=person_id, short_of=last)
+    start, end = recurrence.day_bounds(first, last)
+    query = ScheduleItem.select(ScheduleItem.id).where((ScheduleItem.ends_at > start) & (ScheduleItem.starts_at < end))
+    if organisation_id is not None:
+        query = query.where(ScheduleItem.organisation == organisation_id)
+    if person_id is not None:
+        query = query.where(ScheduleItem.id.is_in(Participant.select(Participant.item).where(
+            Participant.person == person_id)))
+    ids = [r["id"] for r in await query]
+    virtual, stored_meanwhile = await _virtual_items(series, first, last, include_participants)
+    late = [i for i in stored_meanwhile if i not in set(ids)]
+    stored = await items_out(ids + late, include_participants=include_participants, viewer=viewer)
+    if late:  # stored between the two reads: kept if in range (a day moved by hand may not be)
+        stored = [i for i in stored if i.ends_at > start and i.starts_at < end]
+    return sorted(stored + virtual, key=lambda i: i.starts_at) if virtual else stored
 
 
 def _range(first: dt.date | None, last: dt.date | None, default_days: int = 7) -> tuple[dt.date, dt.date]:
@@ -356,13 +513,7 @@ def _range(first: dt.date | None, last: dt.date | None, default_days: int = 7) -
 async def my_items(actor: Actor, first: dt.date | None, last: dt.date | None) -> list[ItemOut]:
     """A worker's own items in a date range (default: today and the next six days)."""
     first, last = _range(first, last)
-    await ensure_expanded(last, person_id=actor.id)
-    start, end = recurrence.day_bounds(first, last)
-    rows = await ScheduleItem.select(ScheduleItem.id).where(
-        ScheduleItem.id.is_in(Participant.select(Participant.item).where(Participant.person == actor.id))
-        & (ScheduleItem.ends_at > start) & (ScheduleItem.starts_at < end)
-    )
-    return await items_out([r["id"] for r in rows], include_participants=False, viewer=actor.id)
+    return await read_items(first, last, person_id=actor.id, include_participants=False, viewer=actor.id)
 
 
 async def list_items(actor: Actor, worker_id: UUID | None, first: dt.date | None, last: dt.date | None) -> list[ItemOut]:
@@ -375,15 +526,7 @@ async def list_items(actor: Actor, worker_id: UUID | None, first: dt.date | None
         if worker is None or (actor.role != "admin" and worker.organisation != org_id):
             raise NotFound()
         org_id = worker.organisation
-    await ensure_expanded(last, organisation_id=org_id)
-    start, end = recurrence.day_bounds(first, last)
-    query = ScheduleItem.select(ScheduleItem.id).where((ScheduleItem.ends_at > start) & (ScheduleItem.starts_at < end))
-    if org_id is not None:
-        query = query.where(ScheduleItem.organisation == org_id)
-    if worker_id is not None:
-        query = query.where(ScheduleItem.id.is_in(Participant.select(Participant.item).where(
-            Participant.person == worker_id)))
-    return await items_out([r["id"] for r in await query], include_participants=True)
+    return await read_items(first, last, organisation_id=org_id, person_id=worker_id, include_participants=True)
 
 
 async def visible_item(actor: Actor, item_id: UUID) -> ScheduleItem:
@@ -401,15 +544,28 @@ async def visible_item(actor: Actor, item_id: UUID) -> ScheduleItem:
 
 
 async def get_item(actor: Actor, item_id: UUID) -> ItemOut:
-    item = await visible_item(actor, item_id)
     staff = actor.role in ("coach", "admin")
+    if not await ScheduleItem.exists().where(ScheduleItem.id == item_id):
+        found = await find_virtual(actor, item_id)
+        if found is None:
+            raise NotFound()
+        day = found[1].day
+        return next(i for i in (await _virtual_items([found[0]], day, day, staff))[0] if i.id == item_id)
+    item = await visible_item(actor, item_id)
     return (await items_out([item.id], include_participants=staff, viewer=None if staff else actor.id))[0]
+
+
+async def _store_if_virtual(actor: Actor, item_id: UUID) -> None:
+    """A coach changing one day beyond the horizon: that day (only) becomes a row first."""
+    if not await ScheduleItem.exists().where(ScheduleItem.id == item_id):
+        await materialise(actor, item_id)
 
 
 async def update_item(actor: Actor, item_id: UUID, data: ItemUpdate) -> ItemOut:
     """Change one item (move one day of a series, change the place); marks it as changed by hand."""
-    item = await visible_item(actor, item_id)
     require_coach(actor)
+    await _store_if_virtual(actor, item_id)
+    item = await visible_item(actor, item_id)
     values: dict[Any, Any] = {ScheduleItem.modified: True}
     starts_at = recurrence.assume_local(data.starts_at) if data.starts_at is not msgspec.UNSET else item.starts_at
     ends_at = recurrence.assume_local(data.ends_at) if data.ends_at is not msgspec.UNSET else item.ends_at
@@ -432,8 +588,9 @@ async def update_item(actor: Actor, item_id: UUID, data: ItemUpdate) -> ItemOut:
 
 async def set_cancelled(actor: Actor, item_id: UUID, cancelled: bool) -> ItemOut:
     """Cancel one item (a holiday, a day off) or undo that."""
-    item = await visible_item(actor, item_id)
     require_coach(actor)
+    await _store_if_virtual(actor, item_id)
+    item = await visible_item(actor, item_id)
     await ScheduleItem.update({ScheduleItem.cancelled_at: now() if cancelled else None,
                                ScheduleItem.modified: True}).where(ScheduleItem.id == item.id)
     return await get_item(actor, item.id)

@@ -106,14 +106,19 @@ class Participant(Table):
 
 
 class Attendance(Table):
-    """Whether a person came to an item; check-ins use server time, corrections keep history."""
+    """Whether a person came to an item; corrections keep history.
+
+    A check-in made offline counts from the moment it was tapped when that moment is plausible
+    (`checked_in_at`); `received_at` is when the server got it (equal for an online check-in)."""
 
     id = UUID(primary_key=True)
     item = ForeignKey(references=ScheduleItem, null=False, index=True)
     person = ForeignKey(references=Person, null=False, index=True)
     key = Varchar(length=80, unique=True, help_text="'<item>:<person>'.")
     status = Varchar(length=10)
-    checked_in_at = Timestamptz(null=True, default=None)
+    checked_in_at = Timestamptz(null=True, default=None, help_text=(
+        "The moment that counts: the tap, or the receipt when the tap was implausible."))
+    received_at = Timestamptz(null=True, default=None, help_text="When the server received the check-in.")
     updated_by = ForeignKey(references=Person, null=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -16,6 +16,20 @@ MESSAGES["nl"].update({
     "transit_home_unknown": "We weten niet waar je woont. Vraag het aan je coach.",
     "transit_workplace_unknown": "We weten niet waar je werkplek ligt. Vraag het aan je coach.",
     "transit_no_journey": "Geen bus of trein komt op tijd aan. Bel je coach.",
+    # The advice (transit.commute.Advice): on "Hoe geraak ik op het werk?", Today and in the notice.
+    "advice_transit": "Neem {mode} {line}: vertrek thuis om {leave}.",
+    "advice_walk": "Ga te voet: vertrek thuis om {leave}.",
+    "advice_late": "Je bent te laat: de volgende {mode} komt om {time} in {stop} (lijn {line}). "
+                   "Je bent er om {arrival}. Bel je coach.",
+    "advice_late_walk": "Je bent te laat: te voet ben je er om {arrival}. Bel je coach.",
+    "advice_late_nothing": "Je bent te laat en geen bus of trein brengt je er nog. Bel je coach.",
+    "advice_unknown": "Bel je coach als je geen vervoer hebt.",
+    "transit_mode_bus": "bus",
+    "transit_mode_tram": "tram",
+    "transit_mode_metro": "metro",
+    "transit_mode_train": "trein",
+    "transit_mode_ferry": "boot",
+    "transit_mode_other": "bus",
 })
 MESSAGES["en"].update({
     "transit_no_data": "No timetables have been loaded yet. Ask the administrator.",
@@ -28,4 +42,17 @@ MESSAGES["en"].update({
     "transit_home_unknown": "We don't know where you live. Ask your coach.",
     "transit_workplace_unknown": "We don't know where your workplace is. Ask your coach.",
     "transit_no_journey": "No bus or train arrives in time. Call your coach.",
+    "advice_transit": "Take {mode} {line}: leave home at {leave}.",
+    "advice_walk": "Walk: leave home at {leave}.",
+    "advice_late": "You are late: the next {mode} comes at {time} at {stop} (line {line}). "
+                   "You get there at {arrival}. Call your coach.",
+    "advice_late_walk": "You are late: on foot you get there at {arrival}. Call your coach.",
+    "advice_late_nothing": "You are late and no bus or train gets you there any more. Call your coach.",
+    "advice_unknown": "Call your coach if you have no transport.",
+    "transit_mode_bus": "bus",
+    "transit_mode_tram": "tram",
+    "transit_mode_metro": "metro",
+    "transit_mode_train": "train",
+    "transit_mode_ferry": "boat",
+    "transit_mode_other": "bus",
 })

@@ -71,6 +71,13 @@ class CommuteItem(CamelStruct):
     message: str
     # A confirmed buddy ride to this shift (driver, car, pickup point and time), when there is one.
     ride: dict[str, Any] | None = None
+    # Nothing arrives in time any more (planned from now): `journeys` then holds the earliest arrival
+    # still possible (arriving after `arriveBy`), or nothing.
+    late: bool = False
+    # What to do, in one or two sentences: the same text as the notice after a buddy cancels.
+    advice: str = ""
+    # The buddy cancelled the ride to this shift (and no other ride is confirmed): that ride.
+    cancelled_ride: dict[str, Any] | None = None
 
 
 class CommuteOut(CamelStruct):

@@ -205,14 +205,17 @@ function errorScreen(error, retry) {
   );
 }
 
-/** Show the screen for the current route; a later call wins over a slower earlier one. */
-async function render({ focus } = {}) {
+/** Show the screen for the current route; a later call wins over a slower earlier one.
+ *  `quiet`: the same screen drawn again with fresh data (see "an open screen stays current"):
+ *  no loading state, the scroll position and focus stay where they are. */
+async function render({ focus, quiet = false } = {}) {
   const token = ++state.renders;
   const main = document.getElementById("main");
   const path = currentPath();
   if (state.me && path === "/") return navigate("/home", { replace: true });
   renderNav(path);
   renewPushOnce();
+  if (!quiet) noteLiveBaseline();
 
   let view = codeView;
   let params = {};
@@ -224,7 +227,7 @@ async function render({ focus } = {}) {
   state.flash = null;
   main.setAttribute("aria-busy", "true");
   // Only show "loading" when it takes a moment, so fast screens do not flicker.
-  const slow = setTimeout(() => token === state.renders && main.replaceChildren(loading()), 200);
+  const slow = setTimeout(() => !quiet && token === state.renders && main.replaceChildren(loading()), 200);
   let node;
   try {
     node = await view(context);
@@ -234,15 +237,87 @@ async function render({ focus } = {}) {
   clearTimeout(slow);
   if (token !== state.renders || !node) return;
 
+  const scrolled = window.scrollY;
   main.replaceChildren(node);
   main.removeAttribute("aria-busy");
   const title = main.querySelector("h1");
   document.title = title ? `${title.textContent} – Werkmaat` : "Werkmaat";
+  if (quiet) {
+    window.scrollTo(0, scrolled);
+    return;
+  }
   window.scrollTo(0, 0);
   // After navigation, screen-reader and keyboard users start at the new heading.
   const target = (focus && main.querySelector(focus)) || (!state.first && title);
   if (target) target.focus();
   state.first = false;
+}
+
+// ---- an open screen stays current ---------------------------------------------------------------
+// A worker's Today and "Hoe geraak ik op het werk?" change when a buddy cancels, or when a bus they
+// name has left. While one of them is open it is checked every minute, when the app comes back into
+// view and when a push arrives: one small request (the worker's rides). The screen is drawn again,
+// quietly, when the rides changed or a time to leave it shows (`data-stale-at`) has passed.
+
+const LIVE_ROUTES = new Set(["/home", "/commute"]);
+const LIVE_EVERY_MS = 60_000;
+const live = { print: null, busy: false };
+
+function onLiveScreen() {
+  return Boolean(state.me && state.me.role === "worker" && LIVE_ROUTES.has(currentPath()));
+}
+
+async function ridesPrint() {
+  const rides = await api.get("/api/me/rides");
+  return JSON.stringify(rides.map((r) => [r.id, r.status, r.pickupAt]));
+}
+
+/** At each (not quiet) drawing of a live screen: what the rides are now, to compare with later. */
+function noteLiveBaseline() {
+  live.print = null;
+  if (!onLiveScreen() || !navigator.onLine) return;
+  const path = currentPath();
+  ridesPrint()
+    .then((print) => {
+      if (currentPath() === path && live.print === null) live.print = print;
+    })
+    .catch(() => {
+      // Offline or signed out: the next check starts again.
+    });
+}
+
+async function checkLiveScreen() {
+  if (!onLiveScreen() || live.busy || document.visibilityState === "hidden" || !navigator.onLine) return;
+  live.busy = true;
+  try {
+    const path = currentPath();
+    const marked = [...document.querySelectorAll("#main [data-stale-at]")].map((el) => Date.parse(el.dataset.staleAt));
+    const passed = marked.some((at) => at <= Date.now());
+    const print = await ridesPrint();
+    const changed = live.print !== null && print !== live.print;
+    live.print = print;
+    if ((changed || passed) && currentPath() === path) {
+      await render({ quiet: true });
+      announce(t("live.updated"));
+    }
+  } catch {
+    // Offline or signed out: the next check tries again.
+  } finally {
+    live.busy = false;
+  }
+}
+
+function watchLiveScreens() {
+  setInterval(checkLiveScreen, LIVE_EVERY_MS);
+  window.addEventListener("focus", checkLiveScreen);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") checkLiveScreen();
+  });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if ((event.data || {}).type === "werkmaat:push") checkLiveScreen();
+    });
+  }
 }
 
 // ---- boot ---------------------------------------------------------------------------------------
@@ -268,6 +343,7 @@ async function boot() {
 
   onRouteChange(() => render());
   watchInbox();
+  watchLiveScreens();
 
   const token = takeInviteToken();
   await setLanguage(storedLanguage());

@@ -8,9 +8,17 @@
 //
 // What happens to an answer:
 //   2xx                    done: removed;
-//   no answer, 5xx, 409    kept and tried again later (409: the same key is still being handled);
+//   no answer, 5xx         kept and tried again later;
+//   409 with Retry-After   the same key is still being handled: kept and tried again later;
 //   401                    kept: it is sent once this person is signed in again;
-//   other 4xx              the server will never accept it: kept only to show its message.
+//   other 4xx              the server will never accept it (a 409 without Retry-After says the action
+//                          conflicts with how things are, e.g. a check-in after the shift ended):
+//                          kept only to show its message.
+//
+// The moment that counts: an action queued with `timed: true` ("Ik ben er") is sent with the moment
+// it was tapped (`tappedAt`, when it was stored) and the moment it is sent (`sentAt`), both from the
+// phone's clock. The server uses only the time between the two, so a phone whose clock is off still
+// checks in at the right moment, and a worker who taps at 07:58 without signal is on time.
 
 import { request } from "./api.js";
 
@@ -82,7 +90,14 @@ function newId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const retryable = (status) => status === 0 || status >= 500 || status === 409 || status === 401;
+const retryable = (error) =>
+  error.status === 0 || error.status >= 500 || error.status === 401 || (error.status === 409 && error.retryAfter > 0);
+
+/** The body as sent now: a timed action carries when it was tapped and when it is sent. */
+function bodyOf(entry) {
+  if (!entry.timed) return entry.body;
+  return { ...entry.body, tappedAt: entry.createdAt, sentAt: new Date().toISOString() };
+}
 
 /** Try one stored action; returns { state: "sent" | "waiting" | "failed", data, error } and emits it. */
 async function attempt(id, background = true) {
@@ -90,7 +105,7 @@ async function attempt(id, background = true) {
   // Another tab may have sent it meanwhile.
   if (!entry || entry.state !== "waiting") return { state: entry ? entry.state : "sent" };
   try {
-    const data = await request(entry.method, entry.path, entry.body, {
+    const data = await request(entry.method, entry.path, bodyOf(entry), {
       headers: { "Idempotency-Key": entry.id },
       timeout: SEND_TIMEOUT_MS,
     });
@@ -98,7 +113,7 @@ async function attempt(id, background = true) {
     emit({ id: entry.id, kind: entry.kind, state: "sent", data, background });
     return { state: "sent", data };
   } catch (error) {
-    if (retryable(error.status)) {
+    if (retryable(error)) {
       emit({ id: entry.id, kind: entry.kind, state: "waiting", background });
       return { state: "waiting", error };
     }
@@ -133,12 +148,12 @@ export async function flush() {
 }
 
 /**
- * Store an action, then try to send it at once.
+ * Store an action, then try to send it at once. `timed`: send when it was tapped (see the top).
  * Resolves { state: "sent", data } or { state: "waiting", id }; rejects with the ApiError of a
- * refusal (400, 403, 404) so the form can show it under the field. A refused action is not kept:
+ * refusal (400, 403, 404, 409) so the form can show it under the field. A refused action is not kept:
  * the person is looking at the form and can fix it.
  */
-export async function queue({ kind, path, body = {}, itemId = null, label = "" }) {
+export async function queue({ kind, path, body = {}, itemId = null, label = "", timed = false }) {
   const entry = {
     id: newId(),
     personId: person,
@@ -148,6 +163,7 @@ export async function queue({ kind, path, body = {}, itemId = null, label = "" }
     body,
     itemId,
     label,
+    timed,
     state: "waiting",
     createdAt: new Date().toISOString(),
   };

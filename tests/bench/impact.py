@@ -23,7 +23,7 @@ REQUESTS = 30
 def bench(database_url: str, name: str) -> None:
     with bench_server(database_url) as (server, coach, org):
         seeded = subprocess.run([sys.executable, str(conftest.ROOT / "tests/tools/seed_impact_bench.py"), org,
-                                 str(WORKERS)], env=server.env, capture_output=True, text=True, check=True)
+                                 str(WORKERS)], env=server.command_env(), capture_output=True, text=True, check=True)
         print(f"{name}: {seeded.stdout.strip()}")
         year = {"from": "2025-01-01", "to": "2025-12-31"}
         report("impact report, a year (JSON)", timed(lambda: coach.get("/api/reports/impact", params=year), REQUESTS))

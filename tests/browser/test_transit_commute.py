@@ -57,3 +57,80 @@ def test_commute_steps_and_offline_copy(personas, live_server, new_context, asse
     main.locator(".banner").wait_for()
     assert main.get_by_text("Vertrek thuis om 08:").first.is_visible()
     context.set_offline(False)
+
+
+def test_cancelled_ride_same_advice_on_open_today_and_late_on_open_commute(server_at, new_context, assert_accessible,
+                                                                           tmp_path):
+    """A 23:00 shift beside stop D, the worker lives by stop A (buses at :00 and :30, 15 minutes).
+    Today stays open while the buddy cancels: within a minute, without navigating, its card gives
+    the advice of the notice. The way-to-work screen left open past the bus it names redraws itself
+    with "Je bent te laat" and what is still possible."""
+    import clock
+    from conftest import build_personas
+    from mobility_helpers import MADE_OFFERS, ask, new_buddy, offer, proposal_for
+
+    near_a, near_d = (50.9650, 5.4990), (50.9650, 5.5350)
+    day = clock.local_now().date()
+    server = server_at(clock.at(day, 21, 30))
+    personas = build_personas(server)
+    feed = write_feed(tmp_path / "live.zip", live_feed(day))
+    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
+    coach = personas["coach_a"]
+    oost = coach.post(f"/api/organisations/{personas.org_a}/workplaces", json={
+        "name": "Atelier Oost", "city": "Genk", "latitude": near_d[0], "longitude": near_d[1]}).json()
+    created = create_person(coach, role="worker", firstName="Nadia", lastName="Nacht", workplaceId=personas.workplace_a)
+    worker_id = created["person"]["id"]
+    assert coach.put(f"/api/mobility/people/{worker_id}/home", json={
+        "address": "Stationsplein 2, Genk", "latitude": near_a[0], "longitude": near_a[1]}).status_code == 200
+    starts = clock.at(day, 23)
+    item = coach.post("/api/schedule/items", json={
+        "title": "Nachtploeg", "kind": "shift", "workerIds": [worker_id], "startsAt": starts.isoformat(),
+        "endsAt": (starts + dt.timedelta(hours=7)).isoformat(), "place": {"workplaceId": oost["id"]}}).json()
+    _, buddy = new_buddy(personas, "Dirk")
+    offer(personas, buddy, workplaceId=oost["id"], leaveTime="22:10")
+    MADE_OFFERS.pop()  # it ends with this test's server
+    ask(coach, item["id"], worker_id)
+    ride_id = proposal_for(buddy, "Nadia")["rideId"]
+    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+
+    context = new_context("phone", server=server)
+    page = context.new_page()
+    page.goto(created["invite"]["url"])
+    page.wait_for_url(re.compile("#/home"))
+    main = page.locator("#main")
+    main.locator(".ride-card").get_by_text(re.compile("Dirk haalt je op om")).wait_for()
+    page.evaluate("window.__sameScreen = true")
+
+    # 22:15: the buddy cancels while Today is open on the phone.
+    server.set_clock(clock.at(day, 22, 15))
+    page.clock.set_system_time(clock.at(day, 22, 15))
+    assert buddy.post(f"/api/rides/{ride_id}/cancel", json={"reason": "Auto in panne"}).status_code == 200
+    page.clock.fast_forward(61_000)  # the minute's check
+    card = main.locator(".ride-card")
+    card.get_by_role("heading", name=re.compile("is geannuleerd")).wait_for()
+    advice = card.locator(".ride-advice").inner_text().strip()
+    assert advice == "Neem bus 1: vertrek thuis om 22:28."
+    from conftest import Client
+    phone_api = Client(server.url)
+    phone_api.cookies = {c["name"]: c["value"] for c in context.cookies()}
+    [notice] = [e for e in phone_api.get("/api/inbox").json() if e["title"].startswith("Je rit is geannuleerd")]
+    assert notice["title"] == "Je rit is geannuleerd: neem lijn 1" and advice in notice["body"]
+    assert page.evaluate("window.__sameScreen === true"), "the screen changed without a reload"
+    assert "#/home" in page.url
+    assert_accessible(page, "today with a cancelled ride")
+
+    # The way-to-work screen, left open: the 22:28 departure passes; at 22:42 it says what still can.
+    page.goto("/#/commute")
+    card = main.locator(".commute-item").filter(has_text="Nachtploeg")
+    card.get_by_text("Vertrek thuis om 22:28", exact=True).wait_for()
+    assert card.locator(".ride-card .ride-advice").inner_text().strip() == advice
+    server.set_clock(clock.at(day, 22, 42))
+    page.clock.set_system_time(clock.at(day, 22, 42))
+    page.clock.fast_forward(61_000)
+    card.get_by_text(re.compile(r"^Je bent te laat: de volgende bus komt om 23:00 in Genk, Station \(lijn 1\)\.")).first.wait_for()
+    assert card.get_by_text("vertrek thuis om 22:28").count() == 0
+    assert card.get_by_role("heading", name="Wat nog kan").is_visible()
+    assert card.get_by_text(re.compile(r"^Vertrek thuis om 22:5\d$")).is_visible()
+    assert page.evaluate("window.__sameScreen === true")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "commute, late")

@@ -2,6 +2,9 @@
 // with icons and words, and when to leave home. Shown from the last answer when offline.
 // A confirmed buddy ride comes first; the transit options follow as a fall-back. The trip starts at
 // the home the coach set, or the one the worker sets here with "use my location".
+// Everything is planned from now (the server's answer): when nothing arrives in time any more it
+// says so ("Je bent te laat") with what is still possible; a ride the buddy cancelled is shown with
+// the same advice as the notice. Once a time to leave shown here has passed, the app redraws.
 
 import { clock, dayName } from "../dates.js";
 import { append, h, icon } from "../dom.js";
@@ -39,11 +42,11 @@ function steps(journey, place) {
   return h("ol", { class: "commute-steps" }, list);
 }
 
-function option(journey, index, place) {
+function option(journey, index, place, late = false) {
   return h(
     "div",
     { class: "commute-option" },
-    h("h4", { text: t("commute.option", { n: index + 1 }) }),
+    h("h4", { text: late ? t("commute.stillPossible") : t("commute.option", { n: index + 1 }) }),
     h("p", { class: "commute-leave" }, icon("home"), h("strong", {
       text: t("commute.leaveAt", { time: clock(journey.departure) }),
     })),
@@ -63,12 +66,20 @@ function itemCard(item) {
       day: dayName(item.localDate), time: item.localStart, place: item.placeName || "",
     }) }),
     item.ride && rideCard(item.ride),
+    item.cancelledRide && rideCard(item.cancelledRide, item.advice),
+    item.late && h("div", { class: "alert commute-late" }, icon("alert"), h("p", { text: item.message })),
     item.ride && item.journeys.length > 0 && h("h4", { text: t("commute.orTransit") }),
     item.journeys.length
-      ? item.journeys.map((journey, i) => option(journey, i, item.placeName))
-      // Without a start point the screen says so once, above the shifts.
-      : item.problem !== "transit_home_unknown" && notice(item.message || t("commute.none")),
+      ? item.journeys.map((journey, i) => option(journey, i, item.placeName, item.late))
+      // Without a start point the screen says so once, above the shifts; "late" said it above.
+      : !item.late && item.problem !== "transit_home_unknown" && notice(item.message || t("commute.none")),
   );
+}
+
+/** The first departure the screen shows: once it has passed, the screen is drawn again. */
+function firstLeave(items) {
+  const times = items.flatMap((item) => item.journeys.map((j) => j.departure));
+  return times.length ? times.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)) : null;
 }
 
 function useLocationButton(ctx) {
@@ -92,6 +103,8 @@ function useLocationButton(ctx) {
 export async function commuteView(ctx) {
   const { data, offline, savedAt } = await fetchOrCopy("/api/me/commute", "commute");
   const content = h("div", { class: "stack" });
+  const staleAt = !offline && firstLeave(data.items);
+  if (staleAt) content.dataset.staleAt = staleAt;
   return append(content, [
     linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
     heading(t("commute.title")),

@@ -13,14 +13,18 @@ function dialable(phone) {
   return (phone || "").replace(/[^\d+]/g, "");
 }
 
-export function rideCard(ride) {
+/** A ride card. For a cancelled ride, `advice` is what to do instead, as the server says it (the
+ *  same sentence as the notice the worker got: "Neem bus 1: vertrek thuis om 07:52."). */
+export function rideCard(ride, advice = "") {
   if (ride.status === "cancelled") {
     return h(
       "article",
       { class: "card ride-card" },
       h("h3", { text: t("myRide.cancelledTitle", { day: dayName(ride.day) }) }),
       h("p", { text: t("myRide.cancelledText", { name: ride.driverFirstName, reason: ride.cancelReason }) }),
-      h("p", { class: "muted", text: t("myRide.callCoach") }),
+      advice
+        ? h("p", { class: "ride-advice" }, icon("route"), h("strong", { text: ` ${advice}` }))
+        : h("p", { class: "muted", text: t("myRide.callCoach") }),
     );
   }
   const number = dialable(ride.driverPhone);
@@ -78,6 +82,25 @@ function locationButton(hasHome, refresh) {
   );
 }
 
+/** For the cancelled rides among `rides`: the advice per ride id, from the way-to-work answer (the
+ *  same computation as the notice), and the earliest time one of them names (to redraw after it). */
+async function adviceFor(rides) {
+  if (!rides.some((r) => r.status === "cancelled")) return { advice: new Map(), staleAt: null };
+  const advice = new Map();
+  let staleAt = null;
+  try {
+    const { data } = await fetchOrCopy("/api/me/commute", "commute");
+    for (const item of data.items) {
+      if (!item.cancelledRide) continue;
+      advice.set(item.cancelledRide.id, item.advice);
+      if (item.leaveHomeAt && (!staleAt || item.leaveHomeAt < staleAt)) staleAt = item.leaveHomeAt;
+    }
+  } catch {
+    // No advice known: the card says "call your coach".
+  }
+  return { advice, staleAt };
+}
+
 /** "Naar het werk" on the worker's Today. Offline: the rides last seen, without the buttons. */
 export async function myRideSection(refresh) {
   let rides, requests, home, shifts;
@@ -91,16 +114,21 @@ export async function myRideSection(refresh) {
   } catch {
     if (!rides) return null;
     const cards = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
-    return cards.length ? section(t("myRide.section"), cards.map(rideCard)) : null;
+    const { advice } = await adviceFor(cards);
+    return cards.length ? section(t("myRide.section"), cards.map((r) => rideCard(r, advice.get(r.id)))) : null;
   }
   const now = new Date();
   const soon = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
   const upcoming = shifts.filter((s) => s.kind === "shift" && !s.cancelled && new Date(s.startsAt) > now);
   const hasHome = home.latitude != null;
-  return section(
+  const { advice, staleAt } = await adviceFor(soon);
+  const node = section(
     t("myRide.section"),
-    soon.length ? soon.map(rideCard) : h("p", { class: "muted", text: t("myRide.none") }),
+    soon.length ? soon.map((r) => rideCard(r, advice.get(r.id))) : h("p", { class: "muted", text: t("myRide.none") }),
     hasHome && askButtons(upcoming, requests, refresh),
     locationButton(hasHome, refresh),
   );
+  // The advice names a time to leave: once it has passed, the app draws Today again (app.js).
+  if (staleAt) node.dataset.staleAt = staleAt;
+  return node;
 }

@@ -1,6 +1,9 @@
 // The worker's schedule: one card per item (kind, title, day and time, place with a route link,
-// what to bring, whom to ask, the note, "Afgelast"), "Ik ben er" on today's items, today on the
-// home screen and the whole week on "#/week". The next item is always on top.
+// what to bring, whom to ask, the note, "Afgelast", "Ziek gemeld"), "Ik ben er" on today's items,
+// today on the home screen and the whole week on "#/week". The next item is always on top.
+//
+// An item the worker is excused from (a sick report for that day, also one still waiting in the
+// outbox, or excused by the coach) is shown as such, without "Ik ben er" and not as the next item.
 
 import { addDays, clock, dayName, shortDay, today } from "../dates.js";
 import { append, h, icon } from "../dom.js";
@@ -14,11 +17,25 @@ import { routeHref } from "./worker.js";
 /** A phone number fit for a tel: address. */
 const dialable = (phone) => (phone || "").replace(/[^\d+]/g, "");
 
-/** The item that matters now: the first one not cancelled and not over yet. */
+/** Check-in opens this long before the start (the server's rule; it also closes at the end). */
+const CHECK_IN_OPENS_MS = 60 * 60 * 1000;
+
+/** The item that matters now: the first one not cancelled, not excused and not over yet. */
 export function nextItem(items, now = Date.now()) {
   return items
-    .filter((i) => !i.cancelled && new Date(i.endsAt).getTime() > now)
+    .filter((i) => !i.cancelled && !i.absence && new Date(i.endsAt).getTime() > now)
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt))[0];
+}
+
+/** On a day's list: items of that local day, and on today's also one still running from the day before
+ * (a night shift 22:00-06:00 is "now" at 00:30, not yesterday's). */
+function onDayList(items, day, now = Date.now()) {
+  const current = day === today(new Date(now));
+  return items.filter(
+    (i) =>
+      i.localDate === day ||
+      (current && i.localDate < day && !i.cancelled && new Date(i.startsAt).getTime() <= now && new Date(i.endsAt).getTime() > now),
+  );
 }
 
 /** Items of one day in time order, with the next one moved to the top. */
@@ -89,8 +106,14 @@ function contactBlock(item) {
 
 // ---- "Ik ben er" ----------------------------------------------------------------------------------
 
-function checkedIn(iso) {
-  return notice(t("checkin.done", { time: clock(iso) }));
+/** "Je bent ingecheckt om 07:58: op tijd." (or "te laat"), from the server's answer. */
+function checkedInText(attendance) {
+  const key = { present: "checkin.onTime", late: "checkin.late" }[attendance.status] || "checkin.done";
+  return t(key, { time: clock(attendance.checkedInAt) });
+}
+
+function checkedIn(attendance) {
+  return notice(checkedInText(attendance));
 }
 
 /** Put a check-in into the kept schedule too, so the offline copy does not offer it again. */
@@ -108,7 +131,7 @@ function followCheckIn(area, id, itemId) {
   const stop = onOutbox((change) => {
     if (change.id !== id) return;
     if (change.state === "sent") {
-      area.replaceChildren(checkedIn(change.data.checkedInAt));
+      area.replaceChildren(checkedIn(change.data));
       remember(itemId, change.data);
     }
     else if (change.state === "failed") area.replaceChildren(notice(change.message));
@@ -121,7 +144,7 @@ function checkInArea(item, waitingId) {
   const mine = (item.attendance || [])[0];
   const area = h("div", { class: "checkin" });
   if (mine && mine.checkedInAt) {
-    area.append(checkedIn(mine.checkedInAt));
+    area.append(checkedIn(mine));
     return area;
   }
   if (waitingId) {
@@ -140,11 +163,12 @@ function checkInArea(item, waitingId) {
         path: `/api/schedule/items/${encodeURIComponent(item.id)}/check-in`,
         itemId: item.id,
         label: item.title,
+        timed: true,
       });
       if (result.state === "sent") {
-        area.replaceChildren(checkedIn(result.data.checkedInAt));
+        area.replaceChildren(checkedIn(result.data));
         remember(item.id, result.data);
-        announce(t("checkin.done", { time: clock(result.data.checkedInAt) }));
+        announce(checkedInText(result.data));
       } else {
         area.replaceChildren(waitingCheckIn());
         followCheckIn(area, result.id, item.id);
@@ -157,7 +181,6 @@ function checkInArea(item, waitingId) {
     }
   };
   return append(area, [
-    mine && mine.status === "excused" && h("p", { class: "muted", text: t("checkin.excused") }),
     alert,
     h(
       "button",
@@ -176,14 +199,16 @@ function checkInArea(item, waitingId) {
  * `checkIns` maps item ids to waiting check-in actions.
  */
 export function itemCard(item, { tag = "", checkIns = new Map(), headingTag = "h3", showDay = true } = {}) {
-  const day = today();
-  const canCheckIn = item.localDate === day && !item.cancelled && new Date(item.endsAt).getTime() > Date.now();
+  const off = item.cancelled || Boolean(item.absence);
   return h(
     "article",
-    { class: `card item${item.cancelled ? " item-cancelled" : ""}${tag ? " item-next" : ""}`, "data-item": item.id },
+    { class: `card item${off ? " item-cancelled" : ""}${tag ? " item-next" : ""}`, "data-item": item.id },
     h("div", { class: "item-top" }, kindTag(item.kind), tag && h("p", { class: "item-tag", text: tag })),
     h(headingTag, { class: "item-title", text: item.title }),
     item.cancelled && h("p", { class: "item-off" }, icon("cancel"), h("span", { text: t("item.cancelled") })),
+    !item.cancelled &&
+      item.absence &&
+      h("p", { class: "item-off" }, icon("sick"), h("span", { text: t(`item.absence.${item.absence}`) })),
     h(
       "p",
       { class: "item-when" },
@@ -192,19 +217,52 @@ export function itemCard(item, { tag = "", checkIns = new Map(), headingTag = "h
         text: [showDay && dayName(item.localDate), t("item.time", { start: item.localStart, end: item.localEnd })].filter(Boolean).join(" · "),
       }),
     ),
-    !item.cancelled && placeBlock(item.place),
-    !item.cancelled && bringBlock(item.bring),
-    !item.cancelled && contactBlock(item),
-    item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
-    canCheckIn && checkInArea(item, checkIns.get(item.id)),
+    !off && placeBlock(item.place),
+    !off && bringBlock(item.bring),
+    !off && contactBlock(item),
+    !off && item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
+    canCheckIn(item) && checkInArea(item, checkIns.get(item.id)),
   );
 }
 
-/** Waiting check-ins by item id, so a screen drawn again does not offer "Ik ben er" twice. */
-async function waitingCheckIns() {
-  const map = new Map();
-  for (const entry of await pending()) if (entry.kind === "checkIn" && entry.state === "waiting") map.set(entry.itemId, entry.id);
-  return map;
+/**
+ * "Ik ben er" is offered on today's items until they end, and on an item from another day while its
+ * check-in is open (a night shift that began yesterday, one at 00:30 from 23:30). Before check-in
+ * opens, a tap gets the server's answer saying from when it can.
+ */
+function canCheckIn(item, now = Date.now()) {
+  if (item.cancelled || item.absence || item.virtual) return false;
+  const start = new Date(item.startsAt).getTime();
+  const end = new Date(item.endsAt).getTime();
+  if (now > end) return false;
+  return item.localDate === today() || now >= start - CHECK_IN_OPENS_MS;
+}
+
+/**
+ * What waits in the outbox, so a screen drawn again matches it: check-ins by item id (no second
+ * "Ik ben er") and the days of sick reports not sent yet.
+ */
+async function waiting() {
+  const checkIns = new Map();
+  const sickDays = new Set();
+  for (const entry of await pending()) {
+    if (entry.state !== "waiting") continue;
+    if (entry.kind === "checkIn") checkIns.set(entry.itemId, entry.id);
+    if (entry.kind === "sick" && entry.body && entry.body.firstDay) {
+      const last = entry.body.lastDay || entry.body.firstDay;
+      for (let day = entry.body.firstDay; day <= last; day = addDays(day, 1)) sickDays.add(day);
+    }
+  }
+  return { checkIns, sickDays };
+}
+
+/** Items with the days of waiting sick reports marked as such (what the server will say once sent). */
+function withWaitingSickDays(items, sickDays) {
+  if (!sickDays.size) return items;
+  const checkedIn = (item) => (item.attendance || []).some((a) => a.checkedInAt);
+  return items.map((item) =>
+    !item.absence && !item.cancelled && sickDays.has(item.localDate) && !checkedIn(item) ? { ...item, absence: "sick" } : item,
+  );
 }
 
 function tagFor(item) {
@@ -214,13 +272,14 @@ function tagFor(item) {
 // ---- today, on the worker's home -------------------------------------------------------------------
 
 /** The "#today" block of the worker's home: today's items, the next one first. */
-export async function todayBlock(items) {
-  const checkIns = await waitingCheckIns();
+export async function todayBlock(allItems) {
+  const { checkIns, sickDays } = await waiting();
+  const items = withWaitingSickDays(allItems, sickDays);
   const day = today();
   const next = nextItem(items);
-  const todays = orderDay(items.filter((i) => i.localDate === day), next);
+  const todays = orderDay(onDayList(items, day), next);
   const cards = todays.map((item) => itemCard(item, { tag: item === next ? tagFor(item) : "", checkIns }));
-  const later = next && next.localDate !== day;
+  const later = next && !todays.includes(next);
   return h(
     "div",
     { id: "today", class: "stack" },
@@ -258,14 +317,15 @@ export async function weekView(ctx) {
   const first = addDays(today(), offset * 7);
   const last = addDays(first, 6);
   const path = offset ? `/api/schedule/mine?from=${first}&to=${last}` : "/api/schedule/mine";
-  const { data: items, offline, savedAt } = await fetchOrCopy(path, offset ? `week.${offset}` : "mine");
-  const checkIns = await waitingCheckIns();
+  const { data, offline, savedAt } = await fetchOrCopy(path, offset ? `week.${offset}` : "mine");
+  const { checkIns, sickDays } = await waiting();
+  const items = withWaitingSickDays(data, sickDays);
   const next = offset === 0 ? nextItem(items) : null;
 
   const days = [];
   for (let i = 0; i < 7; i += 1) {
     const day = addDays(first, i);
-    const onDay = orderDay(items.filter((item) => item.localDate === day), next);
+    const onDay = orderDay(onDayList(items, day), next);
     const title = dayName(day);
     days.push(
       h(
