@@ -121,3 +121,43 @@ def inbox_titles(client: Client) -> list[str]:
     response = client.get("/api/inbox", params={"limit": 200})
     assert response.status_code == 200, response.text
     return [e["title"] for e in response.json()]
+
+
+def night_shift_with_a_ride(server_at, tmp_path) -> dict:
+    """The evening scenario of the way-to-work tests, on a server of its own at 21:30 today: the demo-like
+    live feed (line 1 from stop A to stop D, buses at :00 and :30, 15 minutes), a worker living by stop A
+    with a 23:00-06:00 shift at "Atelier Oost" beside stop D, and buddy Dirk's confirmed ride leaving 22:10."""
+    import clock
+    from conftest import build_personas
+    from transit_feeds import live_feed, write_feed
+
+    near_a, near_d = (50.9650, 5.4990), (50.9650, 5.5350)   # a 70 m walk to stop A; beside stop D
+    day = clock.local_now().date()
+    server = server_at(clock.at(day, 21, 30))
+    personas = build_personas(server)
+    feed = write_feed(tmp_path / "live.zip", live_feed(day))
+    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
+    coach = personas["coach_a"]
+    oost = coach.post(f"/api/organisations/{personas.org_a}/workplaces", json={
+        "name": "Atelier Oost", "city": "Genk", "latitude": near_d[0], "longitude": near_d[1]})
+    assert oost.status_code == 201, oost.text
+    created = create_person(coach, role="worker", firstName="Nadia", lastName="Nacht", phone="0486 55 66 77",
+                            workplaceId=personas.workplace_a)
+    worker_id = created["person"]["id"]
+    worker = Client(server.url)
+    assert coach.put(f"/api/mobility/people/{worker_id}/home", json={
+        "address": "Stationsplein 2, Genk", "latitude": near_a[0], "longitude": near_a[1]}).status_code == 200
+    starts = clock.at(day, 23)
+    planned = coach.post("/api/schedule/items", json={
+        "title": "Nachtploeg", "kind": "shift", "workerIds": [worker_id], "startsAt": starts.isoformat(),
+        "endsAt": (starts + dt.timedelta(hours=7)).isoformat(), "place": {"workplaceId": oost.json()["id"]}})
+    assert planned.status_code == 201, planned.text
+    _, buddy = new_buddy(personas, "Dirk")
+    offer(personas, buddy, workplaceId=oost.json()["id"], leaveTime="22:10")
+    MADE_OFFERS.pop()  # it ends with this test's own server, not at the module's end
+    request = ask(coach, planned.json()["id"], worker_id)
+    ride_id = proposal_for(buddy, "Nadia")["rideId"]
+    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+    return {"server": server, "personas": personas, "day": day, "coach": coach, "worker_id": worker_id,
+            "worker": worker, "invite_url": created["invite"]["url"], "item_id": planned.json()["id"],
+            "request": request, "buddy": buddy, "ride_id": ride_id}

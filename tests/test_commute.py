@@ -20,8 +20,8 @@ import clock
 from backend.transit.commute import _earliest_from
 from backend.transit.gtfs import read_feed
 from backend.transit.network import Network
-from conftest import build_personas
-from mobility_helpers import BRUSSELS, MADE_OFFERS, ask, confirmed_ride, inbox_titles, new_buddy, new_worker, offer, proposal_for, stop_offers, tomorrow
+from mobility_helpers import (BRUSSELS, ask, confirmed_ride, inbox_titles, new_buddy, new_worker,
+                              night_shift_with_a_ride, offer, proposal_for, stop_offers, tomorrow)
 from transit_feeds import live_feed, write_feed
 
 NEAR_A = (50.9650, 5.4990)  # a 70 m walk to stop A of line 1
@@ -182,28 +182,12 @@ def inbox_entry(client, title_start: str) -> dict:
 
 def test_planned_from_now_no_past_departure_and_late_says_what_is_still_possible(server_at, tmp_path):
     """A 23:00 shift beside stop D; the worker lives by stop A (buses at :00 and :30, 15 minutes)."""
-    day = clock.local_now().date()
-    server = server_at(clock.at(day, 21, 30))
-    personas = build_personas(server)
-    feed = write_feed(tmp_path / "live.zip", live_feed(day))
-    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
-    coach = personas["coach_a"]
-    oost = coach.post(f"/api/organisations/{personas.org_a}/workplaces", json={
-        "name": "Atelier Oost", "city": "Genk", "latitude": NEAR_D[0], "longitude": NEAR_D[1]})
-    assert oost.status_code == 201, oost.text
-    worker_id, worker = new_worker(personas, "Nadia", home=NEAR_A)
-    starts = clock.at(day, 23)
-    planned = coach.post("/api/schedule/items", json={
-        "title": "Nachtploeg", "kind": "shift", "workerIds": [worker_id], "startsAt": starts.isoformat(),
-        "endsAt": (starts + dt.timedelta(hours=7)).isoformat(), "place": {"workplaceId": oost.json()["id"]}})
-    assert planned.status_code == 201, planned.text
-    item_id = planned.json()["id"]
-    buddy_id, buddy = new_buddy(personas, "Dirk")
-    offer(personas, buddy, workplaceId=oost.json()["id"], leaveTime="22:10")
-    MADE_OFFERS.pop()  # it ends with this test's own server, not at the module's end
-    request = ask(worker, item_id)
-    ride_id = proposal_for(buddy, "Nadia")["rideId"]
-    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+    s = night_shift_with_a_ride(server_at, tmp_path)
+    server, personas, day, coach, worker_id, item_id, buddy, ride_id, request = (
+        s["server"], s["personas"], s["day"], s["coach"], s["worker_id"], s["item_id"], s["buddy"], s["ride_id"],
+        s["request"])
+    worker = s["worker"]
+    assert worker.redeem(token=s["invite_url"].split("#", 1)[1]).status_code == 200
 
     # 21:30: the ride first, the 22:30 bus (leave home 22:28) as the fall-back.
     item = commute_item(worker, item_id)

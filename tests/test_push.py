@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Client, create_person, token_of
+from conftest import Client, create_person, token_of, wait_until
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -30,16 +30,6 @@ def subscribe(phone: Client, push_service, *script: str) -> dict:
     response = phone.post("/api/push/subscriptions", json=subscription)
     assert response.status_code == 201, response.text
     return subscription
-
-
-def wait_until(fn, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def reminder_state(coach: Client, reminder_id: str, person_id: str) -> dict:

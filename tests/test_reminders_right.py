@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 import clock
-from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, COACH_PASSWORD, Client, create_person, pg_fetch, token_of
+from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, COACH_PASSWORD, Client, create_person, pg_fetch, token_of, wait_until
 from pushservice import PushService
 
 BRUSSELS = clock.BRUSSELS
@@ -46,16 +46,6 @@ def strict_push():
     service = StrictPushService().start()
     yield service
     service.stop()
-
-
-def wait_until(fn, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not reached in time")
 
 
 def rows(server, sql: str) -> list[dict]:

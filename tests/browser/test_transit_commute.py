@@ -66,36 +66,14 @@ def test_cancelled_ride_same_advice_on_open_today_and_late_on_open_commute(serve
     the advice of the notice. The way-to-work screen left open past the bus it names redraws itself
     with "Je bent te laat" and what is still possible."""
     import clock
-    from conftest import build_personas
-    from mobility_helpers import MADE_OFFERS, ask, new_buddy, offer, proposal_for
+    from mobility_helpers import night_shift_with_a_ride
 
-    near_a, near_d = (50.9650, 5.4990), (50.9650, 5.5350)
-    day = clock.local_now().date()
-    server = server_at(clock.at(day, 21, 30))
-    personas = build_personas(server)
-    feed = write_feed(tmp_path / "live.zip", live_feed(day))
-    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
-    coach = personas["coach_a"]
-    oost = coach.post(f"/api/organisations/{personas.org_a}/workplaces", json={
-        "name": "Atelier Oost", "city": "Genk", "latitude": near_d[0], "longitude": near_d[1]}).json()
-    created = create_person(coach, role="worker", firstName="Nadia", lastName="Nacht", workplaceId=personas.workplace_a)
-    worker_id = created["person"]["id"]
-    assert coach.put(f"/api/mobility/people/{worker_id}/home", json={
-        "address": "Stationsplein 2, Genk", "latitude": near_a[0], "longitude": near_a[1]}).status_code == 200
-    starts = clock.at(day, 23)
-    item = coach.post("/api/schedule/items", json={
-        "title": "Nachtploeg", "kind": "shift", "workerIds": [worker_id], "startsAt": starts.isoformat(),
-        "endsAt": (starts + dt.timedelta(hours=7)).isoformat(), "place": {"workplaceId": oost["id"]}}).json()
-    _, buddy = new_buddy(personas, "Dirk")
-    offer(personas, buddy, workplaceId=oost["id"], leaveTime="22:10")
-    MADE_OFFERS.pop()  # it ends with this test's server
-    ask(coach, item["id"], worker_id)
-    ride_id = proposal_for(buddy, "Nadia")["rideId"]
-    assert buddy.post(f"/api/rides/{ride_id}/accept").status_code == 200
+    s = night_shift_with_a_ride(server_at, tmp_path)
+    server, day, buddy, ride_id, created_url = s["server"], s["day"], s["buddy"], s["ride_id"], s["invite_url"]
 
     context = new_context("phone", server=server)
     page = context.new_page()
-    page.goto(created["invite"]["url"])
+    page.goto(created_url)
     page.wait_for_url(re.compile("#/home"))
     main = page.locator("#main")
     main.locator(".ride-card").get_by_text(re.compile("Dirk haalt je op om")).wait_for()
