@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import itertools
 import logging
+import re
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import msgspec
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
-from litestar.exceptions import ValidationException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -26,7 +29,8 @@ from backend.accounts.auth import SessionMiddleware
 from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from backend.coaching.controllers import ROUTES as COACHING_ROUTES
 from backend.commute.wiring import install as wire_domains
-from backend.errors import EXCEPTION_HANDLERS, error_responses
+from backend.errors import EXCEPTION_HANDLERS, InvalidInput, UnsupportedMediaType, error_responses
+from backend.idempotency import remember_request
 from backend import testclock
 from backend.health import config_handler, health
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
@@ -35,7 +39,7 @@ from backend.mobility.controllers import ROUTES as MOBILITY_ROUTES
 from backend.privacy.controllers import ROUTES as PRIVACY_ROUTES
 from backend.reports.controllers import ROUTES as IMPACT_ROUTES
 from backend.schedule.controllers import ROUTES as SCHEDULE_ROUTES
-from backend.schemas import InputSchemaPlugin
+from backend.schemas import InputSchemaPlugin, date_in_range
 from backend.settings import get_settings
 from backend.transit.controllers import ROUTES as TRANSIT_ROUTES
 
@@ -63,7 +67,10 @@ SECURITY_HEADERS = [
 class SecurityHeadersMiddleware:
     """Adds security headers to every response, and `no-store` to everything under /api and /health.
 
-    API answers hold personal data: no browser or proxy cache may keep them.
+    API answers hold personal data: no browser or proxy cache may keep them. It wraps the whole
+    application (`create_app` puts it around Litestar's own exception handling), because answers
+    made outside a route's middleware would otherwise go out bare: the 404 of an unknown path, the
+    405 of a wrong method, and refusals of the CSRF middleware.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -90,6 +97,19 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RefuseNulPathMiddleware:
+    """A path with a NUL character (`/js/%00`) names no file and no route: 404, before the static
+    files router hands it to the file system (which would raise on it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope.get("path", ""):
+            raise NotFoundException()
+        await self.app(scope, receive, send)
 
 
 class OptionsAllowMiddleware:
@@ -151,18 +171,88 @@ async def manifest() -> Response:
 SESSION_SECURITY = [{"session": []}]
 
 
-async def strict_json_body(request: Request) -> None:
-    """Check a JSON body against its struct strictly, before Litestar converts it.
+# JSON bodies nest at most this deep. Ours nest three levels; msgspec would recurse until Python's
+# stack limit on a body of 50,000 brackets.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
-    Litestar converts request data leniently (it must: query strings are text), so a body with
-    `"active": 0` or `"latitude": "50.9"` would pass as a bool or a number although the OpenAPI
-    document says otherwise. The refusal is the usual 400 that names every wrong field.
+
+def json_depth(body: bytes) -> int:
+    """How deep a JSON text nests (brackets inside strings do not count); cheap for flat bodies."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # cannot be deeper than the limit
+    brackets = _JSON_STRING.sub(b"", body).translate(None, bytes(range(256)).translate(None, b"[]{}"))
+    return max(itertools.accumulate(_DEPTH_STEP[b] for b in brackets), default=0)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+_QUERY_DATES: dict[int, list[tuple[str, type]]] = {}
+
+
+def _query_dates(request: Request) -> list[tuple[str, type]]:
+    """(name sent, date or datetime) of each date query parameter of the request's handler."""
+    handler = request.route_handler
+    found = _QUERY_DATES.get(id(handler))
+    if found is None:
+        found = []
+        for name, definition in handler.parsed_fn_signature.parameters.items():
+            types = _types_in(definition.annotation)
+            if dt.date in types or dt.datetime in types:
+                kwarg = getattr(definition, "kwarg_definition", None)
+                if kwarg is None or getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None):
+                    continue
+                found.append((getattr(kwarg, "query", None) or name, dt.datetime if dt.datetime in types else dt.date))
+        _QUERY_DATES[id(handler)] = found
+    return found
+
+
+def _types_in(tp: Any) -> set:
+    found = {tp}
+    for arg in getattr(tp, "__args__", ()) or ():
+        found |= _types_in(arg)
+    return found
+
+
+async def check_request(request: Request) -> None:
+    """Checks every request gets before its handler runs; each refusal is a translated 4xx.
+
+    - A date in the query string lies in the range of `backend.schemas` (`?from=9999-12-31` is a
+      400 naming `from`, as a date in a body is).
+    - A body for a handler that takes JSON is sent as JSON (415 otherwise: `text/plain` is how a
+      cross-site form posts without a CORS preflight) and nests at most MAX_JSON_DEPTH levels.
+    - Its fingerprint is noted for `backend.idempotency`.
+    - It matches its struct strictly, before Litestar converts it. Litestar converts request data
+      leniently (it must: query strings are text), so a body with `"active": 0` or `"latitude":
+      "50.9"` would pass as a bool or a number although the OpenAPI document says otherwise. The
+      refusal is the usual 400 that names every wrong field.
     """
+    for name, kind in _query_dates(request):
+        for raw in request.query_params.getall(name, []):
+            try:
+                value = msgspec.convert(raw, kind)
+            except msgspec.ValidationError:
+                continue  # not a date at all: Litestar's own parsing answers that
+            if not date_in_range(value):
+                raise InvalidInput.field(name, "date_out_of_range")
     field = request.route_handler.parsed_data_field
-    struct = getattr(field, "annotation", None) if field else None
-    if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
+    if field is None:
+        remember_request(request.method, request.url.path, b"")
         return
     body = await request.body()
+    if body and not _is_json(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType("body_not_json", field_errors=[("body", "body_not_json", {})])
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise InvalidInput("json_too_deep", field_errors=[("body", "json_too_deep", {"n": MAX_JSON_DEPTH})],
+                           n=MAX_JSON_DEPTH)
+    remember_request(request.method, request.url.path, body)
+    struct = getattr(field, "annotation", None)
+    if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
+        return
     try:
         msgspec.json.decode(body, type=struct, strict=True)
     except msgspec.ValidationError as exc:
@@ -198,7 +288,11 @@ def document_routes(app: Litestar) -> None:
                 handler.security = SESSION_SECURITY
                 codes |= {401, 403}
             if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
-                codes.add(403)
+                codes |= {403, 409}
+            if handler.parsed_data_field is not None:
+                codes.add(415)
+            if "idempotency_key" in handler.parsed_fn_signature.parameters:
+                codes.add(422)
             if route.path_parameters or (guarded and takes_input):
                 codes.add(404)  # an id in the path, query or body that the asker cannot see
             handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
@@ -269,7 +363,7 @@ def create_app() -> Litestar:
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
                         *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES,
                         *IMPACT_ROUTES, *PRIVACY_ROUTES, *testclock.ROUTES],
-        middleware=[SecurityHeadersMiddleware, OptionsAllowMiddleware, SessionMiddleware],
+        middleware=[RefuseNulPathMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
             cookie_secure=settings.https, cookie_samesite="lax", cookie_httponly=False,
@@ -280,8 +374,10 @@ def create_app() -> Litestar:
         lifespan=[lifespan],
         request_max_body_size=1024 * 1024,
         plugins=[InputSchemaPlugin()],
-        before_request=strict_json_body,
+        before_request=check_request,
     )
     document_routes(app)
+    # Around everything, Litestar's exception handling included: see SecurityHeadersMiddleware.
+    app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler)
     return app
 

@@ -7,7 +7,38 @@ import asyncio
 import getpass
 import logging
 import os
+import re
 import sys
+
+# The calendar feed's URL is its password (`/cal/<token>.ics`, no cookie): it must not land in
+# access logs, which are kept longer and read by more people than the database.
+_SECRET_PATH = re.compile(r"^(/cal/)[^/?#]+")
+
+
+class RedactSecretPaths(logging.Filter):
+    """Replaces the token of a calendar URL in uvicorn's access log lines with `[redacted]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn logs: client address, method, path with query, HTTP version, status.
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_path(args[2]), *args[3:])
+        return True
+
+
+def redact_path(path: str) -> str:
+    return _SECRET_PATH.sub(r"\1[redacted]", path)
+
+
+def uvicorn_log_config() -> dict:
+    """uvicorn's own logging set-up, with `RedactSecretPaths` on the access logger."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "filters": {"redact_secret_paths": {"()": RedactSecretPaths}}}
+    config["loggers"] = {**LOGGING_CONFIG["loggers"]}
+    config["loggers"]["uvicorn.access"] = {**LOGGING_CONFIG["loggers"]["uvicorn.access"],
+                                           "filters": ["redact_secret_paths"]}
+    return config
 
 
 def _migrate() -> None:
@@ -35,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     _migrate()
     uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port,
-                proxy_headers=False, log_level=args.log_level, workers=1)
+                proxy_headers=False, log_level=args.log_level, workers=1, log_config=uvicorn_log_config())
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

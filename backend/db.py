@@ -13,6 +13,15 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
+class SecureDeleteConnection(sqlite3.Connection):
+    """An SQLite connection that overwrites deleted and replaced content with zeros
+    (`secure_delete`), so an erased person's rows do not stay readable in the file's free space."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA secure_delete = ON")
+
+
 class WriteFirstSQLiteEngine(SQLiteEngine):
     """SQLite whose transactions take the write lock at BEGIN (IMMEDIATE).
 
@@ -54,7 +63,7 @@ def engine_from_url(url: str) -> Engine:
         if url.startswith("sqlite:////"):
             path = "/" + path.lstrip("/")
         # `timeout` is SQLite's busy timeout: a writer waits for the lock instead of failing.
-        return WriteFirstSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return WriteFirstSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS, factory=SecureDeleteConnection)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {parsed.scheme!r})")

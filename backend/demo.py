@@ -6,7 +6,7 @@ invite links (older unused ones stop working) because only their hashes are stor
 
 from __future__ import annotations
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, Role
 from backend.accounts.secrets import hash_password
 from backend.accounts.services import create_invite
 from backend.accounts.tables import Person
@@ -68,7 +68,7 @@ async def _demo_schedule(org_id, coaches, workplaces, workers) -> None:
     today = dt.date.today()
     monday = today - dt.timedelta(days=today.weekday())
     for coach_index, coach in enumerate(coaches):
-        actor = Actor(id=coach.id, role="coach", organisation_id=org_id, first_name=coach.first_name, language="nl",
+        actor = Actor(id=coach.id, role=Role.COACH, organisation_id=org_id, first_name=coach.first_name, language="nl",
                       session_id=coach.id)
         for wp_index, workplace in enumerate(workplaces):
             mine = [w.id for w, spec in zip(workers, WORKERS) if spec[4] == coach_index and spec[5] == wp_index]
@@ -102,7 +102,7 @@ async def _demo_trajectories(org_id, coaches, workers) -> None:
         TrajectoryTemplate.organisation == org_id).first()
     for index, (worker, spec) in enumerate(zip(workers, WORKERS)):
         coach = coaches[spec[4]]
-        actor = Actor(id=coach.id, role="coach", organisation_id=org_id, first_name=coach.first_name, language="nl",
+        actor = Actor(id=coach.id, role=Role.COACH, organisation_id=org_id, first_name=coach.first_name, language="nl",
                       session_id=coach.id)
         stones = await apply_template(actor, worker.id, ApplyTemplateIn(template_id=template["id"]))
         if index % 2 == 0 and stones and stones[0].status == "planned":
@@ -145,7 +145,7 @@ async def load_demo() -> str:
             last_name=last, phone=phone, language=lang, coach=coaches[coach_i].id,
             workplace=workplaces[wp_i].id, buddy=buddies[buddy_i].id if buddy_i is not None else None))
 
-    actor = Actor(id=coaches[0].id, role="coach", organisation_id=org.id, first_name=coaches[0].first_name,
+    actor = Actor(id=coaches[0].id, role=Role.COACH, organisation_id=org.id, first_name=coaches[0].first_name,
                   language="nl", session_id=coaches[0].id)
     await _demo_schedule(org.id, coaches, workplaces, workers)
     from backend.mobility.demo import load_demo_rides

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any, Literal
 
 import msgspec
@@ -21,9 +22,17 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
+from piccolo.columns import ForeignKey
+from piccolo.table import Table
 
-from backend.i18n import pick_language, translate
-from backend.schemas import EMAIL, NO_NUL, NOT_BLANK, PHONE
+from backend.cli import redact_path
+from backend.i18n import MESSAGES, pick_language, translate
+from backend.schemas import DATE_OUT_OF_RANGE, EMAIL, NO_NUL, NOT_BLANK, PHONE, out_of_range
+
+try:  # PostgreSQL's driver; absent where only SQLite is installed
+    from asyncpg.exceptions import ForeignKeyViolationError, IntegrityConstraintViolationError, UniqueViolationError
+except ImportError:  # pragma: no cover
+    ForeignKeyViolationError = IntegrityConstraintViolationError = UniqueViolationError = None  # type: ignore[misc]
 
 log = logging.getLogger("werkmaat.errors")
 
@@ -47,7 +56,9 @@ _ERROR_DESCRIPTIONS = {
     401: "Not signed in, or the sign-in (password, invite) was not accepted",
     403: "Not allowed for this person, or the CSRF token is missing or wrong",
     404: "Unknown, or not visible to the asker",
-    409: "Conflicts with the current state",
+    409: "Conflicts with the current state (e.g. a value another record already has; the field is named)",
+    415: "The body is not JSON (`Content-Type` must be application/json)",
+    422: "This `Idempotency-Key` was already used for a different request",
     429: "Too many failed attempts; see `retryAfter` and the Retry-After header",
 }
 
@@ -109,6 +120,18 @@ class Conflict(AppError):
     status_code = 409
 
 
+class UnsupportedMediaType(AppError):
+    """415: a body that is not sent as JSON."""
+
+    status_code = 415
+
+
+class Unprocessable(AppError):
+    """422: well-formed, but cannot be done as asked (an idempotency key reused for another request)."""
+
+    status_code = 422
+
+
 class TooManyAttempts(AppError):
     status_code = 429
 
@@ -142,6 +165,9 @@ _TYPE_KEYS = {
     "uuid": "field_uuid", "datetime": "field_datetime", "date": "field_date",
 }
 _PATTERNS: list[tuple[re.Pattern, Any]] = [
+    (re.compile(re.escape(DATE_OUT_OF_RANGE) + r" at field `([^`]+)`"),
+     lambda m: (m.group(1), "date_out_of_range", {})),
+    (re.compile(re.escape(DATE_OUT_OF_RANGE)), lambda m: (None, "date_out_of_range", {})),
     (re.compile(r"Object missing required field `([^`]+)`"), lambda m: (m.group(1), "field_required", {})),
     (re.compile(r"Object contains unknown field `([^`]+)`"), lambda m: (m.group(1), "field_unknown", {})),
     (re.compile(r"of length >= (\d+)"), lambda m: (None, "field_too_short", {"n": m.group(1)})),
@@ -262,10 +288,13 @@ def _all_body_errors(request: Request) -> list[tuple[str, str, dict]] | None:
                 errors.append((info.encode_name, "field_required", {}))
             continue
         try:
-            msgspec.convert(raw[info.encode_name], info.type, strict=True)
+            value = msgspec.convert(raw[info.encode_name], info.type, strict=True)
         except msgspec.ValidationError as exc:
             named, key, params = _message_key(str(exc), raw[info.encode_name])
             errors.append((_field_path(info.encode_name, "body", str(exc), named), key, params))
+            continue
+        if out_of_range(value):  # a date of this struct itself (nested structs check their own)
+            errors.append((info.encode_name, "date_out_of_range", {}))
     if getattr(struct, "__struct_config__").forbid_unknown_fields:
         errors.extend((name, "field_unknown", {}) for name in raw if name not in known)
     return errors or None
@@ -323,7 +352,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 429:
         return _render(request, 429, "too_many_requests")
     if exc.status_code >= 500:
-        log.error("HTTP %s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail)
+        log.error("HTTP %s on %s %s: %s", exc.status_code, request.method, redact_path(request.url.path), exc.detail)
         return _render(request, exc.status_code, "server_error")
     if exc.status_code == 400:
         # Litestar raises a plain 400 when a request body cannot be decoded at all.
@@ -336,14 +365,87 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+# --- integrity errors: two requests racing for the same unique value, a row that went meanwhile ----
+
+_SQLITE_COLUMNS = re.compile(r"constraint failed: ([\w.]+)")
+_PG_KEY = re.compile(r"Key \(([^)]+)\)=")
+
+
+def _api_field(table: str | None, column: str | None) -> str | None:
+    """The name a client uses for a column: camelCase, and `...Id` for a foreign key."""
+    if not column:
+        return None
+    column = column.split(",")[0].strip().strip('"')
+    def tables(base: type) -> list[type]:
+        found = []
+        for sub in base.__subclasses__():
+            found += [sub, *tables(sub)]
+        return found
+
+    head, *rest = column.split("_")
+    name = head + "".join(part.title() for part in rest)
+    for table_class in tables(Table):
+        if table_class._meta.tablename == table:
+            if any(isinstance(c, ForeignKey) and c._meta.db_column_name == column for c in table_class._meta.columns):
+                return name + "Id"
+            break
+    return name
+
+
+def _integrity_facts(exc: Exception) -> tuple[str, str | None, str | None, str]:
+    """(kind, table, column, constraint) of an integrity error: kind is unique, reference or other."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc)
+        kind = "unique" if text.startswith("UNIQUE") else "reference" if text.startswith("FOREIGN KEY") else "other"
+        match = _SQLITE_COLUMNS.search(text)
+        table = column = None
+        if match and "." in match.group(1):
+            table, column = match.group(1).split(".", 1)
+        return kind, table, column, text.split(":")[0]
+    kind = "unique" if UniqueViolationError and isinstance(exc, UniqueViolationError) else \
+        "reference" if ForeignKeyViolationError and isinstance(exc, ForeignKeyViolationError) else "other"
+    column = getattr(exc, "column_name", None)
+    match = _PG_KEY.search(getattr(exc, "detail", None) or "")
+    if match and (kind == "unique" or "is not present" in (exc.detail or "")):
+        column = match.group(1)
+    elif kind == "reference":
+        column = None  # "still referenced from": the row is used elsewhere, no field of this request
+    return kind, getattr(exc, "table_name", None), column, getattr(exc, "constraint_name", None) or ""
+
+
+def integrity_error_handler(request: Request, exc: Exception) -> Response:
+    """A constraint the database enforced: 409 naming the field, never a 500.
+
+    The checks in the services answer first in the ordinary case; this answers the race they cannot
+    see (two taps of "Toevoegen" at once both find the e-mail free, one insert wins). The value
+    itself is personal data (an e-mail), so only the constraint is logged.
+    """
+    kind, table, column, constraint = _integrity_facts(exc)
+    field = _api_field(table, column)
+    log.warning("Integrity conflict (%s) on %s %s: %s", kind, request.method, redact_path(request.url.path), constraint)
+    lang = _language(request)
+    if kind == "unique":
+        key = f"{column}_taken" if column and f"{column}_taken" in MESSAGES["nl"] else "value_taken"
+    elif kind == "reference" and field:
+        key = "reference_gone"
+    else:
+        key = "conflict_changed"
+    params = {"field": field or "?"}
+    errors = [ErrorItem(field=field, message=translate(key, lang, **params))] if field else []
+    return _render(request, 409, key, params, errors)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("Unhandled error on %s %s", request.method, redact_path(request.url.path), exc_info=exc)
     return _render(request, 500, "server_error")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: dict[Any, Any] = {
     AppError: app_error_handler,
+    sqlite3.IntegrityError: integrity_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
+if IntegrityConstraintViolationError is not None:
+    EXCEPTION_HANDLERS[IntegrityConstraintViolationError] = integrity_error_handler

@@ -33,7 +33,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "email_invalid": "Vul een geldig e-mailadres in.",
         "email_taken": "Dit e-mailadres is al in gebruik.",
         "phone_invalid": "Vul een geldig telefoonnummer in, bv. 0470 12 34 56.",
-        "password_too_short": "Het wachtwoord moet minstens {n} tekens hebben.",
+        "password_too_short": "Het wachtwoord is te kort: gebruik minstens {n} tekens.",
+        "password_too_common": "Dit wachtwoord is te makkelijk te raden: het is (bijna) een veelgebruikt of "
+                               "gelekt wachtwoord of een voorspelbaar patroon. Kies bijvoorbeeld een zin van "
+                               "een paar gewone woorden die niet bij elkaar horen.",
+        "password_has_name": "Dit wachtwoord is te makkelijk te raden: het bevat je naam of e-mailadres. "
+                             "Kies iets wat niemand met jou verbindt.",
+        "password_same": "Het nieuwe wachtwoord is hetzelfde als het huidige.",
+        "password_current_wrong": "Je huidige wachtwoord klopt niet.",
+        "password_not_used": "Je meldt je aan met een uitnodiging, niet met een wachtwoord.",
+        "no_reset_for_role": "Alleen coaches en beheerders hebben een wachtwoord; geef anderen een nieuwe uitnodiging.",
+        "reset_invalid": "Deze link om je wachtwoord te herstellen werkt niet (meer). Vraag een beheerder om een nieuwe.",
         "not_signed_in": "Je bent niet aangemeld.",
         "forbidden": "Dat mag je niet doen.",
         "not_found": "Niet gevonden.",
@@ -163,6 +173,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "worker_required": "Kies een werknemer.",
         "only_for_buddies": "Dit is alleen voor buddy's.",
         "date_out_of_range": "Kies een datum tussen 2000 en 2100.",
+        "value_taken": "Deze waarde voor {field} is al in gebruik.",
+        "reference_gone": "Wat je bij {field} koos, bestaat niet meer. Laad opnieuw en kies opnieuw.",
+        "conflict_changed": "Dit botst met een wijziging van net. Laad opnieuw en probeer nog eens.",
+        "json_too_deep": "De gegevens zijn te diep genest (hoogstens {n} niveaus).",
+        "body_not_json": "Stuur de gegevens als JSON (Content-Type: application/json).",
+        "idempotency_key_reused": "Deze Idempotency-Key werd al gebruikt voor een andere vraag. Maak een nieuwe sleutel.",
     },
     "en": {
         "invalid_input": "Please check what you entered.",
@@ -188,7 +204,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "email_invalid": "Enter a valid e-mail address.",
         "email_taken": "This e-mail address is already in use.",
         "phone_invalid": "Enter a valid phone number, e.g. 0470 12 34 56.",
-        "password_too_short": "The password needs at least {n} characters.",
+        "password_too_short": "The password is too short: use at least {n} characters.",
+        "password_too_common": "This password is too easy to guess: it is (close to) a common or leaked "
+                               "password or a predictable pattern. Try a sentence of a few ordinary words that "
+                               "do not belong together.",
+        "password_has_name": "This password is too easy to guess: it contains your name or e-mail address. "
+                             "Choose something nobody links to you.",
+        "password_same": "The new password is the same as the current one.",
+        "password_current_wrong": "Your current password is not correct.",
+        "password_not_used": "You sign in with an invite, not with a password.",
+        "no_reset_for_role": "Only coaches and admins have a password; give others a new invite.",
+        "reset_invalid": "This link to reset your password does not work (any more). Ask an admin for a new one.",
         "not_signed_in": "You are not signed in.",
         "forbidden": "You are not allowed to do that.",
         "not_found": "Not found.",
@@ -318,6 +344,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "worker_required": "Choose a worker.",
         "only_for_buddies": "This is for buddies only.",
         "date_out_of_range": "Choose a date between 2000 and 2100.",
+        "value_taken": "This value for {field} is already in use.",
+        "reference_gone": "What you chose for {field} no longer exists. Reload and choose again.",
+        "conflict_changed": "This clashes with a change made just now. Reload and try again.",
+        "json_too_deep": "The data is nested too deeply (at most {n} levels).",
+        "body_not_json": "Send the data as JSON (Content-Type: application/json).",
+        "idempotency_key_reused": "This Idempotency-Key was already used for a different request. Make a new key.",
     },
 }
 

@@ -8,6 +8,7 @@ numbers and e-mail addresses follow the rules of `backend.accounts.services` (ch
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar
 
 import msgspec
@@ -28,14 +29,65 @@ class CamelStruct(msgspec.Struct, rename="camel"):
     """Base for response schemas."""
 
 
+# Every date and instant a client sends lies in this range. Outside it there is nothing to plan,
+# and the calendar arithmetic of the services (a week further, UTC from Brussels time) would
+# overflow at the edges of Python's dates (year 1 and 9999).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+DATE_RANGE_TEXT = f"From {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+# The words of the refusal; `backend.errors` turns them into the `date_out_of_range` message.
+DATE_OUT_OF_RANGE = "Date out of range"
+
+
+def date_in_range(value: dt.date) -> bool:
+    """Whether a date, or the day of an instant (in its own offset), lies in FIRST_DAY..LAST_DAY."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def out_of_range(value: Any) -> bool:
+    """Whether a decoded value (a date, an instant, or a list of them) holds one out of range."""
+    if isinstance(value, dt.date):
+        return not date_in_range(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(out_of_range(v) for v in value)
+    return False
+
+
+# The shared date types of request bodies and query parameters: ISO dates and RFC 3339 instants
+# between FIRST_DAY and LAST_DAY. JSON Schema cannot bound a `format: date` string, so the range is
+# said in the description and enforced by `InputStruct` (bodies) and `backend.app` (query strings).
+Day = Annotated[dt.date, msgspec.Meta(description=f"A day, YYYY-MM-DD. {DATE_RANGE_TEXT}")]
+Instant = Annotated[dt.datetime, msgspec.Meta(description=f"A moment (RFC 3339). {DATE_RANGE_TEXT}")]
+
+
 class InputStruct(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """Base for request bodies: unknown fields are refused, so typos get a clear message.
 
     `InputSchemaPlugin` documents that as `additionalProperties: false`, and adds `openapi_extra`
-    (rules across fields, such as "token or code") to the body's schema.
+    (rules across fields, such as "token or code") to the body's schema. Every date and instant in
+    a body must lie between FIRST_DAY and LAST_DAY (a 400 `date_out_of_range` naming the field).
+    A subclass that needs its own `__post_init__` calls `super().__post_init__()`.
     """
 
     openapi_extra: ClassVar[dict[str, Any]] = {}
+
+    def __post_init__(self) -> None:
+        # msgspec turns a ValueError here into a ValidationError at this struct's path; the field
+        # is named in the text, which `backend.errors` reads back.
+        for info in _struct_fields(type(self)):
+            if out_of_range(getattr(self, info.name)):
+                raise ValueError(f"{DATE_OUT_OF_RANGE} at field `{info.encode_name}`")
+
+
+_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
+
+
+def _struct_fields(struct: type) -> tuple[msgspec.structs.FieldInfo, ...]:
+    fields = _FIELDS.get(struct)
+    if fields is None:
+        fields = _FIELDS[struct] = msgspec.structs.fields(struct)
+    return fields
 
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NOT_BLANK)]

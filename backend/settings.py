@@ -58,10 +58,11 @@ class Settings:
     """How long an invite link and code stay valid."""
 
     device_session_days: int = 180
-    """A phone signed in by invite stays signed in this long after its last use."""
+    """A phone signed in by invite stays signed in this long from sign-in; then it needs a new invite."""
 
     password_session_hours: int = 12
-    """A coach or admin stays signed in this long after their last request."""
+    """A coach's or admin's session ends this long after sign-in at the latest (and after 2 h without
+    a request, `backend.accounts.auth.PASSWORD_IDLE`)."""
 
     argon2_fast: bool = False
     """Cheaper argon2 parameters, for the test suite only (`WERKMAAT_ARGON2_FAST=1`)."""

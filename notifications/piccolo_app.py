@@ -8,6 +8,7 @@ from notifications.tables import (
     PushSubscription,
     Recipient,
     Reminder,
+    ReminderMention,
     ReminderRule,
 )
 
@@ -16,7 +17,8 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=[PushSubscription, ReminderRule, Reminder, Recipient, Delivery, NotificationSettings],
+    table_classes=[PushSubscription, ReminderRule, Reminder, Recipient, ReminderMention, Delivery,
+                   NotificationSettings],
     migration_dependencies=["backend.accounts.piccolo_app", "backend.organisations.piccolo_app"],
     commands=[],
 )

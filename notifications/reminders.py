@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from notifications import payload
 from notifications.endpoints import check_endpoint
-from notifications.tables import Delivery, PushSubscription, Recipient, Reminder, ReminderRule
+from notifications.tables import Delivery, PushSubscription, Recipient, Reminder, ReminderMention, ReminderRule
 
 UTC = dt.timezone.utc
 
@@ -39,6 +39,10 @@ class NewReminder:
     source_key: str | None = None
     topic_seed: str | None = None
     rule: UUID | None = None
+    # Whom the message is about (erasing them reaches it), and others it names: (person, the line
+    # of the body about them, or "" when the whole message is).
+    subject: UUID | None = None
+    mentions: tuple[tuple[UUID, str], ...] = ()
 
 
 async def create_reminder(new: NewReminder) -> UUID | None:
@@ -46,7 +50,8 @@ async def create_reminder(new: NewReminder) -> UUID | None:
     exists nothing is created and None is returned, so generators may run in many processes."""
     reminder = Reminder(
         organisation=new.organisation, created_by=new.created_by, source=new.source, source_key=new.source_key,
-        rule=new.rule, title=new.title, body=new.body, template=new.template, params=new.params or {},
+        rule=new.rule, subject=new.subject, title=new.title, body=new.body, template=new.template,
+        params=new.params or {},
         url=new.url, urgent=new.urgent, event_at=new.event_at, due_at=new.due_at, expires_at=new.expires_at,
         topic="")
     reminder.topic = payload.topic_for(new.topic_seed or f"reminder:{reminder.id}")
@@ -58,6 +63,9 @@ async def create_reminder(new: NewReminder) -> UUID | None:
         for start in range(0, len(unique), 500):  # SQLite limits the parameters of one statement
             await Recipient.insert(*[Recipient(reminder=reminder.id, person=p, key=f"{reminder.id}:{p}")
                                      for p in unique[start:start + 500]])
+        if new.mentions:
+            await ReminderMention.insert(*[ReminderMention(reminder=reminder.id, person=p, line=line)
+                                           for p, line in new.mentions])
     return reminder.id
 
 
@@ -121,7 +129,14 @@ async def mark(person_id: UUID, recipient_id: UUID, acknowledge: bool) -> bool:
 
 async def subscribe(person_id: UUID, session_id: UUID | None, endpoint: str, p256dh: str, auth: str,
                     user_agent: str, extra_hosts: tuple[str, ...]) -> UUID:
-    """Store a browser's subscription; one per device (a newer one replaces the device's older one)."""
+    """Store a browser's subscription; one per device (a newer one replaces the device's older one).
+
+    An endpoint already registered to another person is never moved to the asker, keys or not: the
+    other person's subscription ends (reason "registered by another person", so their devices list
+    says why pushes stopped) and the asker gets a new subscription of their own. Nothing of the old
+    one carries over (its deliveries, its last success), and pushes for the other person stop at once.
+    Endpoints are unique, so the ended row gives up its endpoint for a marker.
+    """
     check_endpoint(endpoint, extra_hosts)
     now = utcnow()
     async with PushSubscription._meta.db.transaction():
@@ -130,14 +145,23 @@ async def subscribe(person_id: UUID, session_id: UUID | None, endpoint: str, p25
                                            PushSubscription.deactivation_reason: "replaced on this device"}).where(
                 (PushSubscription.session_id == session_id) & (PushSubscription.endpoint != endpoint)
                 & PushSubscription.deactivated_at.is_null())
-        existing = await PushSubscription.select(PushSubscription.id).where(
+        existing = await PushSubscription.select(PushSubscription.id, PushSubscription.person).where(
             PushSubscription.endpoint == endpoint).first()
-        values = {PushSubscription.person: person_id, PushSubscription.session_id: session_id,
-                  PushSubscription.p256dh: p256dh, PushSubscription.auth: auth,
-                  PushSubscription.user_agent: user_agent[:200], PushSubscription.deactivated_at: None,
-                  PushSubscription.deactivation_reason: ""}
+        if existing and existing["person"] != person_id:
+            await PushSubscription.update({
+                PushSubscription.endpoint: f"ended:{existing['id']}",
+                PushSubscription.deactivated_at: now,
+                PushSubscription.deactivation_reason: "registered by another person",
+            }).where((PushSubscription.id == existing["id"]) & PushSubscription.deactivated_at.is_null())
+            await PushSubscription.update({PushSubscription.endpoint: f"ended:{existing['id']}"}).where(
+                PushSubscription.id == existing["id"])  # an already ended one keeps its own reason
+            existing = None
         if existing:
-            await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
+            await PushSubscription.update({
+                PushSubscription.session_id: session_id, PushSubscription.p256dh: p256dh,
+                PushSubscription.auth: auth, PushSubscription.user_agent: user_agent[:200],
+                PushSubscription.deactivated_at: None, PushSubscription.deactivation_reason: ""}).where(
+                PushSubscription.id == existing["id"])
             return existing["id"]
         sub = PushSubscription(person=person_id, session_id=session_id, endpoint=endpoint, p256dh=p256dh,
                                auth=auth, user_agent=user_agent[:200])

@@ -67,6 +67,9 @@ class Reminder(Table):
     source_key = Varchar(length=200, null=True, default=None, unique=True,
                          help_text="Makes generated reminders unique, e.g. 'auto:hour:<item>:<person>'.")
     rule = ForeignKey(references=ReminderRule, null=True)
+    subject = ForeignKey(references=PERSON, null=True, default=None, index=True,
+                         help_text="The person this message is about (a report, a ride, a reminder of their "
+                                   "shift), so erasing them reaches the copies sent to others.")
     title = Varchar(length=120, default="")
     body = Text(default="")
     template = Varchar(length=40, null=True, default=None, help_text="Rendered per recipient language.")
@@ -96,6 +99,17 @@ class Recipient(Table):
     late_seconds = Integer(null=True, default=None, help_text="How long after due_at the push went out.")
     read_at = Timestamptz(null=True, default=None)
     acknowledged_at = Timestamptz(null=True, default=None)
+
+
+class ReminderMention(Table):
+    """Someone else a reminder names besides its subject: a worker in a coach's digest, the driver in
+    a ride notice. `line` is the line of the body about them (removed on their erasure, the rest of
+    the message stays); empty when the whole message is about them (it goes)."""
+
+    id = UUID(primary_key=True)
+    reminder = ForeignKey(references=Reminder, null=False, index=True)
+    person = ForeignKey(references=PERSON, null=False, index=True)
+    line = Text(default="")
 
 
 class Delivery(Table):

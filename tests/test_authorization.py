@@ -51,6 +51,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "getPerson": ("GET", "/api/people/{person_id}"),
     "updatePerson": ("PATCH", "/api/people/{person_id}"),
     "createInvite": ("POST", "/api/people/{person_id}/invites"),
+    "createPasswordReset": ("POST", "/api/people/{person_id}/password-reset"),
     "listPersonDevices": ("GET", "/api/people/{person_id}/devices"),
     "revokePersonDevice": ("DELETE", "/api/people/{person_id}/devices/{device_id}"),
     "deactivatePerson": ("POST", "/api/people/{person_id}/deactivate"),
@@ -121,6 +122,7 @@ revokeMyDevice                   401       204      404      404     404     404
 getPerson                        401       403      403      403     200     404     200
 updatePerson                     401       403      403      403     200     404     200
 createInvite                     401       403      403      403     201     404     201
+createPasswordReset              401       403      403      403     403     404     201
 listPersonDevices                401       403      403      403     200     404     200
 revokePersonDevice               401       403      403      403     204     404     204
 deactivatePerson                 401       403      403      403     200     404     200
@@ -251,6 +253,9 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
     if operation == "getPerson":
         return Case({"person_id": ids["worker_a"]},
                     on_success=lambda body: _eq(body["id"], ids["worker_a"]))
+    if operation == "createPasswordReset":
+        # A link for coach A, made only by an admin; it is not used, so coach A stays signed in.
+        return Case({"person_id": ids["coach_a"]}, on_success=lambda body: _true("#/reset/" in body["url"]))
     if operation == "listPersonDevices":
         return Case({"person_id": ids["worker_a"]}, on_success=lambda body: _true(len(body) >= 1))
     if operation == "getOrganisation":

@@ -178,3 +178,32 @@ def test_purge_dry_run_then_purge(personas):
     assert len(admin.get(f"/api/people/{ids['W2']}/export").json()["tables"]["session"]) == 1
     again = personas.server.werkmaat("purge", "--dry-run")
     assert ids["W7"] not in again.stdout, "erased once"
+
+
+# --- erasure reaches the messages about a person ------------------------------------------------------
+
+def test_erasing_a_buddy_takes_their_name_out_of_the_workers_ride_notices(personas):
+    from mobility_helpers import confirmed_ride, stop_offers
+
+    try:
+        ride = confirmed_ride(personas, worker_name="Saartje", buddy_name="Gijsbrecht")
+    finally:
+        stop_offers()
+    worker = ride["worker"]
+    told = [e for e in worker.get("/api/inbox").json() if "Gijsbrecht" in e["body"]]
+    assert told, "the worker was told who drives"
+    exported = personas["coach_a"].get(f"/api/people/{ride['worker_id']}/export").json()
+    assert "Gijsbrecht" not in str(exported), "a buddy's name is not given away in a worker's export"
+    assert any("…" in e["body"] for e in exported["inbox"]), exported["inbox"]
+    response = personas["admin"].post(f"/api/people/{ride['buddy_id']}/erase", json={"confirm": "Gijsbrecht"})
+    assert response.status_code == 200, response.text
+    assert not [e for e in worker.get("/api/inbox").json() if "Gijsbrecht" in e["title"] + e["body"]]
+    assert not [e for e in personas["coach_a"].get("/api/inbox", params={"limit": 200}).json()
+                if "Gijsbrecht" in e["title"] + e["body"]]
+
+
+def test_messages_about_a_person_are_deleted_with_their_person_rows():
+    assert pol.POLICIES["reminder"].subject == ("subject",) and pol.POLICIES["reminder"].action == "delete"
+    assert pol.POLICIES["reminder_mention"].action == "delete"
+    parents = {(c._meta.tablename, col, p._meta.tablename) for c, col, p in pol.dependents()}
+    assert {("recipient", "reminder", "reminder"), ("delivery", "recipient", "recipient")} <= parents

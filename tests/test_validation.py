@@ -150,7 +150,7 @@ CASES = [
     Case("coach-password-too-short", "admin", "POST", "/api/people",
          lambda p: {"role": "coach", "firstName": "Kort", "email": new_email(), "password": "kort",
                     "organisationId": p.org_a},
-         {"password": expect("password_too_short", n=10)}, "people"),
+         {"password": expect("password_too_short", n=12)}, "people"),
     Case("coach-needs-email-and-password", "admin", "POST", "/api/people",
          lambda p: {"role": "coach", "firstName": "Leeg", "organisationId": p.org_a},
          {"email": expect("email_required"), "password": expect("password_required")}, "people"),

@@ -7,45 +7,46 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+# Who may act and see is decided in `backend.access`; the actor and the route guards live there and are
+# re-exported here for the modules that import them from the session code.
+from backend.access import Actor, Role, admin_only, signed_in, staff_only  # noqa: F401
 from backend.accounts.secrets import token_hash
-from backend.accounts.tables import Person, Session
-from backend.errors import Forbidden, NotSignedIn
+from backend.accounts.tables import Session
 from backend.settings import get_settings
 
 SESSION_COOKIE = "werkmaat_session"
+# "This browser signed in to this person before": lets it sign in while strangers have the account or
+# the network locked for new devices (see `backend.accounts.throttle`). Not a session; only a hint.
+DEVICE_COOKIE = "werkmaat_device"
+DEVICE_COOKIE_DAYS = 365
+# A coach's or admin's session ends after this long without a request (besides its absolute age).
+PASSWORD_IDLE = dt.timedelta(hours=2)
 # Refresh `last_seen_at` (and slide the expiry) at most this often, to keep writes rare.
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in person making a request."""
-
-    id: UUID
-    role: str
-    organisation_id: UUID | None
-    first_name: str
-    language: str
-    session_id: UUID
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("coach", "admin")
-
-
 def session_lifetime(kind: str) -> dt.timedelta:
+    """The absolute maximum age of a session from sign-in: 12 h for a password, 180 days for a phone
+    signed in by invite (then it needs a new invite)."""
     settings = get_settings()
     if kind == "invite":
         return dt.timedelta(days=settings.device_session_days)
     return dt.timedelta(hours=settings.password_session_hours)
+
+
+def session_idle(kind: str) -> dt.timedelta:
+    """How long a session lives without a request (sliding): 2 h for a password; a phone's equals its
+    absolute age, since a worker may not open the app for weeks."""
+    return PASSWORD_IDLE if kind == "password" else session_lifetime(kind)
+
+
+def session_expiry(kind: str, created_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When a session used at `now` ends: its idle time from now, never after its absolute age."""
+    return min(now + session_idle(kind), created_at + session_lifetime(kind))
 
 
 async def actor_for_token(token: str) -> tuple[Actor | None, dt.datetime | None]:
@@ -53,7 +54,7 @@ async def actor_for_token(token: str) -> tuple[Actor | None, dt.datetime | None]
     new expiry when this request slid it forward."""
     now = dt.datetime.now(dt.timezone.utc)
     row = await Session.select(
-        Session.id, Session.kind, Session.last_seen_at, Session.expires_at,
+        Session.id, Session.kind, Session.created_at, Session.last_seen_at, Session.expires_at,
         Session.person.id.as_alias("person_id"), Session.person.role.as_alias("role"),
         Session.person.organisation.as_alias("organisation_id"),
         Session.person.first_name.as_alias("first_name"),
@@ -63,12 +64,14 @@ async def actor_for_token(token: str) -> tuple[Actor | None, dt.datetime | None]
     ).first()
     if row is None or not row["active"]:
         return None, None
+    if now >= row["created_at"] + session_lifetime(row["kind"]):
+        return None, None  # also sessions whose expiry was slid before absolute ages existed
     new_expiry = None
     if now - row["last_seen_at"] > TOUCH_EVERY:
-        new_expiry = now + session_lifetime(row["kind"])
+        new_expiry = session_expiry(row["kind"], row["created_at"], now)
         await Session.update({Session.last_seen_at: now, Session.expires_at: new_expiry}).where(
             Session.id == row["id"])
-    actor = Actor(id=row["person_id"], role=row["role"], organisation_id=row["organisation_id"],
+    actor = Actor(id=row["person_id"], role=Role(row["role"]), organisation_id=row["organisation_id"],
                   first_name=row["first_name"], language=row["language"], session_id=row["id"])
     return actor, new_expiry
 
@@ -149,27 +152,3 @@ def _in(address: str, networks: tuple) -> bool:
     except ValueError:
         return False
     return any(ip in net for net in networks)
-
-
-# --- guards -----------------------------------------------------------------------------------
-
-def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if connection.scope.get("user") is None:
-        raise NotSignedIn()
-
-
-def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Coaches and admins."""
-    actor = connection.scope.get("user")
-    if actor is None:
-        raise NotSignedIn()
-    if not actor.is_staff:
-        raise Forbidden()
-
-
-def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    actor = connection.scope.get("user")
-    if actor is None:
-        raise NotSignedIn()
-    if actor.role != "admin":
-        raise Forbidden()

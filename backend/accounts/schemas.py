@@ -140,3 +140,27 @@ class InviteOut(CamelStruct):
 class PersonCreated(CamelStruct):
     person: PersonOut
     invite: InviteOut | None
+
+
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class PasswordChangeIn(InputStruct):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetIn(InputStruct):
+    """The token from the reset link's fragment and the new password."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    password: Password
+
+
+class PasswordResetOut(CamelStruct):
+    """A reset link, shown once to the admin who made it (only its hash is kept)."""
+
+    id: UUID
+    url: str
+    qr_svg: str
+    expires_at: dt.datetime

@@ -14,7 +14,9 @@ import qrcode
 import qrcode.image.svg
 
 from backend.accounts import throttle
-from backend.accounts.auth import Actor, session_lifetime
+from backend.access import (INVITED_ROLES, STAFF_ROLES, Actor, Role, can_manage_person, can_see_person,
+                            organisation_scope, visible_or_404)
+from backend.accounts.auth import session_expiry
 from backend.accounts.schemas import (
     Contact,
     DeviceOut,
@@ -28,17 +30,19 @@ from backend.accounts.schemas import (
     WorkplaceRef,
 )
 from backend.accounts.secrets import (
-    MIN_PASSWORD_LENGTH,
     code_hash,
-    hash_password,
+    device_cookie_value,
+    hash_password_async,
     new_invite_code,
     new_token,
     normalise_code,
+    password_problem,
+    read_device_cookie,
     token_hash,
-    verify_password,
+    verify_password_async,
 )
-from backend.accounts.tables import Invite, Person, Session
-from backend.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, TooManyAttempts
+from backend.accounts.tables import Invite, PasswordReset, Person, Session
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from backend.organisations.tables import Organisation, Workplace
 from backend.settings import get_settings
 from notifications import reminders as push_reminders
@@ -52,33 +56,42 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+# --- sign-in ----------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class NewSession:
     token: str
     expires_at: dt.datetime
     actor_id: UUID
+    device_cookie: str | None = None
+    """A new known-device cookie value to set (password sign-ins only)."""
 
 
-# --- sign-in ----------------------------------------------------------------------------------
-
-async def sign_in_with_password(email: str, password: str, address: str, device_label: str) -> NewSession:
-    """Check e-mail and password; throttled per account and per address; never says which was wrong."""
-    email = email.strip().lower()
-    # Lower-casing can lengthen a text (İ → i̇); the key column holds 300 characters.
-    account_key, address_key = f"account:{email[:254]}", f"address:{address}"
-    locked = await throttle.seconds_locked([account_key, address_key])
-    if locked:
-        raise TooManyAttempts("login_locked", retry_after=locked, minutes=max(1, (locked + 59) // 60))
+async def sign_in_with_password(email: str, password: str, address: str, device_label: str,
+                                device_cookie: str | None = None) -> NewSession:
+    """Check e-mail and password; never says which was wrong. Throttled per (account, address) pair;
+    the per-account and per-address limits hold only for devices that never signed in to the account
+    (`device_cookie`), so nobody can lock a coach out of their own browser."""
+    email = email.strip().lower()[:254]  # lower-casing can lengthen a text (İ → i̇)
     person = await Person.objects().where(
-        (Person.email == email) & Person.role.is_in(["coach", "admin"]) & (Person.active == True)  # noqa: E712
+        (Person.email == email) & Person.role.is_in(sorted(STAFF_ROLES)) & (Person.active == True)  # noqa: E712
     ).first()
-    if not verify_password(person.password_hash if person else None, password):
-        failures = await throttle.record_failure(account_key, throttle.ACCOUNT_POLICY)
-        await throttle.record_failure(address_key, throttle.ADDRESS_POLICY)
-        await throttle.slow_down(failures)
+    device = read_device_cookie(device_cookie)
+    known = device is not None and person is not None and device[0] == person.id
+    if known:
+        keys = [(f"device:{device[1]}", throttle.DEVICE_POLICY, "clear")]
+    else:
+        keys = [(f"pair:{throttle.digest(email, address)}", throttle.PAIR_POLICY, "clear"),
+                (f"account:{email}", throttle.ACCOUNT_POLICY, "uncount"),
+                (f"address:{address}", throttle.ADDRESS_POLICY, "uncount")]
+    attempt = await throttle.Attempt(keys).begin()
+    if not await verify_password_async(person.password_hash if person else None, password):
+        await attempt.failed()
         raise NotSignedInWith("login_failed")
-    await throttle.clear(account_key)
-    return await _start_session(person.id, "password", device_label)
+    await attempt.succeeded()
+    cookie, _ = device_cookie_value(person.id, device[1] if known else None)
+    session = await _start_session(person.id, "password", device_label)
+    return NewSession(session.token, session.expires_at, session.actor_id, device_cookie=cookie)
 
 
 class NotSignedInWith(NotSignedIn):
@@ -90,14 +103,20 @@ class NotSignedInWith(NotSignedIn):
 
 
 async def redeem_invite(token: str | None, code: str | None, address: str, device_label: str) -> NewSession:
-    """Sign this device in with an unused, unexpired invite; the invite is used up at once."""
-    if not (token or "").strip() and not normalise_code(code or ""):
+    """Sign this device in with an unused, unexpired invite; the invite is used up at once.
+
+    A link's token (256 random bits) is never refused by a lock. Wrong codes lock their address with
+    growing delays, but a right code from a locked address still works (a shared network with one
+    person fumbling codes must not shut out the rest) unless wrong codes pour in from everywhere."""
+    token = (token or "").strip()
+    if not token and not normalise_code(code or ""):
         raise InvalidInput.field("code", "invite_needs_token_or_code")
     address_key = f"invite-address:{address}"
-    locked = await throttle.seconds_locked([address_key])
-    if locked:
-        raise TooManyAttempts("login_locked", retry_after=locked, minutes=max(1, (locked + 59) // 60))
-    where = Invite.token_hash == token_hash(token.strip()) if token else Invite.code_hash == code_hash(code or "")
+    if not token:
+        address_locked = await throttle.seconds_locked([address_key])
+        if address_locked and await throttle.seconds_locked(["invite-codes"]):
+            raise throttle.locked_error(address_locked)
+    where = Invite.token_hash == token_hash(token) if token else Invite.code_hash == code_hash(code or "")
     current = now()
     # Mark used with a conditional update, so two phones racing for one invite cannot both win.
     used = await Invite.update({Invite.used_at: current}).where(
@@ -107,7 +126,13 @@ async def redeem_invite(token: str | None, code: str | None, address: str, devic
     if used:
         person = await Person.objects().where((Person.id == used[0]["person"]) & (Person.active == True)).first()  # noqa: E712
     if person is None:
-        failures = await throttle.record_failure(address_key, throttle.INVITE_ADDRESS_POLICY)
+        failures = 0
+        if not token:
+            await throttle.count("invite-codes", throttle.INVITE_CODES_POLICY)
+            number = await throttle.count(address_key, throttle.INVITE_ADDRESS_POLICY)
+            if number is None:  # a wrong code from a locked address: say how long to wait
+                raise throttle.locked_error(await throttle.seconds_locked([address_key]) or 1)
+            failures = number
         await throttle.slow_down(failures)
         raise NotSignedInWith("invite_invalid")
     return await _start_session(person.id, "invite", device_label)
@@ -115,9 +140,11 @@ async def redeem_invite(token: str | None, code: str | None, address: str, devic
 
 async def _start_session(person_id: UUID, kind: str, device_label: str) -> NewSession:
     token = new_token()
-    expires = now() + session_lifetime(kind)
+    stamp = now()
+    expires = session_expiry(kind, stamp, stamp)
     await Session.insert(Session(person=person_id, token_hash=token_hash(token), kind=kind,
-                                 device_label=device_label[:120], expires_at=expires))
+                                 device_label=device_label[:120], created_at=stamp, last_seen_at=stamp,
+                                 expires_at=expires))
     return NewSession(token=token, expires_at=expires, actor_id=person_id)
 
 
@@ -157,7 +184,7 @@ async def me(person_id: UUID) -> MeOut:
     workplace = await Workplace.objects().where(Workplace.id == person.workplace).first() \
         if person.workplace else None
     workers: list[Contact] = []
-    if person.role == "buddy":
+    if person.role == Role.BUDDY:
         rows = await Person.objects().where(
             (Person.buddy == person.id) & (Person.active == True)  # noqa: E712
         ).order_by(Person.first_name)
@@ -219,31 +246,25 @@ def person_out(p: Person) -> PersonOut:
 async def visible_person(actor: Actor, person_id: UUID) -> Person:
     """The person if the actor may see them; otherwise 404, so ids of other organisations stay secret."""
     person = await Person.objects().where(Person.id == person_id).first()
-    if person is None:
-        raise NotFound()
-    if actor.role == "admin" or person.id == actor.id:
-        return person
-    if actor.role == "coach" and person.organisation == actor.organisation_id:
-        return person
-    raise NotFound()
+    visible_or_404(person is not None and can_see_person(actor, person))
+    return person
 
 
 async def manageable_person(actor: Actor, person_id: UUID) -> Person:
     """A person the actor may change: admins anyone, coaches the workers and buddies of their organisation."""
     person = await visible_person(actor, person_id)
-    if actor.role == "admin":
-        return person
-    if actor.role == "coach" and person.role in ("worker", "buddy"):
-        return person
-    raise Forbidden()
+    if not can_manage_person(actor, person):
+        raise Forbidden()
+    return person
 
 
 async def list_people(actor: Actor, role: str | None, active: bool | None, mine: bool,
                       organisation_id: UUID | None) -> list[PersonOut]:
     query = Person.objects()
     conditions = []
-    if actor.role == "coach":
-        conditions.append(Person.organisation == actor.organisation_id)
+    scope = organisation_scope(actor)
+    if scope is not None:
+        conditions.append(Person.organisation == scope)
     elif organisation_id is not None:
         conditions.append(Person.organisation == organisation_id)
     if role:
@@ -280,15 +301,15 @@ async def _check_links(org_id: UUID, role: str, coach_id: UUID | None, buddy_id:
                        workplace_id: UUID | None) -> list[tuple[str, str, dict]]:
     """Every linked coach, buddy and workplace must exist in the same organisation."""
     errors: list[tuple[str, str, dict]] = []
-    if role != "worker" and (buddy_id or workplace_id):
+    if role != Role.WORKER and (buddy_id or workplace_id):
         field = "buddyId" if buddy_id else "workplaceId"
         errors.append((field, "only_for_workers", {}))
     if coach_id and not await Person.exists().where(
-        (Person.id == coach_id) & (Person.organisation == org_id) & (Person.role == "coach")
+        (Person.id == coach_id) & (Person.organisation == org_id) & (Person.role == Role.COACH)
     ):
         errors.append(("coachId", "coach_unknown", {}))
     if buddy_id and not await Person.exists().where(
-        (Person.id == buddy_id) & (Person.organisation == org_id) & (Person.role == "buddy")
+        (Person.id == buddy_id) & (Person.organisation == org_id) & (Person.role == Role.BUDDY)
     ):
         errors.append(("buddyId", "buddy_unknown", {}))
     if workplace_id and not await Workplace.exists().where(
@@ -309,15 +330,15 @@ async def _email_taken(email: str | None, except_id: UUID | None = None) -> bool
 
 async def create_person(actor: Actor, data: PersonCreate) -> tuple[PersonOut, InviteOut | None]:
     """A coach adds a worker or buddy of their organisation; an admin may also add coaches."""
-    if actor.role == "coach" and data.role not in ("worker", "buddy"):
+    if actor.role == Role.COACH and data.role not in INVITED_ROLES:
         raise Forbidden("role_not_allowed", role=data.role)
     errors: list[tuple[str, str, dict]] = []
     if not data.first_name.strip():
         errors.append(("firstName", "blank", {}))
-    org_id = actor.organisation_id if actor.role == "coach" else data.organisation_id
+    org_id = actor.organisation_id if actor.role == Role.COACH else data.organisation_id
     if org_id is None:
         errors.append(("organisationId", "organisation_required", {}))
-    elif actor.role == "admin" and not await Organisation.exists().where(Organisation.id == org_id):
+    elif actor.role == Role.ADMIN and not await Organisation.exists().where(Organisation.id == org_id):
         errors.append(("organisationId", "organisation_unknown", {}))
         org_id = None
     try:
@@ -331,36 +352,40 @@ async def create_person(actor: Actor, data: PersonCreate) -> tuple[PersonOut, In
         errors.extend(exc.field_errors)
         phone = ""
     password_hash = None
-    if data.role == "coach":
+    if data.role == Role.COACH:
         if not email:
             errors.append(("email", "email_required", {}))
         if not data.password:
             errors.append(("password", "password_required", {}))
-        elif len(data.password) < MIN_PASSWORD_LENGTH:
-            errors.append(("password", "password_too_short", {"n": MIN_PASSWORD_LENGTH}))
+        elif problem := password_problem(data.password, [email or "", data.first_name, data.last_name]):
+            errors.append(("password", problem[0], problem[1]))
         else:
-            password_hash = hash_password(data.password)
+            password_hash = await hash_password_async(data.password)
     coach_id = data.coach_id
-    if data.role == "worker" and coach_id is None and actor.role == "coach":
+    if data.role == Role.WORKER and coach_id is None and actor.role == Role.COACH:
         coach_id = actor.id
     if org_id is not None:
-        errors.extend(await _check_links(org_id, data.role, coach_id if data.role == "worker" else None,
+        errors.extend(await _check_links(org_id, data.role, coach_id if data.role == Role.WORKER else None,
                                          data.buddy_id, data.workplace_id))
-        if data.role != "worker" and data.coach_id:
+        if data.role != Role.WORKER and data.coach_id:
             errors.append(("coachId", "only_for_workers", {}))
-    if email and await _email_taken(email):
-        errors.append(("email", "email_taken", {}))
     if errors:
         raise InvalidInput("invalid_input", field_errors=errors)
+    # A taken e-mail is a conflict with another record (409, like the race the database catches:
+    # two taps of "Toevoegen" at once both pass this check, and the unique index refuses the second).
+    if email and await _email_taken(email):
+        raise Conflict("email_taken", field_errors=[("email", "email_taken", {})])
     person = Person(
         organisation=org_id, role=data.role, first_name=data.first_name.strip(),
         last_name=data.last_name.strip(), email=email, phone=phone, password_hash=password_hash,
-        language=data.language, coach=coach_id if data.role == "worker" else None,
-        buddy=data.buddy_id if data.role == "worker" else None,
-        workplace=data.workplace_id if data.role == "worker" else None,
+        language=data.language, coach=coach_id if data.role == Role.WORKER else None,
+        buddy=data.buddy_id if data.role == Role.WORKER else None,
+        workplace=data.workplace_id if data.role == Role.WORKER else None,
     )
-    await person.save()
-    invite = await create_invite(actor, person.id) if data.role in ("worker", "buddy") else None
+    # The person and their invite, or neither.
+    async with Person._meta.db.transaction():
+        await person.save()
+        invite = await create_invite(actor, person.id) if data.role in INVITED_ROLES else None
     return person_out(person), invite
 
 
@@ -384,7 +409,7 @@ async def update_person(actor: Actor, person_id: UUID, data: PersonUpdate) -> Pe
             email = _clean_email(data.email)
             if email and await _email_taken(email, except_id=person.id):
                 errors.append(("email", "email_taken", {}))
-            elif email is None and person.role in ("coach", "admin"):
+            elif email is None and person.role in STAFF_ROLES:
                 errors.append(("email", "email_required", {}))
             values[Person.email] = email
         except InvalidInput as exc:
@@ -394,7 +419,7 @@ async def update_person(actor: Actor, person_id: UUID, data: PersonUpdate) -> Pe
     link = {name: getattr(data, name) for name in ("coach_id", "buddy_id", "workplace_id")}
     link = {k: v for k, v in link.items() if v is not msgspec.UNSET}
     if link:
-        if person.role != "worker" and any(v is not None for v in link.values()):
+        if person.role != Role.WORKER and any(v is not None for v in link.values()):
             errors.append((_camel(next(iter(link))), "only_for_workers", {}))
         elif person.organisation is not None:
             errors.extend(await _check_links(person.organisation, person.role, link.get("coach_id"),
@@ -451,7 +476,7 @@ def qr_svg(text: str) -> str:
 async def create_invite(actor: Actor, person_id: UUID) -> InviteOut:
     """A new single-use invite (link, code, QR) valid for 7 days; earlier unused ones stop working."""
     person = await manageable_person(actor, person_id)
-    if person.role not in ("worker", "buddy"):
+    if person.role not in INVITED_ROLES:
         raise InvalidInput.field("personId", "no_invite_for_role")
     if not person.active:
         raise Forbidden("person_inactive")

@@ -71,8 +71,22 @@ class Invite(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class PasswordReset(Table):
+    """A single-use link an admin makes for a coach or admin who forgot their password (only its hash
+    is stored; the token travels in the link's fragment)."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(references=Person, null=False, index=True)
+    created_by = ForeignKey(references=Person, null=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
 class SignInThrottle(Table):
-    """Recent failed sign-ins per key ('account:<email>' or 'address:<ip>'), shared by all processes."""
+    """Recent sign-in attempts per key (see `backend.accounts.throttle`), shared by all processes."""
 
     key = Varchar(length=300, unique=True)
     failures = Integer(default=0)

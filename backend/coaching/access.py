@@ -1,33 +1,32 @@
-"""Who may see a worker's file: coaches of the worker's organisation and admins; anyone else gets
-the same 404 as for an unknown id (workers and buddies are refused earlier by the `staff_only` guard)."""
+"""Loading a worker's file for the coach's workspace. Who may see it is decided in `backend.access`
+(`can_see_worker`): coaches of the worker's organisation and admins; anyone else gets the same 404
+as for an unknown id (workers and buddies get 403 from `require_staff`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, can_see_worker, require_staff, visible_or_404
 from backend.accounts.tables import Person
 from backend.coaching.tables import WorkerFile
-from backend.errors import Forbidden, NotFound
+from backend.errors import NotFound
 from backend.organisations.tables import Organisation
 
 # A new file's programme, from the kind of organisation.
 PROGRAMME_OF_KIND = {"lde": "lde", "maatwerkbedrijf": "maatwerk", "werkervaring": "wep", "art60": "art60"}
 
 
-def require_staff(actor: Actor) -> None:
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+__all__ = ["PROGRAMME_OF_KIND", "file_of", "name_of", "require_staff", "worker_for"]
 
 
 async def worker_for(actor: Actor, person_id: UUID) -> Person:
+    """The worker with this id if the actor may see their file (`can_see_worker`), else 404."""
     require_staff(actor)
     person = await Person.objects().where(Person.id == person_id).first()
-    if person is None or person.role != "worker":
+    if person is None:
         raise NotFound()
-    if actor.role != "admin" and person.organisation != actor.organisation_id:
-        raise NotFound()
+    visible_or_404(can_see_worker(actor, person))
     return person
 
 

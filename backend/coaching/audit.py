@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor
 from backend.accounts.tables import Person
 from backend.coaching.tables import AuditEntry
 

@@ -7,7 +7,10 @@ import datetime as dt
 from typing import Awaitable, Callable
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from piccolo.columns.combination import WhereRaw
+from piccolo.engine.sqlite import SQLiteEngine
+
+from backend.access import Actor, Role
 from backend.accounts.tables import Person
 from backend.coaching import facts
 from backend.coaching.access import name_of, require_staff
@@ -56,7 +59,7 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
     """A coach's own workers; an admin's (or a coach's with `coach`) workers of one coach or all."""
     require_staff(actor)
     now = now or utcnow()
-    if actor.role == "coach":
+    if actor.role == Role.COACH:
         condition = Person.organisation == actor.organisation_id
         condition &= Person.coach == (coach_id or actor.id)
     else:
@@ -65,9 +68,21 @@ async def caseload(actor: Actor, coach_id: UUID | None, query: str, flagged: boo
         needle = query.strip()
         if len(needle) > 100:
             raise InvalidInput.field("q", "field_too_long", n=100)
-        condition &= Person.first_name.ilike(f"%{needle}%") | Person.last_name.ilike(f"%{needle}%")
+        condition &= name_contains(needle)
     async with one_snapshot(Person._meta.db):
         return await _rows(actor, condition, flagged, now)
+
+
+def name_contains(needle: str) -> WhereRaw:
+    """First or last name contains `needle` literally, case-insensitively: `%` and `_` are letters
+    here, not LIKE's wildcards (searching "a_b" must not find "axb")."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # SQLite's LIKE ignores the case of ASCII letters; PostgreSQL needs ILIKE. Neither has a default
+    # escape character that both share, so it is named.
+    like = "LIKE" if isinstance(Person._meta.db, SQLiteEngine) else "ILIKE"
+    pattern = f"%{escaped}%"
+    return WhereRaw(f"(\"person\".\"first_name\" {like} {{}} ESCAPE '\\' "
+                    f"OR \"person\".\"last_name\" {like} {{}} ESCAPE '\\')", pattern, pattern)
 
 
 async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> list[CaseloadRow]:

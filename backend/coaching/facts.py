@@ -9,6 +9,7 @@ from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count, Max, Min
 
+from backend.access import Role
 from backend.accounts.tables import Person, Session
 from backend.coaching.rules import Facts, day_state
 from backend.coaching.tables import Note, WorkerFile
@@ -195,9 +196,9 @@ def workers_query(condition):
         Person.id, Person.first_name, Person.last_name, Person.created_at, Person.organisation, Person.coach,
         Person.buddy, Person.coach.first_name.as_alias("coach_first"), Person.coach.last_name.as_alias("coach_last"),
         Person.buddy.first_name.as_alias("buddy_first"), Person.buddy.last_name.as_alias("buddy_last"),
-    ).where((Person.role == "worker") & (Person.active == True) & condition)  # noqa: E712
+    ).where((Person.role == Role.WORKER) & (Person.active == True) & condition)  # noqa: E712
 
 
 def worker_ids(condition):
     """A subquery of the ids of active workers matching `condition`."""
-    return Person.select(Person.id).where((Person.role == "worker") & (Person.active == True) & condition)  # noqa: E712
+    return Person.select(Person.id).where((Person.role == Role.WORKER) & (Person.active == True) & condition)  # noqa: E712

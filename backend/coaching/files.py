@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import Actor
 from backend.accounts.schemas import PersonUpdate
 from backend.accounts.services import update_person
 from backend.accounts.tables import Person

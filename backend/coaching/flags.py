@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend.access import Role
 from backend.accounts.tables import Person
 from backend.coaching import facts, settings
 from backend.coaching.rules import evaluate
@@ -99,7 +100,7 @@ async def recompute_all(now: dt.datetime | None = None) -> int:
     """The scheduled job: every organisation's active workers, one organisation at a time."""
     opened = 0
     orgs = await Person.select(Person.organisation).where(
-        (Person.role == "worker") & (Person.active == True)).distinct()  # noqa: E712
+        (Person.role == Role.WORKER) & (Person.active == True)).distinct()  # noqa: E712
     for row in orgs:
         if row["organisation"] is not None:
             opened += await recompute(Person.organisation == row["organisation"], now)
@@ -144,13 +145,19 @@ async def send_digests(now: dt.datetime | None = None, force: bool = False) -> i
         if not new:
             continue
         language = new[0]["language"] or "nl"
-        lines = [f"{f['first_name']} {f['last_name']}".strip() + ": " + reason(f["rule"], _detail(f["detail"]), language)
+        named = [(f["person"], f"{f['first_name']} {f['last_name']}".strip() + ": "
+                  + reason(f["rule"], _detail(f["detail"]), language))
                  for f in sorted(new, key=lambda f: (f["first_name"], f["rule"]))]
+        lines = [line for _, line in named]
+        about = {person for person, _ in named}
         made = await core.create_reminder(core.NewReminder(
             recipients=[coach], due_at=now, expires_at=now + dt.timedelta(hours=12), source="digest",
             title=translate("digest_title", language, n=len(new)), body="\n".join(lines),
             organisation=new[0]["organisation"], url="/#/caseload?flagged=true",
-            source_key=f"digest:{coach}:{local.date().isoformat()}", topic_seed=f"digest:{coach}"))
+            source_key=f"digest:{coach}:{local.date().isoformat()}", topic_seed=f"digest:{coach}",
+            # One worker: the digest is about them; several: erasing one removes only their lines.
+            subject=next(iter(about)) if len(about) == 1 else None,
+            mentions=() if len(about) == 1 else tuple(named)))
         sent += made is not None
     return sent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, can_handle_flag, can_read_note, visible_or_404
 from backend.accounts.tables import Person
 from backend.coaching import audit, flags
 from backend.coaching.access import name_of, require_staff, worker_for
@@ -44,8 +44,9 @@ async def add_note(actor: Actor, person_id: UUID, data: NoteIn) -> NoteOut:
 async def _visible_note(actor: Actor, note_id: UUID) -> Note:
     require_staff(actor)
     note = await Note.objects().where(Note.id == note_id).first()
-    if note is None or (actor.role != "admin" and note.organisation != actor.organisation_id):
+    if note is None:
         raise NotFound()
+    visible_or_404(can_read_note(actor, note))
     return note
 
 
@@ -77,8 +78,9 @@ async def close_flag(actor: Actor, flag_id: UUID, data: FlagClose) -> FlagOut:
     """A coach closes a flag with a note (what was done); it leaves the caseload."""
     require_staff(actor)
     flag = await Flag.select().where(Flag.id == flag_id).first()
-    if flag is None or (actor.role != "admin" and flag["organisation"] != actor.organisation_id):
+    if flag is None:
         raise NotFound()
+    visible_or_404(can_handle_flag(actor, flag))
     if flag["closed_at"] is None:
         await Flag.update({Flag.closed_at: flags.utcnow(), Flag.closed_by: actor.id,
                            Flag.close_note: data.note.strip(), Flag.open_key: None}).where(Flag.id == flag_id)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct
+from backend.schemas import NOT_BLANK, NO_NUL, CamelStruct, Day, InputStruct
 
 Tomorrow = Literal["ride", "transit", "none", "unknown"]
 Status = Literal["active", "paused", "moved_on", "stopped"]
@@ -98,7 +98,7 @@ class NoteRevisionOut(CamelStruct):
 
 class StatusIn(InputStruct):
     status: Status
-    effective_on: dt.date | None = None
+    effective_on: Day | None = None
     detail: Detail = ""
 
 
@@ -136,8 +136,8 @@ class MilestoneOut(CamelStruct):
 
 class MilestoneUpdate(InputStruct):
     status: MilestoneStatus | msgspec.UnsetType = msgspec.UNSET
-    planned_on: dt.date | None | msgspec.UnsetType = msgspec.UNSET
-    reached_on: dt.date | None | msgspec.UnsetType = msgspec.UNSET
+    planned_on: Day | None | msgspec.UnsetType = msgspec.UNSET
+    reached_on: Day | None | msgspec.UnsetType = msgspec.UNSET
     evidence: Detail | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -167,7 +167,7 @@ class WorkerFileOut(CamelStruct):
 
 class WorkerFileUpdate(InputStruct):
     programme: Programme | msgspec.UnsetType = msgspec.UNSET
-    started_on: dt.date | None | msgspec.UnsetType = msgspec.UNSET
+    started_on: Day | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class TimelineEntry(CamelStruct):

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Awaitable, Callable
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor
 from backend.accounts.tables import Person
 from backend.coaching import audit, facts
 from backend.coaching.access import name_of, worker_for

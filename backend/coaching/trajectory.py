@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, Role, can_use_template, organisation_scope, require_admin, require_role, visible_or_404
 from backend.coaching import audit, flags
 from backend.coaching.access import file_of, require_staff, worker_for
 from backend.coaching.files import milestone_out
@@ -25,7 +25,7 @@ from backend.coaching.schemas import (
     TemplateUpdate,
 )
 from backend.coaching.tables import Milestone, TemplateStep, TrajectoryTemplate, WorkerFile
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import InvalidInput, NotFound
 from backend.i18n import translate
 from backend.organisations.tables import Organisation
 from backend.schedule import recurrence
@@ -65,7 +65,8 @@ async def _templates_out(rows: list[dict]) -> list[TemplateOut]:
 
 async def list_templates(actor: Actor, organisation_id: UUID | None) -> list[TemplateOut]:
     require_staff(actor)
-    org = actor.organisation_id if actor.role == "coach" else organisation_id
+    own = organisation_scope(actor)  # a coach's own organisation; an admin names one
+    org = own if own is not None else organisation_id
     if org is None:
         raise InvalidInput.field("organisationId", "organisation_required")
     if not await Organisation.exists().where(Organisation.id == org):
@@ -79,10 +80,10 @@ async def list_templates(actor: Actor, organisation_id: UUID | None) -> list[Tem
 async def _visible_template(actor: Actor, template_id: UUID) -> dict:
     require_staff(actor)
     row = await TrajectoryTemplate.select().where(TrajectoryTemplate.id == template_id).first()
-    if row is None or (actor.role != "admin" and row["organisation"] != actor.organisation_id):
+    if row is None:
         raise NotFound()
-    if actor.role != "admin":
-        raise Forbidden()
+    visible_or_404(can_use_template(actor, row))
+    require_admin(actor)
     return row
 
 
@@ -109,8 +110,7 @@ async def _save_steps(template_id: UUID, steps: list[StepIn]) -> None:
 
 
 async def create_template(actor: Actor, data: TemplateIn) -> TemplateOut:
-    if actor.role != "admin":
-        raise Forbidden()
+    require_admin(actor)
     if data.organisation_id is None:
         raise InvalidInput.field("organisationId", "organisation_required")
     if not await Organisation.exists().where(Organisation.id == data.organisation_id):
@@ -176,8 +176,9 @@ async def apply_template(actor: Actor, person_id: UUID, data: ApplyTemplateIn) -
 async def update_milestone(actor: Actor, milestone_id: UUID, data: MilestoneUpdate) -> MilestoneOut:
     require_staff(actor)
     row = await Milestone.select().where(Milestone.id == milestone_id).first()
-    if row is None or (actor.role != "admin" and row["organisation"] != actor.organisation_id):
+    if row is None:
         raise NotFound()
+    visible_or_404(can_use_template(actor, row))
     person = await worker_for(actor, row["person"])
     file = await file_of(person)
     values: dict[Any, Any] = {Milestone.updated_by: actor.id, Milestone.updated_at: flags.utcnow()}
@@ -206,8 +207,7 @@ async def update_milestone(actor: Actor, milestone_id: UUID, data: MilestoneUpda
 
 async def my_progress(actor: Actor) -> ProgressOut:
     """The worker's own steps, done and next, in short sentences in their language."""
-    if actor.role != "worker":
-        raise Forbidden()
+    require_role(actor, Role.WORKER)
     file = await WorkerFile.select(WorkerFile.status).where(WorkerFile.person == actor.id).first()
     rows = await Milestone.select().where(Milestone.person == actor.id).order_by(Milestone.position)
     lang = actor.language

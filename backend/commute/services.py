@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend.access import Role
 from backend.accounts.tables import Person
 from backend.commute.tables import CommuteCheck
 from backend.mobility.rides import rides_out
@@ -77,7 +78,7 @@ async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
     ).where(
         (Participant.item.starts_at >= start) & (Participant.item.starts_at < end)
         & Participant.item.kind.is_in(list(KINDS)) & Participant.item.cancelled_at.is_null()
-        & (Participant.person.role == "worker") & (Participant.person.active == True))  # noqa: E712
+        & (Participant.person.role == Role.WORKER) & (Participant.person.active == True))  # noqa: E712
     if person_ids is not None:
         if not person_ids:
             return []
@@ -152,7 +153,7 @@ async def refresh_upcoming(now: dt.datetime | None = None) -> int:
     now = now or dt.datetime.now(dt.timezone.utc)
     today = recurrence.local_today(now)
     organisations = {row["organisation"] for row in await Person.select(Person.organisation).where(
-        (Person.role == "worker") & (Person.active == True) & Person.organisation.is_not_null())}  # noqa: E712
+        (Person.role == Role.WORKER) & (Person.active == True) & Person.organisation.is_not_null())}  # noqa: E712
     count = 0
     for day in (today, today + dt.timedelta(days=1)):
         for organisation in organisations:

@@ -130,3 +130,23 @@ async def geocode(query: str) -> GeoResult | None:
         longitude=result.longitude if result else None, display_name=result.display_name if result else "",
     )).on_conflict(action="DO NOTHING")
     return result
+
+
+async def cached(addresses: list[str]) -> list[dict]:
+    """The cache rows of these addresses (for a person's data export)."""
+    keys = sorted({normalise(a) for a in addresses} - {""})
+    if not keys:
+        return []
+    return await GeocodeCache.select(GeocodeCache.query, GeocodeCache.found, GeocodeCache.latitude,
+                                     GeocodeCache.longitude, GeocodeCache.display_name,
+                                     GeocodeCache.created_at).where(GeocodeCache.query.is_in(keys))
+
+
+async def forget(addresses: list[str]) -> int:
+    """Delete the cache rows of these addresses (erasure: the home address and its exact
+    coordinates). Someone else at the same address is simply asked for again. Returns rows deleted."""
+    keys = sorted({normalise(a) for a in addresses} - {""})
+    if not keys:
+        return 0
+    gone = await GeocodeCache.delete().where(GeocodeCache.query.is_in(keys)).returning(GeocodeCache.id)
+    return len(gone)

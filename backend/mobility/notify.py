@@ -9,6 +9,7 @@ from uuid import UUID
 
 from backend.accounts.tables import Person
 from backend.mobility.messages import notice
+from backend.mobility.tables import Ride
 from backend.schedule import recurrence
 from notifications import reminders as core
 
@@ -40,8 +41,23 @@ async def send(person_id: UUID | None, key: str, *, url: str, until: dt.datetime
     values = {k: (day_text(v, language) if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
                   else v(language) if callable(v) else v) for k, v in params.items()}
     title, body = notice(key, language, **values)
+    subject, mentions = await _about(topic, params)
     now = core.utcnow()
     await core.create_reminder(core.NewReminder(
         recipients=[person_id], due_at=now, expires_at=max(until, now + dt.timedelta(hours=1)), source="ride",
         title=title, body=body, urgent=urgent, organisation=organisation, url=url,
-        topic_seed=f"ride:{topic}:{person_id}"))
+        topic_seed=f"ride:{topic}:{person_id}", subject=subject, mentions=mentions))
+
+
+async def _about(topic: str, params: dict) -> tuple[UUID | None, tuple[tuple[UUID, str], ...]]:
+    """Whom a ride notice is about: the worker of the ride (`topic` is the ride's id), and the
+    buddy when the text names them as the driver, so erasing either reaches every copy."""
+    try:
+        ride_id = UUID(topic)
+    except ValueError:
+        return None, ()
+    ride = await Ride.select(Ride.worker, Ride.buddy).where(Ride.id == ride_id).first()
+    if ride is None:
+        return None, ()
+    mentions = ((ride["buddy"], ""),) if "driver" in params else ()
+    return ride["worker"], mentions

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, can_change_offer, can_drive_to
 from backend.errors import InvalidInput, NotFound
 from backend.mobility.matcher import OfferSpec
 from backend.mobility.places import check_days, check_pair, locate, now, require_buddy
@@ -48,7 +48,7 @@ def offer_spec(row: dict, destination: tuple[float, float]) -> OfferSpec:
 
 async def _workplace(actor: Actor, workplace_id: UUID) -> Workplace:
     workplace = await Workplace.objects().where(Workplace.id == workplace_id).first()
-    if workplace is None or workplace.organisation != actor.organisation_id or not workplace.active:
+    if workplace is None or not can_drive_to(actor, workplace):
         raise InvalidInput.field("workplaceId", "workplace_unknown")
     if workplace.latitude is None or workplace.longitude is None:
         raise InvalidInput.field("workplaceId", "workplace_no_coordinates")
@@ -76,7 +76,7 @@ def _check_dates(valid_from: dt.date, valid_until: dt.date | None, days_off: lis
 async def own_offer(actor: Actor, offer_id: UUID) -> dict:
     require_buddy(actor)
     row = await RideOffer.select().where(RideOffer.id == offer_id).output(load_json=True).first()
-    if row is None or row["buddy"] != actor.id:
+    if row is None or not can_change_offer(actor, row):
         raise NotFound()
     return row
 

@@ -7,9 +7,8 @@ import datetime as dt
 
 from typing import Awaitable, Callable
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, Role, require_staff
 from backend.accounts.tables import Person
-from backend.errors import Forbidden
 from backend.mobility.places import check_days
 from backend.mobility.schemas import OverviewOut, OverviewShift, OverviewWorker
 from backend.mobility.tables import Home, Ride, RideRequest
@@ -32,13 +31,12 @@ def set_transit_filler(filler: TransitFiller) -> None:
 
 async def overview(actor: Actor, day: dt.date | None) -> OverviewOut:
     """A coach sees their own caseload; an admin every worker (for the day, tomorrow by default)."""
-    if not actor.is_staff:
-        raise Forbidden()
+    require_staff(actor)
     check_days(date=day)
     day = day or recurrence.local_today() + dt.timedelta(days=1)
     query = Person.select(Person.id, Person.first_name, Person.last_name, Person.organisation).where(
-        (Person.role == "worker") & (Person.active == True))  # noqa: E712
-    if actor.role == "coach":
+        (Person.role == Role.WORKER) & (Person.active == True))  # noqa: E712
+    if actor.role == Role.COACH:  # a coach's own caseload, not the whole organisation
         query = query.where(Person.coach == actor.id)
     workers = await query.order_by(Person.first_name).order_by(Person.last_name)
     if not workers:

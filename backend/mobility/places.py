@@ -6,10 +6,10 @@ import datetime as dt
 import math
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, Role, require_role, require_staff
 from backend.accounts.services import manageable_person, visible_person
 from backend.accounts.tables import Person
-from backend.errors import Forbidden, InvalidInput
+from backend.errors import InvalidInput
 from backend.mobility import geocoding
 from backend.mobility.schemas import BuddyProfileIn, BuddyProfileOut, GeocodeWorkplaceIn, HomeIn, HomeOut, MyLocationIn
 from backend.mobility.tables import BuddyProfile, Home
@@ -80,7 +80,7 @@ def pickup_point(home: Home) -> tuple[str, float, float]:
 
 async def _worker_for_staff(actor: Actor, person_id: UUID) -> Person:
     person = await manageable_person(actor, person_id)
-    if person.role != "worker":
+    if person.role != Role.WORKER:
         raise InvalidInput.field("personId", "only_for_workers")
     return person
 
@@ -124,15 +124,13 @@ async def set_home(actor: Actor, person_id: UUID, data: HomeIn) -> HomeOut:
 
 
 async def my_home(actor: Actor) -> HomeOut:
-    if actor.role != "worker":
-        raise Forbidden("only_for_workers")
+    require_role(actor, Role.WORKER)
     return home_out(actor.id, await home_of(actor.id))
 
 
 async def set_my_location(actor: Actor, data: MyLocationIn) -> HomeOut:
     """The worker taps 'Gebruik mijn locatie' at home; the address the coach typed stays."""
-    if actor.role != "worker":
-        raise Forbidden("only_for_workers")
+    require_role(actor, Role.WORKER)
     check_pair(data.latitude, data.longitude, "latitude", "longitude")
     existing = await home_of(actor.id)
     home = await _save_home(actor.id, actor.id, {
@@ -143,8 +141,7 @@ async def set_my_location(actor: Actor, data: MyLocationIn) -> HomeOut:
 
 async def geocode_workplace(actor: Actor, workplace_id: UUID, data: GeocodeWorkplaceIn) -> WorkplaceOut:
     """Set a workplace's coordinates from its address, through the workplaces' own service."""
-    if not actor.is_staff:
-        raise Forbidden()
+    require_staff(actor)
     workplace = await visible_workplace(actor, workplace_id)
     address = data.address.strip() or ", ".join(
         p for p in (workplace.street.strip(), f"{workplace.postcode} {workplace.city}".strip()) if p)
@@ -158,8 +155,8 @@ async def geocode_workplace(actor: Actor, workplace_id: UUID, data: GeocodeWorkp
 # --- buddy profile -------------------------------------------------------------------------------
 
 def require_buddy(actor: Actor) -> None:
-    if actor.role != "buddy":
-        raise Forbidden("only_for_buddies")
+    """403 unless the actor is a buddy (see `backend.access.require_role`)."""
+    require_role(actor, Role.BUDDY)
 
 
 async def buddy_profile(actor: Actor) -> BuddyProfileOut:
@@ -179,6 +176,6 @@ async def set_buddy_profile(actor: Actor, data: BuddyProfileIn) -> BuddyProfileO
 async def visible_worker(actor: Actor, person_id: UUID) -> Person:
     """A worker the actor may act for: themself, or one of the coach's organisation."""
     person = await visible_person(actor, person_id)
-    if person.role != "worker":
+    if person.role != Role.WORKER:
         raise InvalidInput.field("workerId", "only_for_workers")
     return person

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, Role, can_drive_ride, can_take_rides
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import hooks, notify
@@ -26,7 +26,7 @@ async def own_ride(actor: Actor, ride_id: UUID) -> Ride:
     """The buddy's own ride; anyone else's is 404, exactly like one that does not exist."""
     require_buddy(actor)
     ride = await Ride.objects().where(Ride.id == ride_id).first()
-    if ride is None or ride.buddy != actor.id:
+    if ride is None or not can_drive_ride(actor, ride):
         raise NotFound()
     return ride
 
@@ -201,7 +201,7 @@ async def rides_out(rides: list[Ride], role: str) -> list[MyRideOut]:
 
 async def my_rides(actor: Actor, first: dt.date | None, last: dt.date | None) -> list[MyRideOut]:
     """Rides from today (or `from`) for two weeks (or to `to`): a worker's own, or a buddy's."""
-    if actor.role not in ("worker", "buddy"):
+    if not can_take_rides(actor):
         raise Forbidden()
     check_days(**{"from": first, "to": last})
     first = first or recurrence.local_today()
@@ -210,10 +210,10 @@ async def my_rides(actor: Actor, first: dt.date | None, last: dt.date | None) ->
         raise InvalidInput.field("to", "until_before_from")
     if (last - first).days > 366:
         raise InvalidInput.field("to", "range_too_long", n=366)
-    who = Ride.worker if actor.role == "worker" else Ride.buddy
+    who = Ride.worker if actor.role == Role.WORKER else Ride.buddy
     rides = await Ride.objects().where((who == actor.id) & (Ride.day >= first) & (Ride.day <= last)
                                        & Ride.status.is_in(list(SHOWN))).order_by(Ride.pickup_at)
-    return await rides_out(rides, "rider" if actor.role == "worker" else "driver")
+    return await rides_out(rides, "rider" if actor.role == Role.WORKER else "driver")
 
 
 def proposal_out(r: Ride, name: str, workplace: str) -> ProposalOut:

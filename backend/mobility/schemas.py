@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct, Latitude, Longitude
+from backend.schemas import NOT_BLANK, NO_NUL, CamelStruct, Day, InputStruct, Latitude, Longitude
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
@@ -80,9 +80,9 @@ class OfferIn(InputStruct, kw_only=True):
     workplace_id: UUID
     seats: Seats = 1
     max_detour_km: DetourKm = 5.0
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    days_off: Annotated[list[dt.date], msgspec.Meta(max_length=366)] = []
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    days_off: Annotated[list[Day], msgspec.Meta(max_length=366)] = []
     note: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] = ""
 
 
@@ -95,9 +95,9 @@ class OfferUpdate(InputStruct):
     workplace_id: UUID | msgspec.UnsetType = msgspec.UNSET
     seats: Seats | msgspec.UnsetType = msgspec.UNSET
     max_detour_km: DetourKm | msgspec.UnsetType = msgspec.UNSET
-    valid_from: dt.date | msgspec.UnsetType = msgspec.UNSET
-    valid_until: dt.date | None | msgspec.UnsetType = msgspec.UNSET
-    days_off: Annotated[list[dt.date], msgspec.Meta(max_length=366)] | msgspec.UnsetType = msgspec.UNSET
+    valid_from: Day | msgspec.UnsetType = msgspec.UNSET
+    valid_until: Day | None | msgspec.UnsetType = msgspec.UNSET
+    days_off: Annotated[list[Day], msgspec.Meta(max_length=366)] | msgspec.UnsetType = msgspec.UNSET
     note: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -133,8 +133,8 @@ class RideRequestIn(InputStruct):
 
     worker_id: UUID | None = None
     item_id: UUID | None = None
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
+    first_day: Day | None = None
+    last_day: Day | None = None
 
 
 class RideRequestOut(CamelStruct):

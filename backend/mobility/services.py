@@ -8,7 +8,15 @@ from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count, Max
 
-from backend.accounts.auth import Actor
+from backend.access import (
+    Actor,
+    Role,
+    can_see_record,
+    is_staff,
+    records_scope,
+    require_staff,
+    visible_or_404,
+)
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import matcher, notify
@@ -28,12 +36,11 @@ LIVE_RIDE = ("proposed", "confirmed")
 
 
 async def _request_worker(actor: Actor, worker_id: UUID | None) -> Person:
-    if actor.role == "worker":
+    if actor.role == Role.WORKER:
         if worker_id is not None and worker_id != actor.id:
             raise Forbidden("report_own_only")
         return await Person.objects().where(Person.id == actor.id).first()
-    if not actor.is_staff:
-        raise Forbidden()
+    require_staff(actor)
     if worker_id is None:
         raise InvalidInput.field("workerId", "worker_required")
     return await visible_worker(actor, worker_id)
@@ -102,7 +109,7 @@ async def create_requests(actor: Actor, data: RideRequestIn) -> list[RideRequest
     worker = await _request_worker(actor, data.worker_id)
     home = await home_of(worker.id)
     if home is None or home.latitude is None:
-        raise InvalidInput.field("workerId" if actor.is_staff else "home", "home_missing")
+        raise InvalidInput.field("workerId" if is_staff(actor) else "home", "home_missing")
     items = await _shifts(actor, worker, data)
     results = []
     for item in items:
@@ -211,11 +218,8 @@ async def visible_request(actor: Actor, request_id: UUID) -> dict:
     req = await RideRequest.select().where(RideRequest.id == request_id).first()
     if req is None:
         raise NotFound()
-    if actor.role == "worker" and req["worker"] == actor.id:
-        return req
-    if actor.role == "admin" or (actor.role == "coach" and req["organisation"] == actor.organisation_id):
-        return req
-    raise NotFound()
+    visible_or_404(can_see_record(actor, req["worker"], req["organisation"]))
+    return req
 
 
 async def get_request(actor: Actor, request_id: UUID) -> RideRequestOut:
@@ -226,12 +230,11 @@ async def list_requests(actor: Actor, worker_id: UUID | None) -> list[RideReques
     """Upcoming requests: a worker's own, or those of the coach's organisation (optionally one worker)."""
     query = RideRequest.select().where(RideRequest.arrive_by > now() - dt.timedelta(hours=12)).order_by(
         RideRequest.arrive_by)
-    if actor.role == "worker":
-        query = query.where(RideRequest.worker == actor.id)
-    elif actor.role == "coach":
-        query = query.where(RideRequest.organisation == actor.organisation_id)
-    elif actor.role != "admin":
-        raise Forbidden()
+    scope = records_scope(actor)
+    if scope.person is not None:
+        query = query.where(RideRequest.worker == scope.person)
+    if scope.organisation is not None:
+        query = query.where(RideRequest.organisation == scope.organisation)
     if worker_id is not None:
         query = query.where(RideRequest.worker == worker_id)
     return [await request_out(r) for r in await query.limit(200)]

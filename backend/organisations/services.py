@@ -8,8 +8,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.auth import Actor
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.access import Actor, can_manage_organisation, organisation_scope, require_admin, visible_or_404
+from backend.errors import InvalidInput, NotFound
 from backend.organisations.schemas import (
     OrganisationCreate,
     OrganisationOut,
@@ -32,9 +32,8 @@ def workplace_out(w: Workplace) -> WorkplaceOut:
 
 
 async def visible_organisation(actor: Actor, organisation_id: UUID) -> Organisation:
-    """404 unless the actor is an admin or a coach of this organisation."""
-    if actor.role != "admin" and organisation_id != actor.organisation_id:
-        raise NotFound()
+    """404 unless the actor manages this organisation (`can_manage_organisation`)."""
+    visible_or_404(can_manage_organisation(actor, organisation_id))
     org = await Organisation.objects().where(Organisation.id == organisation_id).first()
     if org is None:
         raise NotFound()
@@ -43,8 +42,9 @@ async def visible_organisation(actor: Actor, organisation_id: UUID) -> Organisat
 
 async def list_organisations(actor: Actor) -> list[OrganisationOut]:
     query = Organisation.objects().order_by(Organisation.name)
-    if actor.role != "admin":
-        query = query.where(Organisation.id == actor.organisation_id)
+    org_id = organisation_scope(actor)
+    if org_id is not None:
+        query = query.where(Organisation.id == org_id)
     return [organisation_out(o) for o in await query]
 
 
@@ -71,8 +71,7 @@ def _changes(data: msgspec.Struct, table: Any) -> dict[Any, Any]:
 
 async def update_organisation(actor: Actor, organisation_id: UUID, data: OrganisationUpdate) -> OrganisationOut:
     org = await visible_organisation(actor, organisation_id)
-    if actor.role != "admin":
-        raise Forbidden()
+    require_admin(actor)
     if data.name is not msgspec.UNSET:
         _require_text("name", data.name)
     values = _changes(data, Organisation)
@@ -108,8 +107,9 @@ async def create_workplace(actor: Actor, organisation_id: UUID, data: WorkplaceC
 
 async def visible_workplace(actor: Actor, workplace_id: UUID) -> Workplace:
     workplace = await Workplace.objects().where(Workplace.id == workplace_id).first()
-    if workplace is None or (actor.role != "admin" and workplace.organisation != actor.organisation_id):
+    if workplace is None:
         raise NotFound()
+    visible_or_404(can_manage_organisation(actor, workplace.organisation))
     return workplace
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, report_scope, require_admin
 from backend.coaching.tables import AuditEntry, CoachingSettings
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import InvalidInput, NotFound
 from backend.organisations.tables import Organisation
 from backend.privacy.retention import DEFAULT_AUDIT_MONTHS, DEFAULT_RETENTION_MONTHS
 from backend.privacy.schemas import AuditOut, AuditPage, RetentionSettings, RetentionUpdate
@@ -28,8 +28,9 @@ async def list_audit(actor: Actor, subject: UUID | None, who: UUID | None, first
     if first and last and last < first:
         raise InvalidInput.field("to", "audit_period_end_before_start")
     conditions = []
-    if actor.organisation_id is not None:
-        conditions.append(AuditEntry.organisation == actor.organisation_id)
+    scope = report_scope(actor)
+    if scope is not None:
+        conditions.append(AuditEntry.organisation == scope)
     elif organisation_id is not None:
         conditions.append(AuditEntry.organisation == organisation_id)
     if subject is not None:
@@ -65,8 +66,7 @@ async def _organisation(actor: Actor, organisation_id: UUID) -> UUID:
         raise NotFound()
     if not await Organisation.exists().where(Organisation.id == organisation_id):
         raise NotFound()
-    if actor.role != "admin":
-        raise Forbidden()
+    require_admin(actor)
     return organisation_id
 
 

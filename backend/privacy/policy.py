@@ -11,6 +11,9 @@ Erasure per policy, for the rows about the person and the rows hanging off them:
 - `blank`: the rows stay for the anonymous counts, the listed free-text columns are emptied;
 - `keep`: the rows stay as they are (they hold no free text about the person).
 Actor columns are always kept: they point at the anonymised person row, which stays.
+Rows without a Person column that still hold text about the person (schedule items only they are
+planned in, reminders sent to them alone, the geocoder's cache of their address) are reached by
+`backend.privacy.messages` and `backend.privacy.services`.
 Export shows subject rows in full, except `secrets` (marked redacted), and actor rows as references.
 """
 
@@ -43,6 +46,7 @@ POLICIES: dict[str, Policy] = {
     "person": P("keep", actors=("coach", "buddy"), secrets=("password_hash",)),
     "session": P("delete", subject=("person",), secrets=("token_hash",)),
     "invite": P("delete", subject=("person",), actors=("created_by",), secrets=("token_hash", "code_hash")),
+    "password_reset": P("delete", subject=("person",), actors=("created_by",), secrets=("token_hash",)),
     # schedule: plannings and attendance stay (hours in the impact report); notes are free text
     "worker_group": P("keep", actors=("owner",)),
     "group_member": P("delete", subject=("person",)),
@@ -62,11 +66,15 @@ POLICIES: dict[str, Policy] = {
     "note": P("delete", subject=("person",), actors=("author",)),
     "note_revision": P("delete", actors=("edited_by",)),
     "flag": P("delete", subject=("person",), actors=("closed_by",)),
-    "audit_entry": P("keep", subject=("subject",), actors=("actor",)),
-    # notifications: subscriptions and the inbox go; reminders written by the person stay
+    # who viewed or changed the file stays; the detail may quote what was changed (a stop reason)
+    "audit_entry": P("blank", subject=("subject",), actors=("actor",), blank={"detail": ""}),
+    # notifications: subscriptions and the inbox go, and so does every message about the person sent to
+    # others (reports, rides, digests: `Reminder.subject`; a digest naming several loses only their
+    # line: `reminder_mention`, see `messages.py`); reminders written by the person stay
     "push_subscription": P("delete", subject=("person",), secrets=("endpoint", "p256dh", "auth")),
     "reminder_rule": P("keep", actors=("created_by",)),
-    "reminder": P("keep", actors=("created_by",)),
+    "reminder": P("delete", subject=("subject",), actors=("created_by",)),
+    "reminder_mention": P("delete", subject=("person",)),
     "recipient": P("delete", subject=("person",)),
     "delivery": P("delete"),
     "notification_settings": P("delete", subject=("person",)),

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from backend.access import Role
 from backend.accounts.tables import Invite, Person, Session
 from backend.coaching.tables import AuditEntry, CoachingSettings, WorkerFile
 from backend.organisations.tables import Organisation
@@ -72,7 +73,7 @@ async def _people_past_retention(now: dt.datetime, settings: dict[UUID, tuple[in
         months = settings.get(org["id"], (DEFAULT_RETENTION_MONTHS, DEFAULT_AUDIT_MONTHS))[0]
         cutoff = months_before(now, months)
         inactive = await Person.select(Person.id).where(
-            (Person.organisation == org["id"]) & (Person.role == "worker") & (Person.active == False)  # noqa: E712
+            (Person.organisation == org["id"]) & (Person.role == Role.WORKER) & (Person.active == False)  # noqa: E712
             & (Person.deactivated_at < cutoff))
         stopped = await WorkerFile.select(WorkerFile.person).where(
             (WorkerFile.organisation == org["id"]) & (WorkerFile.status == "stopped")

@@ -7,20 +7,25 @@ other domains are covered as soon as their policy is written (a test insists on 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, require_admin, require_staff
 from backend.accounts.services import visible_person
 from backend.accounts.tables import Person
 from backend.coaching import audit
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.privacy import copies
 from backend.privacy import policy as pol
 from backend.privacy.tables import Erasure
 
+log = logging.getLogger("werkmaat.privacy")
 ERASED_NAME = "Verwijderd"
 
 
@@ -50,31 +55,56 @@ async def _subject_rows(person_id: UUID) -> dict[type[Table], list[dict[str, Any
     return found
 
 
-async def _dependent_rows(subject: dict[type[Table], list[dict[str, Any]]]) -> dict[type[Table], list[dict[str, Any]]]:
-    """Rows hanging off the rows about the person (a note's revisions, an attendance's changes)."""
+def _pk(table: type[Table], row: dict[str, Any]) -> Any:
+    return row[table._meta.primary_key._meta.name]
+
+
+async def _dependent_rows(subject: dict[type[Table], list[dict[str, Any]]],
+                          depth: int = 3) -> dict[type[Table], list[dict[str, Any]]]:
+    """Rows hanging off the rows about the person (a note's revisions, an attendance's changes), and
+    rows hanging off those (a report to the coach -> the coach's inbox row -> its push deliveries).
+    Rows already about the person are not repeated."""
+    seen = {(t, _pk(t, r)) for t, rows in subject.items() for r in rows}
     found: dict[type[Table], dict[Any, dict[str, Any]]] = defaultdict(dict)
-    for child, column, parent in pol.dependents():
-        ids = [row[parent._meta.primary_key._meta.name] for row in subject.get(parent, [])]
-        for start in range(0, len(ids), 500):
-            rows = await child.select().where(getattr(child, column).is_in(ids[start:start + 500]))
-            for row in rows:
-                found[child][row[child._meta.primary_key._meta.name]] = row
+    level = subject
+    for _ in range(depth):
+        nxt: dict[type[Table], dict[Any, dict[str, Any]]] = defaultdict(dict)
+        for child, column, parent in pol.dependents():
+            ids = [_pk(parent, row) for row in level.get(parent, [])]
+            for start in range(0, len(ids), 500):
+                for row in await child.select().where(getattr(child, column).is_in(ids[start:start + 500])):
+                    if (child, _pk(child, row)) not in seen:
+                        seen.add((child, _pk(child, row)))
+                        nxt[child][_pk(child, row)] = row
+                        found[child][_pk(child, row)] = row
+        if not nxt:
+            break
+        level = {table: list(rows.values()) for table, rows in nxt.items()}
     return {table: list(rows.values()) for table, rows in found.items()}
+
+
+def _about_them(table: type[Table], row: dict[str, Any], person_id: UUID) -> bool:
+    """A row hanging off theirs is exported unless it is about someone else (the coach's inbox row
+    of a report about them is the coach's; the report itself is exported in `messagesAboutThem`)."""
+    subject = pol.policy_for(table).subject if table._meta.tablename in pol.POLICIES else ()
+    return not subject or any(row.get(c) == person_id for c in subject)
 
 
 async def export_person(actor: Actor, person_id: UUID) -> dict[str, Any]:
     """Everything stored about one person: their row, the rows about them (secrets redacted), rows
     hanging off those, and references (table and id) to rows they wrote or changed about others."""
     person = await visible_person(actor, person_id)
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    require_staff(actor)
     person_row = await Person.select().where(Person.id == person.id).first()
     subject = await _subject_rows(person.id)
     dependent = await _dependent_rows(subject)
+    # Messages are exported as read (`inbox`, `messagesAboutThem`), with others' names taken out.
     tables = {t._meta.tablename: [_redact(r, pol.policy_for(t).secrets) for r in rows]
-              for t, rows in subject.items() if rows}
-    related = {t._meta.tablename: [_redact(r, pol.policy_for(t).secrets) for r in rows]
-               for t, rows in dependent.items() if rows}
+              for t, rows in subject.items() if rows and t._meta.tablename not in copies.AS_MESSAGES}
+    related = {t._meta.tablename: [_redact(r, pol.policy_for(t).secrets) for r in rows
+                                   if _about_them(t, r, person.id)]
+               for t, rows in dependent.items()}
+    related = {name: rows for name, rows in related.items() if rows}
     refs: dict[str, list[dict[str, Any]]] = {}
     for table in pol.person_tables():
         policy = pol.policy_for(table)
@@ -89,6 +119,7 @@ async def export_person(actor: Actor, person_id: UUID) -> dict[str, Any]:
             refs[table._meta.tablename] = entries
     await audit.record(actor, person.id, "export")
     return {"exportedAt": now(), "person": _redact(person_row, pol.policy_for(Person).secrets),
+            **await copies.export_copies(person_row),
             "tables": tables, "related": related, "references": refs}
 
 
@@ -99,8 +130,7 @@ def _same_name(typed: str, first_name: str) -> bool:
 async def erase_person(actor: Actor, person_id: UUID, confirm: str) -> dict[str, int]:
     """Erase on request (admins): the typed first name must match. Returns rows touched per table."""
     person = await visible_person(actor, person_id)
-    if actor.role != "admin":
-        raise Forbidden()
+    require_admin(actor)
     if person.id == actor.id:
         raise Forbidden("cannot_erase_self")
     if await Erasure.exists().where(Erasure.person == person.id):
@@ -113,13 +143,17 @@ async def erase_person(actor: Actor, person_id: UUID, confirm: str) -> dict[str,
 
 
 async def anonymise(person_id: UUID, erased_by: UUID | None, reason: str) -> dict[str, int]:
-    """Apply every table's policy to the person's rows and anonymise the person row, in one
-    transaction. Kept: plannings, attendance, status, milestones (the anonymous counts)."""
+    """Apply every table's policy to the person's rows, reach the copies about them in other rows
+    (`copies`), and anonymise the person row, in one transaction. Kept: plannings, attendance,
+    status, milestones (the anonymous counts). On SQLite the write-ahead log is then checkpointed,
+    so the old pages do not linger there (deleted content is zeroed: `backend.db`)."""
     counts: dict[str, int] = {}
     async with Person._meta.db.transaction():
         person = await Person.objects().where(Person.id == person_id).first()
         if person is None:
             raise NotFound()
+        counts.update(await copies.erase_free_text(person_id))
+        counts.update(await copies.erase_messages(person_id))
         subject = await _subject_rows(person_id)
         dependent = await _dependent_rows(subject)
         # Children first: a row that hangs off a deleted row goes with it, whatever its own policy.
@@ -146,7 +180,23 @@ async def anonymise(person_id: UUID, erased_by: UUID | None, reason: str) -> dic
 
             await SignInThrottle.delete().where(SignInThrottle.key == f"account:{person.email}")
         await Erasure.insert(Erasure(person=person_id, erased_by=erased_by, reason=reason, erased_at=stamp))
-    return counts
+    await _checkpoint()
+    return {name: n for name, n in counts.items() if n}
+
+
+async def _checkpoint() -> None:
+    """SQLite: copy the write-ahead log into the file and empty it, so the pages written before the
+    erasure are gone from the log too. Best effort: a long reader may keep it from finishing (the
+    next checkpoint then does it). PostgreSQL drops the old row versions at its next (auto)vacuum."""
+    engine = Person._meta.db
+    if not isinstance(engine, SQLiteEngine):
+        return
+    try:
+        rows = await engine.run_querystring(QueryString("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if rows and next(iter(rows[0].values())):
+            log.info("WAL checkpoint after erasure was busy; the next one completes it")
+    except Exception:  # noqa: BLE001 - the erasure itself is committed; never fail it over this
+        log.exception("WAL checkpoint after erasure failed")
 
 
 async def _apply(table: type[Table], ids: list[Any], action: str) -> int:

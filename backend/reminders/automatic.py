@@ -224,7 +224,7 @@ async def plan_automatic_reminders(now: dt.datetime | None = None, person_id: UU
         made = await core.create_reminder(core.NewReminder(
             recipients=[plan.person], due_at=max(plan.due, now), expires_at=plan.expires, source="auto",
             template=plan.kind, params=plan.params, urgent=plan.kind == "before_start", event_at=plan.starts,
-            organisation=plan.organisation, url="/#/home", source_key=key,
+            organisation=plan.organisation, url="/#/home", source_key=key, subject=plan.person,
             topic_seed=f"item:{plan.params['itemId']}:{plan.person}"))
         created += made is not None
     return created

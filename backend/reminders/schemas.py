@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct
+from backend.schemas import NOT_BLANK, NO_NUL, CamelStruct, Day, InputStruct, Instant
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
@@ -42,7 +42,7 @@ class PushConfigOut(CamelStruct):
 class Recurrence(InputStruct):
     weekdays: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=7)]], msgspec.Meta(min_length=1, max_length=7)]
     time: HHMM
-    until: dt.date | None = None
+    until: Day | None = None
 
 
 class ReminderIn(InputStruct):
@@ -51,7 +51,7 @@ class ReminderIn(InputStruct):
     worker_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = []
     group_id: UUID | None = None
     whole_caseload: bool = False
-    at: dt.datetime | None = None
+    at: Instant | None = None
     recurrence: Recurrence | None = None
 
 

@@ -8,10 +8,11 @@ import logging
 from functools import lru_cache
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import (Actor, Role, can_manage_organisation, organisation_scope, require_role, require_staff,
+                            visible_or_404)
 from backend.accounts.tables import Person
 from backend.organisations.tables import Organisation
-from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.errors import InvalidInput, NotFound
 from backend.reminders.schemas import (
     InboxItemOut,
     OrganisationReminderSettings,
@@ -84,7 +85,7 @@ async def send_test(actor: Actor) -> UUID:
 async def _recipients(actor: Actor, data: ReminderIn) -> list[UUID]:
     if data.whole_caseload:
         rows = await Person.select(Person.id).where(
-            (Person.coach == actor.id) & (Person.role == "worker") & (Person.active == True))  # noqa: E712
+            (Person.coach == actor.id) & (Person.role == Role.WORKER) & (Person.active == True))  # noqa: E712
         if not rows:
             raise InvalidInput.field("wholeCaseload", "caseload_empty")
         return [r["id"] for r in rows]
@@ -93,8 +94,7 @@ async def _recipients(actor: Actor, data: ReminderIn) -> list[UUID]:
 
 async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
     """A coach reminds one worker, a group or the whole caseload: once at a time, or weekly."""
-    if actor.role != "coach":
-        raise Forbidden()
+    require_role(actor, Role.COACH)
     if not data.title.strip():
         raise InvalidInput.field("title", "blank")
     people = await _recipients(actor, data)
@@ -123,11 +123,9 @@ async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
 
 
 async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    require_staff(actor)
     row = await Reminder.select().where(Reminder.id == reminder_id).first()
-    if row is None or (actor.role != "admin" and row["organisation"] != actor.organisation_id):
-        raise NotFound()
+    visible_or_404(row is not None and can_manage_organisation(actor, row["organisation"]))
     return row
 
 
@@ -151,12 +149,11 @@ async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
 
 
 async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    scope = organisation_scope(actor)
     query = Reminder.select().where(Reminder.source.is_in(["coach", "rule"])).order_by(
         Reminder.due_at, ascending=False).limit(limit)
-    if actor.role == "coach":
-        query = query.where(Reminder.organisation == actor.organisation_id)
+    if scope is not None:
+        query = query.where(Reminder.organisation == scope)
     return await _reminders_out(await query)
 
 
@@ -176,22 +173,19 @@ def _rule_out(rule: dict) -> ReminderRuleOut:
 
 async def list_rules(actor: Actor) -> list[ReminderRuleOut]:
     """The weekly reminders of the coach's organisation that still run."""
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    scope = organisation_scope(actor)
     query = ReminderRule.select().where(ReminderRule.ended_at.is_null()).order_by(
         ReminderRule.created_at, ascending=False).output(load_json=True)
-    if actor.role == "coach":
-        query = query.where(ReminderRule.organisation == actor.organisation_id)
+    if scope is not None:
+        query = query.where(ReminderRule.organisation == scope)
     return [_rule_out(r) for r in await query]
 
 
 async def end_rule(actor: Actor, rule_id: UUID) -> ReminderRuleOut:
     """Stop a weekly reminder: no new ones are made, and planned ones not yet sent are cancelled."""
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    require_staff(actor)
     rule = await ReminderRule.select().where(ReminderRule.id == rule_id).output(load_json=True).first()
-    if rule is None or (actor.role != "admin" and rule["organisation"] != actor.organisation_id):
-        raise NotFound()
+    visible_or_404(rule is not None and can_manage_organisation(actor, rule["organisation"]))
     now = core.utcnow()
     async with ReminderRule._meta.db.transaction():
         await ReminderRule.update({ReminderRule.ended_at: now}).where(
@@ -243,10 +237,8 @@ async def organisation_settings(organisation_id: UUID) -> OrganisationReminderSe
 
 
 async def _check_organisation(actor: Actor, organisation_id: UUID) -> None:
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
-    if actor.role != "admin" and actor.organisation_id != organisation_id:
-        raise NotFound()
+    require_staff(actor)
+    visible_or_404(can_manage_organisation(actor, organisation_id))
     if not await Organisation.exists().where(Organisation.id == organisation_id):
         raise NotFound()
 
@@ -278,4 +270,4 @@ async def notify_coach_of_report(worker_id: UUID, kind: str, text: str) -> None:
     await core.create_reminder(core.NewReminder(
         recipients=[worker["coach"]], due_at=now, expires_at=now + dt.timedelta(hours=12), source="system",
         template=f"report_{kind}", params={"name": worker["first_name"], "text": text}, urgent=True,
-        organisation=worker["organisation"], url=f"/#/people/{worker_id}"))
+        organisation=worker["organisation"], url=f"/#/people/{worker_id}", subject=worker_id))

@@ -13,7 +13,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import Parameter
 
-from backend.accounts.auth import staff_only
+from backend import access
+from backend.access import CurrentActor, staff_only
 from backend.i18n import pick_language
 from backend.reports import services
 from backend.reports.schemas import ImpactReport
@@ -39,14 +40,15 @@ class ReportController(Controller):
     path = "/api/reports/impact"
     tags = ["reports"]
     guards = [staff_only]
+    dependencies = access.dependencies
 
     @get("", operation_id="impactReport", operation_class=JsonOrCsvOperation, responses={200: ResponseSpec(
         data_container=ImpactReport, description="The report as JSON, or with format=csv as a CSV file "
         "(text/csv, UTF-8 with BOM, `;`-separated).")})
-    async def impact(self, request: Request, first: PeriodFrom, last: PeriodTo,
+    async def impact(self, request: Request, actor: CurrentActor, first: PeriodFrom, last: PeriodTo,
                      organisation_id: OrganisationId = None, fmt: Format = "json") -> Response:
         """Anonymised impact of one organisation over a period; groups under 5 people are hidden."""
-        report = await services.impact_report(request.scope["user"], organisation_id, first, last,
+        report = await services.impact_report(actor, organisation_id, first, last,
                                               export=fmt == "csv")
         if fmt == "json":
             return Response(report)

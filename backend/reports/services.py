@@ -9,7 +9,7 @@ import io
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from backend.accounts.auth import Actor
+from backend.access import Actor, report_scope
 from backend.coaching import audit
 from backend.errors import InvalidInput, NotFound
 from backend.organisations.tables import Organisation
@@ -42,10 +42,11 @@ def check_period(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, 
 async def report_organisation(actor: Actor, organisation_id: UUID | None) -> UUID:
     """The organisation a report covers: a coach's (or an organisation admin's) own, whatever they
     ask; a platform admin names one. Another organisation is answered like an unknown one."""
-    if actor.organisation_id is not None:
-        if organisation_id is not None and organisation_id != actor.organisation_id:
+    own = report_scope(actor)
+    if own is not None:
+        if organisation_id is not None and organisation_id != own:
             raise NotFound()
-        return actor.organisation_id
+        return own
     if organisation_id is None:
         raise InvalidInput.field("organisationId", "organisation_required")
     if not await Organisation.exists().where(Organisation.id == organisation_id):

@@ -7,7 +7,16 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import (
+    Actor,
+    Role,
+    acts_for_worker,
+    can_check_in,
+    can_see_record,
+    records_scope,
+    require_staff,
+    visible_or_404,
+)
 from backend.accounts.tables import Person
 from backend.coaching.flags import worker_changed
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -24,7 +33,7 @@ from backend.schedule.schemas import (
     ReportOut,
     SickReportIn,
 )
-from backend.schedule.services import ensure_expanded, now, require_coach, visible_item
+from backend.schedule.services import ensure_expanded, now, visible_item
 from backend.schedule.tables import AbsenceReport, Attendance, AttendanceChange, Participant, ScheduleItem
 
 # Checking in more than this long after the start counts as late.
@@ -111,9 +120,8 @@ async def check_in(actor: Actor, item_id: UUID, tapped_at: dt.datetime | None = 
     The moment that counts is the tap when the phone sent one that is plausible (see `tap_moment`),
     else the moment the server received it; on time or late is decided by that moment."""
     item = await visible_item(actor, item_id)
-    if actor.role != "worker" or not await Participant.exists().where(
-        (Participant.item == item.id) & (Participant.person == actor.id)
-    ):
+    participates = await Participant.exists().where((Participant.item == item.id) & (Participant.person == actor.id))
+    if not can_check_in(actor, participates=participates):
         raise Forbidden("check_in_own_only")
     if item.cancelled_at is not None:
         raise InvalidInput.field("itemId", "item_cancelled")
@@ -159,7 +167,7 @@ def _attendance_out(row: Attendance) -> AttendanceOut:
 
 async def correct_attendance(actor: Actor, item_id: UUID, person_id: UUID, data: AttendanceCorrection) -> AttendanceDetail:
     """A coach sets present, late, absent or excused; every change is kept with who and when."""
-    require_coach(actor)
+    require_staff(actor)
     item = await visible_item(actor, item_id)
     if not await Participant.exists().where((Participant.item == item.id) & (Participant.person == person_id)):
         raise NotFound()
@@ -170,7 +178,7 @@ async def correct_attendance(actor: Actor, item_id: UUID, person_id: UUID, data:
 
 
 async def attendance_detail(actor: Actor, item_id: UUID, person_id: UUID) -> AttendanceDetail:
-    require_coach(actor)
+    require_staff(actor)
     item = await visible_item(actor, item_id)
     row = await Attendance.objects().where(Attendance.key == f"{item.id}:{person_id}").first()
     if row is None:
@@ -191,7 +199,7 @@ async def with_absences(actor: Actor, items: list[ItemOut]) -> list[ItemOut]:
 
     An item they checked in for, or whose attendance a coach set otherwise, is no absence: they
     came after all, or the coach's word stands."""
-    if actor.role != "worker" or not items:
+    if actor.role != Role.WORKER or not items:
         return items
     first, last = min(i.local_date for i in items), max(i.local_date for i in items)
     reports = await AbsenceReport.select(AbsenceReport.first_day, AbsenceReport.last_day).where(
@@ -215,19 +223,17 @@ async def with_absences(actor: Actor, items: list[ItemOut]) -> list[ItemOut]:
 
 async def _subject(actor: Actor, person_id: UUID | None) -> Person:
     """Whom a report is about: the worker themself, or a worker of the coach's organisation."""
-    if actor.role == "worker":
+    if actor.role == Role.WORKER:
         if person_id is not None and person_id != actor.id:
             raise Forbidden("report_own_only")
         return await Person.objects().where(Person.id == actor.id).first()
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+    require_staff(actor)
     if person_id is None:
         raise InvalidInput.field("personId", "field_required")
     person = await Person.objects().where(Person.id == person_id).first()
-    if person is None or person.role != "worker" or (
-        actor.role != "admin" and person.organisation != actor.organisation_id
-    ):
+    if person is None:
         raise NotFound()
+    visible_or_404(acts_for_worker(actor, person))
     return person
 
 
@@ -250,7 +256,7 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
         raise InvalidInput.field("lastDay", "until_before_from")
     if (last - first).days + 1 > MAX_SICK_DAYS:
         raise InvalidInput.field("lastDay", "sick_range_too_long", n=MAX_SICK_DAYS)
-    if actor.role == "worker" and first < today - dt.timedelta(days=7):
+    if actor.role == Role.WORKER and first < today - dt.timedelta(days=7):
         raise InvalidInput.field("firstDay", "sick_too_far_back")
     report = AbsenceReport(person=person.id, organisation=person.organisation, kind="sick", first_day=first,
                            last_day=last, note=data.note.strip(), created_by=actor.id)
@@ -267,7 +273,7 @@ async def report_sick(actor: Actor, data: SickReportIn) -> ReportOut:
             await _set_attendance(row["id"], person.id, "excused", actor.id, "ziekmelding / sick report")
     await cancel_rides_of_sick_days(person.id, first, last)
     await on_absence_changed(person.id)
-    if actor.role == "worker":
+    if actor.role == Role.WORKER:  # a coach who reports for a worker needs no message about it
         await notify_coach_of_report(person.id, "sick", _sick_text(first, last, report.note))
     await worker_changed(person.id)
     return await _report_out(report, person)
@@ -300,7 +306,7 @@ async def report_late(actor: Actor, data: LateReportIn) -> ReportOut:
                            last_day=today, minutes_late=data.minutes, item=item_id, note=data.reason.strip(),
                            created_by=actor.id)
     await report.save()
-    if actor.role == "worker":
+    if actor.role == Role.WORKER:  # a coach who reports for a worker needs no message about it
         await notify_coach_of_report(person.id, "late", f"+{data.minutes} min. {report.note}".strip().rstrip("."))
     await worker_changed(person.id)
     return await _report_out(report, person)
@@ -309,12 +315,11 @@ async def report_late(actor: Actor, data: LateReportIn) -> ReportOut:
 async def list_reports(actor: Actor, unseen_only: bool, person_id: UUID | None, limit: int) -> list[ReportOut]:
     """Reports the asker may see: a coach their organisation's, a worker their own."""
     query = AbsenceReport.objects().order_by(AbsenceReport.created_at, ascending=False).limit(limit)
-    if actor.role == "worker":
-        query = query.where(AbsenceReport.person == actor.id)
-    elif actor.role == "coach":
-        query = query.where(AbsenceReport.organisation == actor.organisation_id)
-    elif actor.role != "admin":
-        raise Forbidden()
+    scope = records_scope(actor)
+    if scope.person is not None:
+        query = query.where(AbsenceReport.person == scope.person)
+    if scope.organisation is not None:
+        query = query.where(AbsenceReport.organisation == scope.organisation)
     if person_id is not None:
         query = query.where(AbsenceReport.person == person_id)
     if unseen_only:
@@ -326,10 +331,11 @@ async def list_reports(actor: Actor, unseen_only: bool, person_id: UUID | None, 
 
 
 async def mark_report_seen(actor: Actor, report_id: UUID) -> ReportOut:
-    require_coach(actor)
+    require_staff(actor)
     report = await AbsenceReport.objects().where(AbsenceReport.id == report_id).first()
-    if report is None or (actor.role != "admin" and report.organisation != actor.organisation_id):
+    if report is None:
         raise NotFound()
+    visible_or_404(can_see_record(actor, report.person, report.organisation))
     await AbsenceReport.update({AbsenceReport.seen_at: now(), AbsenceReport.seen_by: actor.id}).where(
         AbsenceReport.id == report.id)
     return await _report_out(await AbsenceReport.objects().where(AbsenceReport.id == report.id).first())

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post, put
+from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from backend.accounts.auth import signed_in, staff_only
+from backend import access
+from backend.access import CurrentActor, Role, signed_in, staff_only
 from backend.accounts.services import manageable_person
 from backend.errors import Forbidden, error_responses
 from backend.idempotency import IdempotencyKey, run_once
@@ -43,150 +44,150 @@ class ScheduleController(Controller):
     path = "/api/schedule"
     tags = ["schedule"]
     guards = [signed_in]
+    dependencies = access.dependencies
 
     @get("/mine", operation_id="mySchedule")
-    async def mine(self, request: Request, first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
+    async def mine(self, actor: CurrentActor, first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
         """The asker's own items, today and the next six days unless `from`/`to` say otherwise;
         `absence` says which of them the worker is excused from ("sick" after a sick report)."""
-        actor = request.scope["user"]
         return await attendance.with_absences(actor, await services.my_items(actor, first, last))
 
     @get("/items", operation_id="listScheduleItems", guards=[staff_only])
-    async def list_items(self, request: Request, worker_id: Annotated[UUID | None, Parameter(query="workerId", required=False)] = None,
+    async def list_items(self, actor: CurrentActor, worker_id: Annotated[UUID | None, Parameter(query="workerId", required=False)] = None,
                          first: DateFrom = None, last: DateTo = None) -> list[ItemOut]:
-        return await services.list_items(request.scope["user"], worker_id, first, last)
+        return await services.list_items(actor, worker_id, first, last)
 
     @post("/items", operation_id="createScheduleItem", guards=[staff_only])
-    async def create_item(self, request: Request, data: JSONBody[ItemCreate]) -> ItemOut:
+    async def create_item(self, actor: CurrentActor, data: JSONBody[ItemCreate]) -> ItemOut:
         """Plan one shift, training, intake or meeting for workers or a group."""
-        return await services.create_item(request.scope["user"], data)
+        return await services.create_item(actor, data)
 
     @get("/items/{item_id:uuid}", operation_id="getScheduleItem")
-    async def get_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
-        actor = request.scope["user"]
+    async def get_item(self, actor: CurrentActor, item_id: FromPath[UUID]) -> ItemOut:
         return (await attendance.with_absences(actor, [await services.get_item(actor, item_id)]))[0]
 
     @patch("/items/{item_id:uuid}", operation_id="updateScheduleItem", guards=[staff_only])
-    async def update_item(self, request: Request, item_id: FromPath[UUID], data: JSONBody[ItemUpdate]) -> ItemOut:
-        return await services.update_item(request.scope["user"], item_id, data)
+    async def update_item(self, actor: CurrentActor, item_id: FromPath[UUID], data: JSONBody[ItemUpdate]) -> ItemOut:
+        return await services.update_item(actor, item_id, data)
 
     @post("/items/{item_id:uuid}/cancel", operation_id="cancelScheduleItem", guards=[staff_only], status_code=200)
-    async def cancel_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
-        return await services.set_cancelled(request.scope["user"], item_id, True)
+    async def cancel_item(self, actor: CurrentActor, item_id: FromPath[UUID]) -> ItemOut:
+        return await services.set_cancelled(actor, item_id, True)
 
     @post("/items/{item_id:uuid}/restore", operation_id="restoreScheduleItem", guards=[staff_only], status_code=200)
-    async def restore_item(self, request: Request, item_id: FromPath[UUID]) -> ItemOut:
-        return await services.set_cancelled(request.scope["user"], item_id, False)
+    async def restore_item(self, actor: CurrentActor, item_id: FromPath[UUID]) -> ItemOut:
+        return await services.set_cancelled(actor, item_id, False)
 
     @post("/items/{item_id:uuid}/check-in", operation_id="checkIn", status_code=201, responses=IDEMPOTENT)
-    async def check_in(self, request: Request, item_id: FromPath[UUID], data: JSONBody[CheckInIn | None] = None,
+    async def check_in(self, actor: CurrentActor, item_id: FromPath[UUID], data: JSONBody[CheckInIn | None] = None,
                        idempotency_key: IdempotencyKey = None) -> Response[AttendanceOut]:
         """'Ik ben er', from an hour before the start until the end (409 outside that, saying when).
 
         No location is asked. A phone that was offline sends `tappedAt` (and `sentAt`): the tap
         then counts when it is plausible, else the moment the server receives it."""
-        actor, body = request.scope["user"], data or CheckInIn()
+        actor, body = actor, data or CheckInIn()
         return await run_once(actor.id, idempotency_key,
                               lambda: attendance.check_in(actor, item_id, body.tapped_at, body.sent_at),
                               scope="checkIn")
 
     @get("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="getAttendance", guards=[staff_only])
-    async def get_attendance(self, request: Request, item_id: FromPath[UUID],
+    async def get_attendance(self, actor: CurrentActor, item_id: FromPath[UUID],
                              person_id: FromPath[UUID]) -> AttendanceDetail:
-        return await attendance.attendance_detail(request.scope["user"], item_id, person_id)
+        return await attendance.attendance_detail(actor, item_id, person_id)
 
     @put("/items/{item_id:uuid}/attendance/{person_id:uuid}", operation_id="correctAttendance", guards=[staff_only])
-    async def correct_attendance(self, request: Request, item_id: FromPath[UUID], person_id: FromPath[UUID],
+    async def correct_attendance(self, actor: CurrentActor, item_id: FromPath[UUID], person_id: FromPath[UUID],
                                  data: JSONBody[AttendanceCorrection]) -> AttendanceDetail:
         """Set present, late, absent or excused; the change is kept with who and when."""
-        return await attendance.correct_attendance(request.scope["user"], item_id, person_id, data)
+        return await attendance.correct_attendance(actor, item_id, person_id, data)
 
     @post("/series", operation_id="createScheduleSeries", guards=[staff_only])
-    async def create_series(self, request: Request, data: JSONBody[SeriesCreate]) -> SeriesOut:
+    async def create_series(self, actor: CurrentActor, data: JSONBody[SeriesCreate]) -> SeriesOut:
         """A weekly pattern (e.g. Mon-Thu 08:00-16:00) in local time, with an optional end date."""
-        return await services.create_series(request.scope["user"], data)
+        return await services.create_series(actor, data)
 
     @get("/series/{series_id:uuid}", operation_id="getScheduleSeries", guards=[staff_only])
-    async def get_series(self, request: Request, series_id: FromPath[UUID]) -> SeriesOut:
-        return services.series_out(await services.visible_series(request.scope["user"], series_id))
+    async def get_series(self, actor: CurrentActor, series_id: FromPath[UUID]) -> SeriesOut:
+        return services.series_out(await services.visible_series(actor, series_id))
 
     @patch("/series/{series_id:uuid}", operation_id="updateScheduleSeries", guards=[staff_only])
-    async def update_series(self, request: Request, series_id: FromPath[UUID],
+    async def update_series(self, actor: CurrentActor, series_id: FromPath[UUID],
                             data: JSONBody[SeriesUpdate]) -> SeriesOut:
         """Change a series from now on; days changed by hand keep their change."""
-        return await services.update_series(request.scope["user"], series_id, data)
+        return await services.update_series(actor, series_id, data)
 
     @post("/series/{series_id:uuid}/end", operation_id="endScheduleSeries", guards=[staff_only], status_code=200)
-    async def end_series(self, request: Request, series_id: FromPath[UUID]) -> SeriesOut:
-        return await services.end_series(request.scope["user"], series_id)
+    async def end_series(self, actor: CurrentActor, series_id: FromPath[UUID]) -> SeriesOut:
+        return await services.end_series(actor, series_id)
 
 
 class GroupController(Controller):
     path = "/api/groups"
     tags = ["schedule"]
     guards = [staff_only]
+    dependencies = access.dependencies
 
     @get("", operation_id="listGroups")
-    async def list_groups(self, request: Request) -> list[GroupOut]:
-        return await services.list_groups(request.scope["user"])
+    async def list_groups(self, actor: CurrentActor) -> list[GroupOut]:
+        return await services.list_groups(actor)
 
     @post("", operation_id="createGroup")
-    async def create_group(self, request: Request, data: JSONBody[GroupCreate]) -> GroupOut:
-        return await services.create_group(request.scope["user"], data)
+    async def create_group(self, actor: CurrentActor, data: JSONBody[GroupCreate]) -> GroupOut:
+        return await services.create_group(actor, data)
 
 
 class ReportController(Controller):
     path = "/api/reports"
     tags = ["reports"]
     guards = [signed_in]
+    dependencies = access.dependencies
 
     @post("/sick", operation_id="reportSick", status_code=201, responses=IDEMPOTENT)
-    async def sick(self, request: Request, data: JSONBody[SickReportIn],
+    async def sick(self, actor: CurrentActor, data: JSONBody[SickReportIn],
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik ben ziek': today, or from `firstDay` to `lastDay` (at most 60 days)."""
-        actor = request.scope["user"]
         return await run_once(actor.id, idempotency_key, lambda: attendance.report_sick(actor, data),
                               scope="reportSick")
 
     @post("/late", operation_id="reportLate", status_code=201, responses=IDEMPOTENT)
-    async def late(self, request: Request, data: JSONBody[LateReportIn],
+    async def late(self, actor: CurrentActor, data: JSONBody[LateReportIn],
                    idempotency_key: IdempotencyKey = None) -> Response[ReportOut]:
         """'Ik kom te laat': how many minutes, and optionally why."""
-        actor = request.scope["user"]
         return await run_once(actor.id, idempotency_key, lambda: attendance.report_late(actor, data),
                               scope="reportLate")
 
     @get("", operation_id="listReports")
-    async def list_reports(self, request: Request, unseen: FromQuery[bool] = False,
+    async def list_reports(self, actor: CurrentActor, unseen: FromQuery[bool] = False,
                            person_id: Annotated[UUID | None, Parameter(query="personId", required=False)] = None,
                            limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50) -> list[ReportOut]:
         """Newest first. Coaches see their organisation's reports, workers their own."""
-        return await attendance.list_reports(request.scope["user"], unseen, person_id, limit)
+        return await attendance.list_reports(actor, unseen, person_id, limit)
 
     @post("/{report_id:uuid}/seen", operation_id="markReportSeen", guards=[staff_only], status_code=200)
-    async def seen(self, request: Request, report_id: FromPath[UUID]) -> ReportOut:
-        return await attendance.mark_report_seen(request.scope["user"], report_id)
+    async def seen(self, actor: CurrentActor, report_id: FromPath[UUID]) -> ReportOut:
+        return await attendance.mark_report_seen(actor, report_id)
 
 
 class CalendarController(Controller):
     path = "/api/calendar"
     tags = ["calendar"]
     guards = [signed_in]
+    dependencies = access.dependencies
 
     @get("", operation_id="myCalendar")
-    async def mine(self, request: Request) -> CalendarOut:
+    async def mine(self, actor: CurrentActor) -> CalendarOut:
         """The private address of the asker's calendar feed, to add to a phone's agenda app."""
-        return await calendar.calendar_info(request.scope["user"].id)
+        return await calendar.calendar_info(actor.id)
 
     @post("/renew", operation_id="renewMyCalendar", status_code=200)
-    async def renew_mine(self, request: Request) -> CalendarOut:
+    async def renew_mine(self, actor: CurrentActor) -> CalendarOut:
         """A new address; the old one stops working at once."""
-        return await calendar.renew(request.scope["user"].id)
+        return await calendar.renew(actor.id)
 
     @post("/{person_id:uuid}/renew", operation_id="renewPersonCalendar", status_code=200, guards=[staff_only])
-    async def renew_for(self, request: Request, person_id: FromPath[UUID]) -> CalendarOut:
-        person = await manageable_person(request.scope["user"], person_id)
-        if person.role != "worker":
+    async def renew_for(self, actor: CurrentActor, person_id: FromPath[UUID]) -> CalendarOut:
+        person = await manageable_person(actor, person_id)
+        if person.role != Role.WORKER:  # only workers have a schedule to subscribe to
             raise Forbidden()
         return await calendar.renew(person.id)
 

@@ -9,7 +9,8 @@ from uuid import UUID
 import msgspec
 from litestar.openapi.spec import Schema
 
-from backend.schemas import NO_NUL, NOT_BLANK, CamelStruct, InputStruct, Latitude, Longitude, Phone
+from backend.schemas import (NOT_BLANK, NO_NUL, CamelStruct, Day, InputStruct, Instant, Latitude, Longitude,
+                             Phone)
 
 ItemKind = Literal["shift", "training", "intake", "coach_meeting"]
 AttendanceStatus = Literal["present", "late", "absent", "excused"]
@@ -53,16 +54,16 @@ class _PlanFields(InputStruct, kw_only=True):
 
 
 class ItemCreate(_PlanFields):
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Instant
+    ends_at: Instant
 
 
 class SeriesCreate(_PlanFields):
     weekdays: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)]
     start_time: HHMM
     end_time: HHMM
-    valid_from: dt.date
-    valid_until: dt.date | None = None
+    valid_from: Day
+    valid_until: Day | None = None
 
 
 class SeriesUpdate(InputStruct):
@@ -71,7 +72,7 @@ class SeriesUpdate(InputStruct):
     weekdays: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)] | msgspec.UnsetType = msgspec.UNSET
     start_time: HHMM | msgspec.UnsetType = msgspec.UNSET
     end_time: HHMM | msgspec.UnsetType = msgspec.UNSET
-    valid_until: dt.date | None | msgspec.UnsetType = msgspec.UNSET
+    valid_until: Day | None | msgspec.UnsetType = msgspec.UNSET
     place: PlaceIn | msgspec.UnsetType = msgspec.UNSET
     contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
     contact_phone: Phone | msgspec.UnsetType = msgspec.UNSET
@@ -83,8 +84,8 @@ class ItemUpdate(InputStruct):
     """Change one item (e.g. move one day of a series); the series then leaves it alone."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
-    starts_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET
-    ends_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET
+    starts_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    ends_at: Instant | msgspec.UnsetType = msgspec.UNSET
     place: PlaceIn | msgspec.UnsetType = msgspec.UNSET
     contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
     contact_phone: Phone | msgspec.UnsetType = msgspec.UNSET
@@ -108,8 +109,8 @@ class CheckInIn(InputStruct):
     With `sentAt` (the phone's clock when it sent the request) a phone clock that is wrong does not
     matter: only the time between tap and sending is taken from the phone."""
 
-    tapped_at: dt.datetime | None = None
-    sent_at: dt.datetime | None = None
+    tapped_at: Instant | None = None
+    sent_at: Instant | None = None
 
 
 class AttendanceOut(CamelStruct):
@@ -181,8 +182,8 @@ class AttendanceDetail(CamelStruct):
 
 
 class SickReportIn(InputStruct):
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
+    first_day: Day | None = None
+    last_day: Day | None = None
     note: Remark = ""
     person_id: UUID | None = None
 

@@ -9,7 +9,18 @@ from uuid import UUID, uuid5
 
 import msgspec
 
-from backend.accounts.auth import Actor
+from backend.access import (
+    Actor,
+    Role,
+    can_manage_organisation,
+    can_plan_for_group,
+    can_see_schedule_item,
+    is_staff,
+    organisation_scope,
+    records_scope,
+    require_staff,
+    visible_or_404,
+)
 from backend.accounts.tables import Person
 from backend.errors import Forbidden, InvalidInput, NotFound
 from backend.organisations.tables import Workplace
@@ -66,9 +77,8 @@ def occurrence_id(key: str) -> UUID:
     return uuid5(OCCURRENCES, key)
 
 
-def require_coach(actor: Actor) -> None:
-    if actor.role not in ("coach", "admin"):
-        raise Forbidden()
+# Planning is for staff (coaches and admins); kept under this name for the schedule's callers.
+require_coach = require_staff
 
 
 # --- participants -------------------------------------------------------------------------------
@@ -80,14 +90,14 @@ async def resolve_workers(actor: Actor, org_id: UUID, worker_ids: list[UUID], gr
         group = await Group.objects().where(Group.id == group_id).first()
         if group is None or group.organisation != org_id:
             raise NotFound()
-        if actor.role != "admin" and group.owner != actor.id:
+        if not can_plan_for_group(actor, group):
             raise Forbidden("group_not_yours")
         members = await GroupMember.select(GroupMember.person).where(GroupMember.group == group_id)
         ids += [m["person"] for m in members if m["person"] not in ids]
     if not ids:
         raise InvalidInput.field("workerIds", "workers_required")
     found = await Person.select(Person.id).where(
-        Person.id.is_in(ids) & (Person.organisation == org_id) & (Person.role == "worker")
+        Person.id.is_in(ids) & (Person.organisation == org_id) & (Person.role == Role.WORKER)
         & (Person.active == True)  # noqa: E712
     )
     known = {row["id"] for row in found}
@@ -283,8 +293,9 @@ async def expand_horizon(at: dt.datetime | None = None) -> int:
 async def visible_series(actor: Actor, series_id: UUID) -> ScheduleSeries:
     require_coach(actor)
     series = await ScheduleSeries.objects().where(ScheduleSeries.id == series_id).first()
-    if series is None or (actor.role != "admin" and series.organisation != actor.organisation_id):
+    if series is None:
         raise NotFound()
+    visible_or_404(can_manage_organisation(actor, series.organisation))
     return series
 
 
@@ -452,12 +463,10 @@ async def _virtual_items(series: list[ScheduleSeries], first: dt.date, last: dt.
 
 async def find_virtual(actor: Actor, item_id: UUID) -> tuple[ScheduleSeries, recurrence.Occurrence] | None:
     """The series day behind a virtual item's id, when the asker may see it (None otherwise)."""
-    if actor.role == "worker":
-        series = await _live_series(person_id=actor.id)
-    elif actor.role in ("coach", "admin"):
-        series = await _live_series(organisation_id=None if actor.role == "admin" else actor.organisation_id)
-    else:
+    if actor.role == Role.BUDDY:  # buddies see items only as rides
         return None
+    scope = records_scope(actor)
+    series = await _live_series(person_id=scope.person, organisation_id=scope.organisation)
     far = dt.date.max - dt.timedelta(days=2)
     for s in series:
         for occ in _unstored_days(s, s.valid_from, far):
@@ -520,11 +529,12 @@ async def list_items(actor: Actor, worker_id: UUID | None, first: dt.date | None
     """A coach's view of the organisation's items, optionally for one worker."""
     require_coach(actor)
     first, last = _range(first, last)
-    org_id = actor.organisation_id
+    org_id = organisation_scope(actor)
     if worker_id is not None:
         worker = await Person.objects().where(Person.id == worker_id).first()
-        if worker is None or (actor.role != "admin" and worker.organisation != org_id):
+        if worker is None:
             raise NotFound()
+        visible_or_404(can_manage_organisation(actor, worker.organisation))
         org_id = worker.organisation
     return await read_items(first, last, organisation_id=org_id, person_id=worker_id, include_participants=True)
 
@@ -534,17 +544,14 @@ async def visible_item(actor: Actor, item_id: UUID) -> ScheduleItem:
     item = await ScheduleItem.objects().where(ScheduleItem.id == item_id).first()
     if item is None:
         raise NotFound()
-    if actor.role == "admin" or (actor.role == "coach" and item.organisation == actor.organisation_id):
-        return item
-    if actor.role == "worker" and await Participant.exists().where(
-        (Participant.item == item.id) & (Participant.person == actor.id)
-    ):
-        return item
-    raise NotFound()
+    participates = actor.role == Role.WORKER and await Participant.exists().where(
+        (Participant.item == item.id) & (Participant.person == actor.id))
+    visible_or_404(can_see_schedule_item(actor, item, participates=participates))
+    return item
 
 
 async def get_item(actor: Actor, item_id: UUID) -> ItemOut:
-    staff = actor.role in ("coach", "admin")
+    staff = is_staff(actor)
     if not await ScheduleItem.exists().where(ScheduleItem.id == item_id):
         found = await find_virtual(actor, item_id)
         if found is None:
@@ -620,8 +627,9 @@ async def create_group(actor: Actor, data: GroupCreate) -> GroupOut:
 async def list_groups(actor: Actor) -> list[GroupOut]:
     require_coach(actor)
     query = Group.objects().order_by(Group.name)
-    if actor.role != "admin":
-        query = query.where(Group.organisation == actor.organisation_id)
+    org_id = organisation_scope(actor)
+    if org_id is not None:
+        query = query.where(Group.organisation == org_id)
     groups = await query
     members: dict = {}
     if groups:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 from uuid import UUID
 
-from backend.accounts.auth import Actor
+from backend.access import Actor
 from backend.errors import AppError, InvalidInput
 from backend.i18n import translate
 from backend.schedule import services as schedule

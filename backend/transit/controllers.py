@@ -8,7 +8,8 @@ from uuid import UUID
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from backend.accounts.auth import signed_in, staff_only
+from backend import access
+from backend.access import CurrentActor, signed_in, staff_only
 from backend.i18n import pick_language
 from backend.transit import commute as commute_service
 from backend.transit import planner
@@ -20,6 +21,7 @@ class TransitController(Controller):
     path = "/api/transit"
     tags = ["transit"]
     guards = [signed_in]
+    dependencies = access.dependencies
 
     @get("/plan", operation_id="planTransit")
     async def plan(self, origin: Annotated[str, Parameter(query="from", pattern=POINT_RE, max_length=60,
@@ -46,15 +48,16 @@ class CommuteController(Controller):
     path = "/api/me/commute"
     tags = ["transit"]
     guards = [signed_in]
+    dependencies = access.dependencies
 
     @get("/", operation_id="myCommute")
-    async def mine(self, request: Request,
+    async def mine(self, request: Request, actor: CurrentActor,
                    origin: Annotated[str | None, Parameter(query="from", required=False, max_length=60, pattern=POINT_RE,
                                                            description="Start point LAT,LON (until home places exist)")] = None,
                    item_id: Annotated[UUID | None, Parameter(query="itemId", required=False)] = None) -> CommuteOut:
         """Transit options to the asker's next shifts and trainings (7 days, at most 5), with when to leave home."""
         start = parse_point("from", origin) if origin else None
-        return await commute_service.commute(request.scope["user"], start, item_id,
+        return await commute_service.commute(actor, start, item_id,
                                              pick_language(request.headers.get("accept-language")))
 
 

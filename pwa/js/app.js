@@ -15,6 +15,7 @@ import { renewPush } from "./push.js";
 import { inboxView, refreshUnread, unreadCounter, watchInbox } from "./views/inbox.js";
 import { pushHomeCard } from "./views/pushSettings.js";
 import { remindersView } from "./views/reminders.js";
+import { resetView } from "./views/reset.js";
 import { settingsView } from "./views/settings.js";
 import { codeView, loginView } from "./views/signin.js";
 import { workerHome } from "./views/worker.js";
@@ -77,6 +78,8 @@ const ROUTES = {
   ],
 };
 const SIGNED_OUT = [["/login", loginView]];
+// A password reset link works whether or not someone is signed in on this browser.
+const RESET = [["/reset", resetView], ["/reset/:token", resetView]];
 
 const state = { me: null, flash: null, renders: 0, first: true };
 
@@ -219,7 +222,7 @@ async function render({ focus, quiet = false } = {}) {
 
   let view = codeView;
   let params = {};
-  const found = state.me ? match(ROUTES[state.me.role] || [], path) : match(SIGNED_OUT, path);
+  const found = match(RESET, path) || (state.me ? match(ROUTES[state.me.role] || [], path) : match(SIGNED_OUT, path));
   if (found) [view, params] = found;
   else if (state.me) view = notFound;
 

@@ -21,6 +21,7 @@ import {
 import { attendanceSection } from "./attendance.js";
 import { devicesSection } from "./devices.js";
 import { invitePanel } from "./invite.js";
+import { resetPanel } from "./reset.js";
 import { homeSection } from "./mobility.js";
 
 const LANGUAGE_NAMES = { nl: "Nederlands", en: "English" };
@@ -50,6 +51,25 @@ export async function personDetail(ctx) {
   // Each action shows its error right beside its button.
   const inviteAlert = alertArea();
   const accessAlert = alertArea();
+  const resetAlert = alertArea();
+
+  // An admin can hand a coach (or another admin) a single-use link to set a new password.
+  const resetSection =
+    ctx.me.role === "admin" &&
+    (person.role === "coach" || person.role === "admin") &&
+    person.active &&
+    section(
+      t("reset.sectionTitle"),
+      h("p", { text: t("reset.sectionHelp", { name: person.firstName }) }),
+      resetAlert,
+      button(t("reset.make"), "send", () =>
+        runAction(resetAlert, async () => {
+          const reset = await api.post(`/api/people/${id}/password-reset`);
+          swapIn(container, resetPanel(person, reset, () => ctx.refresh()));
+          announce(t("reset.made"));
+        }),
+      ),
+    );
 
   const inviteSection =
     invitable &&
@@ -115,6 +135,7 @@ export async function personDetail(ctx) {
     week,
     home,
     inviteSection,
+    resetSection,
     devicesSection(devices, (device) => api.del(`/api/people/${id}/devices/${encodeURIComponent(device.id)}`), {
       intro: t("devices.introOther", { name: person.firstName }),
     }),

@@ -7,6 +7,7 @@ import { alertArea, confirmButton, fullName, heading, runAction, section } from 
 import { calendarSection } from "./calendar.js";
 import { devicesSection } from "./devices.js";
 import { notificationSections } from "./pushSettings.js";
+import { passwordSection } from "./reset.js";
 import { languageSwitch } from "./signin.js";
 
 export async function settingsView(ctx) {
@@ -28,6 +29,7 @@ export async function settingsView(ctx) {
     section(t("settings.language"), languageSwitch(ctx.chooseLanguage)),
     notifications,
     calendar,
+    (me.role === "coach" || me.role === "admin") && passwordSection(),
     devicesSection(devices, (device) => api.del(`/api/me/devices/${encodeURIComponent(device.id)}`), { keepCurrent: true }),
     section(
       t("settings.signOutTitle"),
