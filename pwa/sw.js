@@ -9,7 +9,7 @@
 
 // Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
 // and throw the old copy away.
-const VERSION = "v9";
+const VERSION = "v10";
 const CACHE = `werkmaat-shell-${VERSION}`;
 
 // The app shell: everything needed to draw the app, nothing personal.
@@ -58,6 +58,7 @@ const SHELL = [
   "/js/views/progress.js",
   "/js/views/templates.js",
   "/js/views/workerFile.js",
+  "/js/views/reset.js",
   "/js/views/impact.js",
   "/js/views/audit.js",
   "/js/charts.js",
