@@ -74,7 +74,7 @@ BUSINESS_RULES = {
     "workers_required",
     # between two values, or against today
     "end_before_start", "longer_than_a_day", "until_before_from", "series_too_long", "range_too_long",
-    "check_in_today_only", "item_cancelled", "sick_range_too_long", "sick_too_far_back", "late_today_only",
+    "item_cancelled", "sick_range_too_long", "sick_too_far_back", "late_today_only",
     "reminder_in_past",
     # passwords: the current one (unknown to the run), a reset link's token (random), what zxcvbn
     # finds guessable or the same as before, a person who signs in by invite

@@ -11,9 +11,8 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-# Who may act and see is decided in `backend.access`; the actor and the route guards live there and are
-# re-exported here for the modules that import them from the session code.
-from backend.access import Actor, Role, admin_only, signed_in, staff_only  # noqa: F401
+# Who may act and see is decided in `backend.access` (the actor, roles, guards and policies).
+from backend.access import Actor, Role
 from backend.accounts.secrets import token_hash
 from backend.accounts.tables import Session
 from backend.settings import get_settings

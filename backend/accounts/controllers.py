@@ -11,15 +11,13 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend import access
-from backend.access import CurrentActor
+from backend.access import CurrentActor, signed_in, staff_only
 from backend.accounts import passwords, services
 from backend.accounts.auth import (
     DEVICE_COOKIE,
     DEVICE_COOKIE_DAYS,
     SESSION_COOKIE,
     client_address,
-    signed_in,
-    staff_only,
 )
 from backend.accounts.schemas import (
     DeviceOut,

@@ -17,7 +17,7 @@ from backend.organisations.tables import Organisation
 PROGRAMME_OF_KIND = {"lde": "lde", "maatwerkbedrijf": "maatwerk", "werkervaring": "wep", "art60": "art60"}
 
 
-__all__ = ["PROGRAMME_OF_KIND", "file_of", "name_of", "require_staff", "worker_for"]
+__all__ = ["PROGRAMME_OF_KIND", "file_of", "name_of", "worker_for"]
 
 
 async def worker_for(actor: Actor, person_id: UUID) -> Person:

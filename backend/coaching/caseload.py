@@ -10,10 +10,10 @@ from uuid import UUID
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 
-from backend.access import Actor, Role
+from backend.access import Actor, Role, require_staff
 from backend.accounts.tables import Person
 from backend.coaching import facts
-from backend.coaching.access import name_of, require_staff
+from backend.coaching.access import name_of
 from backend.coaching.flags import _detail, reason, utcnow
 from backend.coaching.schemas import CaseloadRow, FlagOut, PersonRef, StageOut
 from backend.coaching.tables import Flag, Milestone, WorkerFile

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from backend.access import Actor, can_handle_flag, can_read_note, visible_or_404
+from backend.access import Actor, can_handle_flag, can_read_note, require_staff, visible_or_404
 from backend.accounts.tables import Person
 from backend.coaching import audit, flags
-from backend.coaching.access import name_of, require_staff, worker_for
+from backend.coaching.access import name_of, worker_for
 from backend.coaching.caseload import flag_out
 from backend.coaching.schemas import FlagClose, FlagOut, NoteIn, NoteOut, NoteRevisionOut, NoteUpdate, PersonRef
 from backend.coaching.tables import Flag, Note, NoteRevision

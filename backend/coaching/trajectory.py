@@ -8,9 +8,10 @@ from uuid import UUID
 
 import msgspec
 
-from backend.access import Actor, Role, can_use_template, organisation_scope, require_admin, require_role, visible_or_404
+from backend.access import (Actor, Role, can_use_template, organisation_scope, require_admin, require_role,
+                            require_staff, visible_or_404)
 from backend.coaching import audit, flags
-from backend.coaching.access import file_of, require_staff, worker_for
+from backend.coaching.access import file_of, worker_for
 from backend.coaching.files import milestone_out
 from backend.coaching.schemas import (
     ApplyTemplateIn,
