@@ -7,16 +7,27 @@ from typing import AsyncIterator
 
 from backend.accounts import throttle
 from backend.coaching.jobs import jobs as coaching_jobs
+from backend.commute import live as commute_live
 from backend.commute import services as commute
 from backend.commute.wiring import install as wire_domains
 from backend.privacy import retention
 from backend.reminders.services import dispatch_config, plan_automatic_reminders
 from backend.schedule.services import expand_horizon
 from backend.settings import get_settings
+from backend.transit import realtime
 from notifications import dispatcher
 from notifications import reminders as core
 from notifications.scheduler import Job, build_scheduler
 from notifications.scheduler import stop as stop_scheduler
+
+
+def realtime_jobs() -> list[Job]:
+    """GTFS-Realtime fetching, when the operator configured a feed: a look every second at most
+    (each feed is fetched at its own interval, by one process: `backend.transit.realtime.poll`)."""
+    feeds = get_settings().gtfs_rt
+    if not feeds:
+        return []
+    return [Job("transit-realtime", realtime.poll, max(1.0, min(f.interval for f in feeds) / 2), first_after=0.5)]
 
 
 def jobs() -> list[Job]:
@@ -33,6 +44,9 @@ def jobs() -> list[Job]:
         Job("purge-sign-in-throttle", throttle.purge_old, 3600),
         *coaching_jobs(),
         Job("commute-check", commute.refresh_upcoming, 600, first_after=5),
+        # "Vertrek nu" and "your bus is gone" pushes (backend.commute.live), with live data.
+        Job("commute-watch", commute_live.watch, get_settings().commute_watch_interval, first_after=2),
+        *realtime_jobs(),
         Job("privacy-retention", retention.purge_job, 6 * 3600),
     ]
 

@@ -60,8 +60,10 @@ async def home_point(person_id: UUID) -> tuple[float, float] | None:
 
 async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
                 organisation_id: UUID | None = None, store: bool = True,
-                now: dt.datetime | None = None) -> list[Way]:
-    """Every (active worker, shift or training) of `day`, limited to `person_ids` when given.
+                now: dt.datetime | None = None,
+                starting: tuple[dt.datetime, dt.datetime] | None = None) -> list[Way]:
+    """Every (active worker, shift or training) of `day`, limited to `person_ids` when given, and
+    to the shifts starting in `starting` [from, to) when given (the live watch).
 
     Planned from `now`: a bus that has left is no way to work. A shift that has already started is
     judged as planned (was there a way?), not as "late"."""
@@ -85,6 +87,8 @@ async def check(day: dt.date, person_ids: list[UUID] | None = None, *,
         query = query.where(Participant.person.is_in(person_ids))
     if organisation_id is not None:
         query = query.where(Participant.item.organisation == organisation_id)
+    if starting is not None:
+        query = query.where((Participant.item.starts_at >= starting[0]) & (Participant.item.starts_at < starting[1]))
     pairs = await query
     if not pairs:
         return []

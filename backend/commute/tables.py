@@ -1,6 +1,6 @@
 """The last computed way to work per worker and shift, so the caseload reads it in one query."""
 
-from piccolo.columns import UUID, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import UUID, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -22,3 +22,22 @@ class CommuteCheck(Table):
     leave_at = Timestamptz(null=True, default=None, help_text="Leave home (transit) or pickup (ride).")
     problem = Varchar(length=40, default="", help_text="Why 'unknown' or 'none', a message key.")
     checked_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommuteWatch(Table):
+    """The live watch over one worker's way to one shift on its day (`backend.commute.live`).
+
+    `plan` is the journey as first planned (JSON), so a later cancellation or delay of its trips is
+    seen; the two `*_sent_at` columns are claimed with one conditional UPDATE each, so the "Vertrek
+    nu" push and the disruption push go out once per shift and day whatever the number of processes.
+    """
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(references=Person, null=False, index=True)
+    item = ForeignKey(references=ScheduleItem, null=False, index=True)
+    key = Varchar(length=100, unique=True, help_text="'<person>:<item>:<day>'.")
+    day = Date(index=True, help_text="Local date of the shift.")
+    plan = Text(default="", help_text="The journey planned first (Journey as JSON), or empty.")
+    planned_at = Timestamptz(default=TimestamptzNow())
+    leave_sent_at = Timestamptz(null=True, default=None, help_text="When the 'Vertrek nu' push was made.")
+    disrupted_at = Timestamptz(null=True, default=None, help_text="When the disruption push was made.")

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 import zoneinfo
@@ -43,7 +44,13 @@ def cmd_import(args: argparse.Namespace) -> None:
     print(f"Feed '{name}' imported in {time.monotonic() - start:.1f} s: {c['stops']:,} stops, "
           f"{c['routes']:,} routes, {c['trips']:,} trips, {c['stop_times']:,} stop times, "
           f"{c['walking_transfers']:,} walking transfers; service days "
-          f"{feed.meta['first_date']} to {feed.meta['last_date']} ({feed.meta['timezone']}).")
+          f"{feed.meta['first_date']} to {feed.meta['last_date']} ({feed.meta['timezone']})"
+          + (f"; {c['stay_seated']:,} stay-seated block chains." if c.get("stay_seated") else "."))
+    warnings = feed.meta.get("warnings", [])
+    if warnings:
+        print(f"{len(warnings)} warning(s):")
+        for w in warnings:
+            print(f"  Warning: {w}")
 
 
 async def _with_db(coro):
@@ -60,6 +67,9 @@ async def _with_db(coro):
             await DB.close_connection_pool()
 
 
+COORDS_RE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-?\d+(\.\d*)?,\s*-?\d+(\.\d*)?$")
+
+
 def _coords(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(x) for x in text.split(","))
@@ -71,14 +81,15 @@ def _coords(text: str) -> tuple[float, float]:
 
 
 def cmd_plan(args: argparse.Namespace) -> None:
-    """Print arrive-by journeys (times local to the feed's agency time zone)."""
+    """Print arrive-by journeys (each time local to the stop it is at)."""
     from backend.errors import AppError
     from backend.i18n import translate
     from backend.transit import planner
 
     async def go():
         net = await planner.current_network()
-        tz = net.feeds[0].timezone if net and net.feeds else zoneinfo.ZoneInfo("Europe/Brussels")
+        # Without an offset, --arrive-by is the destination's local time (its nearest stop's zone).
+        tz = (net.zone_near(args.destination) if net else None) or zoneinfo.ZoneInfo("Europe/Brussels")
         arrive = args.arrive_by if args.arrive_by.tzinfo else args.arrive_by.replace(tzinfo=tz)
         return await planner.plan_arrive_by(args.origin, args.destination, arrive,
                                             max_walk_m=args.max_walk, max_transfers=args.max_transfers)
@@ -102,8 +113,11 @@ def cmd_plan(args: argparse.Namespace) -> None:
                 print(f"  {leg.departure:%H:%M} walk {leg.metres} m ({leg.minutes} min)"
                       f"{' to ' + leg.to_name if leg.to_name else ' to the destination'}")
             else:
-                print(f"  {leg.departure:%H:%M} {leg.mode} {leg.line} towards {leg.headsign or '?'} "
+                verb = "stay on" if leg.stay_seated else f"{leg.departure:%H:%M}"
+                print(f"  {verb} {leg.mode} {leg.line} towards {leg.headsign or '?'} "
                       f"from {leg.from_name}; get off at {leg.to_name} {leg.arrival:%H:%M}")
+                for note in planner.leg_notes(leg, "en"):
+                    print(f"    {note}")
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -117,6 +131,10 @@ def cmd_list(args: argparse.Namespace) -> None:
         print(f"{f['name']}: {f['stops']:,} stops, {f['routes']:,} routes, {f['trips']:,} trips; "
               f"service days {f['first_date']} to {f['last_date']} ({f['timezone']}); "
               f"imported {f['imported_at']:%Y-%m-%d %H:%M} UTC")
+    from backend.transit.realtime import status_lines  # live delays (GTFS-Realtime): state per source
+
+    for line in asyncio.run(_with_db(status_lines())):
+        print(line)
 
 
 def cmd_delete(args: argparse.Namespace) -> None:
@@ -150,9 +168,14 @@ def add_parser(sub) -> None:
     delete.set_defaults(func=cmd_delete)
 
     plan = tsub.add_parser("plan", help=cmd_plan.__doc__)
-    plan.add_argument("--from", dest="origin", type=_coords, required=True, metavar="LAT,LON")
+    # "-6.2091,106.8307" is a value, not an option: let the parser see negative coordinates as such.
+    plan._negative_number_matcher = COORDS_RE
+    plan.add_argument("--from", dest="origin", type=_coords, required=True, metavar="LAT,LON",
+                      help="Start point, e.g. 50.965,5.500 or -6.2091,106.8307.")
     plan.add_argument("--to", dest="destination", type=_coords, required=True, metavar="LAT,LON")
-    plan.add_argument("--arrive-by", type=_when, required=True, metavar="YYYY-MM-DDTHH:MM")
+    plan.add_argument("--arrive-by", type=_when, required=True, metavar="YYYY-MM-DDTHH:MM",
+                      help="Arrive by this time. Without an offset (+01:00) it is the local time at the "
+                           "destination (the time zone of the stop nearest to --to).")
     plan.add_argument("--max-walk", type=int, default=1000, help="Metres of walking at each end.")
     plan.add_argument("--max-transfers", type=int, default=3)
     plan.add_argument("--json", action="store_true")

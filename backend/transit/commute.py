@@ -18,8 +18,8 @@ from backend.access import Actor
 from backend.errors import AppError, InvalidInput
 from backend.i18n import translate
 from backend.schedule import services as schedule
-from backend.transit import planner
-from backend.transit.schemas import CommuteItem, CommuteOut, Journey
+from backend.transit import planner, realtime
+from backend.transit.schemas import CommuteItem, CommuteOut, Journey, ServiceAlert
 from backend.transit.services import LOCAL_TZ
 
 # Plan to arrive this long before the shift starts (time to find the entrance, change, clock in).
@@ -150,10 +150,42 @@ async def advise(origin: tuple[float, float] | None, destination: tuple[float, f
     return Advice("late", [found] if found is not None else [])
 
 
+def _mode_word(leg, language: str) -> str:
+    word = translate(f"transit_mode_{leg.mode or 'bus'}", language)
+    return word[:1].upper() + word[1:]
+
+
+def live_text(journey: Journey | None, language: str) -> str:
+    """What live data says about the first ride of `journey` ("Bus 45 heeft 6 min vertraging:
+    vertrek om 07:21"), or "" when there is none."""
+    ride = _first_ride(journey) if journey is not None else None
+    if ride is None or not ride.live:
+        return ""
+    values = dict(mode=_mode_word(ride, language), line=ride.line or ride.headsign, time=_clock(ride.departure),
+                  minutes=abs(ride.delay_minutes))
+    key = ("transit_live_delayed" if ride.delay_minutes > 0 else
+           "transit_live_early" if ride.delay_minutes < 0 else "transit_live_on_time")
+    return translate(key, language, **values)
+
+
+def alerts_about(journeys: list[Journey], now: dt.datetime, language: str) -> list[ServiceAlert]:
+    """The live service alerts about the lines, trips and stops of these journeys."""
+    refs = [leg.trip for j in journeys for leg in j.legs if leg.kind == "ride" and leg.trip is not None]
+    return [ServiceAlert(**a) for a in realtime.alerts_for(refs, now, language)]
+
+
 HomeProvider = Callable[[UUID], Awaitable["tuple[float, float] | None"]]
 RideProvider = Callable[[UUID, "list[UUID]"], Awaitable["dict[UUID, dict[str, Any]]"]]
+DisruptionProvider = Callable[[UUID, UUID, str], Awaitable[str]]
 _home: HomeProvider | None = None
 _rides: RideProvider | None = None
+_disruption: DisruptionProvider | None = None
+
+
+def set_disruption_provider(provider: DisruptionProvider) -> None:
+    """Wire in what the live watch knows of the bus first planned (`backend.commute.live`)."""
+    global _disruption
+    _disruption = provider
 
 
 def set_providers(home: HomeProvider, rides: RideProvider) -> None:
@@ -215,7 +247,9 @@ async def commute(actor: Actor, origin: tuple[float, float] | None, item_id: UUI
             local_date=item.local_date, local_start=item.local_start, place_name=item.place.name or item.place.address,
             arrive_by=arrive_by, leave_home_at=leave_at, journeys=advice.journeys, problem=problem,
             message=message, ride=ride, late=advice.way == "late", advice=text,
-            cancelled_ride=cancelled))
+            cancelled_ride=cancelled, live=live_text(advice.journeys[0] if advice.journeys else None, language),
+            alerts=alerts_about(advice.journeys, now, language),
+            disruption=await _disruption(actor.id, item.id, language) if _disruption is not None else ""))
     return CommuteOut(home_known=home is not None,
                       message="" if home is not None else translate("transit_home_unknown", language),
                       items=out)

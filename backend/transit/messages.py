@@ -30,6 +30,13 @@ MESSAGES["nl"].update({
     "transit_mode_train": "trein",
     "transit_mode_ferry": "boot",
     "transit_mode_other": "bus",
+    # Notes on a ride leg (planner.leg_notes): headways, staying seated, pickup/drop-off rules.
+    "transit_headway": "Er komt om de {minutes} minuten een {mode}. Wees aan de halte om {time}.",
+    "transit_stay_seated": "Blijf zitten: de {mode} rijdt verder als lijn {line}.",
+    "transit_pickup_phone_agency": "Bel eerst het vervoerbedrijf. De {mode} stopt in {stop} alleen als je belt.",
+    "transit_pickup_ask_driver": "Steek je hand op in {stop}. De {mode} stopt daar alleen als je het vraagt.",
+    "transit_drop_off_phone_agency": "Bel eerst het vervoerbedrijf om in {stop} uit te stappen.",
+    "transit_drop_off_ask_driver": "Zeg aan de chauffeur dat je in {stop} wil uitstappen.",
 })
 MESSAGES["en"].update({
     "transit_no_data": "No timetables have been loaded yet. Ask the administrator.",
@@ -55,4 +62,10 @@ MESSAGES["en"].update({
     "transit_mode_train": "train",
     "transit_mode_ferry": "boat",
     "transit_mode_other": "bus",
+    "transit_headway": "A {mode} comes every {minutes} min. Be at the stop by {time}.",
+    "transit_stay_seated": "Stay seated: the {mode} goes on as line {line}.",
+    "transit_pickup_phone_agency": "Phone the transport company first. The {mode} only stops at {stop} if you call.",
+    "transit_pickup_ask_driver": "Raise your hand at {stop}. The {mode} only stops there if you ask.",
+    "transit_drop_off_phone_agency": "Phone the transport company first to get off at {stop}.",
+    "transit_drop_off_ask_driver": "Tell the driver you want to get off at {stop}.",
 })

@@ -13,11 +13,11 @@ import math
 import numpy as np
 
 from backend.errors import InvalidInput
-from backend.transit import messages, store  # noqa: F401 (messages registers its texts)
+from backend.transit import messages, realtime, store  # noqa: F401 (messages registers its texts)
 from backend.transit.geo import WALK_SPEED_M_S, distance_m, walk_metres, walk_seconds
 from backend.transit.gtfs import FeedData
 from backend.transit.network import Network
-from backend.transit.raptor import NONE, Path, run, trace
+from backend.transit.raptor import NONE, Path, Ride, run, trace
 from backend.transit.schemas import Coverage, FeedCoverage, Journey, Leg
 
 MODES = {0: "tram", 1: "metro", 2: "train", 3: "bus", 4: "ferry", 5: "tram", 6: "other", 7: "other",
@@ -91,6 +91,12 @@ async def current_network() -> Network | None:
         return _network
 
 
+def feed_meta(name: str) -> dict | None:
+    """The meta data of a loaded feed (ids, names), as this process last loaded it."""
+    found = _feeds.get(name)
+    return found[1].meta if found is not None else None
+
+
 async def coverage() -> Coverage | None:
     """First and last service day over all feeds, with each feed's own figures; None when empty."""
     rows = await store.list_feeds()
@@ -108,18 +114,55 @@ def _stops_near(net: Network, point: tuple[float, float], max_walk_m: float) -> 
     return idx.astype(np.int64), walk_seconds(d), np.round(walk_metres(d)).astype(np.int64)
 
 
+def _chained_ends(net: Network, ends: tuple[np.ndarray, np.ndarray, np.ndarray], max_walk_m: float,
+                  access: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stops near a point, plus those one footpath of transfers.txt (or between feeds) further,
+    while the walk stays within `max_walk_m` (as time: metres at walking speed). A straight walk
+    beats two derived walks, so only those footpaths can add a stop."""
+    stops, secs, metres = ends
+    if not len(net.sp_from) or not len(stops):
+        return ends
+    near, far = (net.sp_from, net.sp_to) if access else (net.sp_to, net.sp_from)
+    pick = np.isin(near, stops)
+    if not pick.any():
+        return ends
+    near, far, fsecs = near[pick], far[pick], net.sp_secs[pick]
+    at = {s: i for i, s in enumerate(stops.tolist())}
+    i = np.asarray([at[s] for s in near.tolist()], dtype=np.int64)
+    total = secs[i] + fsecs
+    walked = metres[i] + np.round(walk_metres(distance_m(net.stop_lat[near], net.stop_lon[near],
+                                                         net.stop_lat[far], net.stop_lon[far]))).astype(np.int64)
+    ok = total <= max_walk_m / WALK_SPEED_M_S
+    all_stops = np.concatenate([stops, far[ok]])
+    all_secs = np.concatenate([secs, total[ok]])
+    all_m = np.concatenate([metres, walked[ok]])
+    order = np.lexsort((all_secs, all_stops))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = all_stops[order][1:] != all_stops[order][:-1]
+    keep = order[first]
+    return all_stops[keep], all_secs[keep], all_m[keep]
+
+
 def plan_sync(net: Network, origin: tuple[float, float], destination: tuple[float, float],
               arrive_by: dt.datetime, *, max_walk_m: int = 1000, max_transfers: int = 3,
               max_options: int = 3) -> list[Journey]:
-    """The search itself, without the database (used by the CLI, the API and the benchmark)."""
+    """The search itself, without the database (used by the CLI, the API and the benchmark).
+
+    Times in the legs are in the time zone of the stop they happen at (stop_timezone, else the
+    agency's); a walk from the origin takes the zone of its first stop, a direct walk that of
+    `arrive_by`."""
     arrive_epoch = int(arrive_by.timestamp())
     utc_date = dt.datetime.fromtimestamp(arrive_epoch, dt.timezone.utc).date()
     view = net.day(utc_date)
     arrive = arrive_epoch - view.ref
-    a_stops, a_secs, a_m = _stops_near(net, origin, max_walk_m)
-    e_stops, e_secs, e_m = _stops_near(net, destination, max_walk_m)
+    a_stops, a_secs, a_m = _chained_ends(net, _stops_near(net, origin, max_walk_m), max_walk_m, access=True)
+    e_stops, e_secs, e_m = _chained_ends(net, _stops_near(net, destination, max_walk_m), max_walk_m, access=False)
     tz = arrive_by.tzinfo
-    at = lambda rel: dt.datetime.fromtimestamp(view.ref + rel, dt.timezone.utc).astimezone(tz)  # noqa: E731
+
+    def at(rel: int, stop: int | None = None) -> dt.datetime:
+        zone = net.zone_of_stop(stop) if stop is not None and net.zones else tz
+        return dt.datetime.fromtimestamp(view.ref + rel, dt.timezone.utc).astimezone(zone)
+
     candidates: list[Journey] = []
     res = run(net, view, (a_stops, a_secs), (e_stops, e_secs), arrive, max_transfers + 1)
     seen: set[tuple] = set()
@@ -163,36 +206,99 @@ def pareto(candidates: list[Journey], max_options: int) -> list[Journey]:
     return front[:max_options]
 
 
+RULES = {2: "phone_agency", 3: "ask_driver"}
+
+
+def real_rides(net: Network, ride: Ride) -> list[tuple[Ride, bool]]:
+    """A ride as the real trips it is made of, each with whether the rider stays seated into it.
+
+    A ride on a stay-seated through trip (block_id) becomes one ride per trip of the block."""
+    parts = net.trip_parts.get(ride.trip)
+    if not parts or ride.board_pos < 0:
+        return [(ride, False)]
+    starts = [p for _, p in parts]
+    i, j = ride.board_pos, ride.alight_pos
+    first = max(k for k, p in enumerate(starts) if p <= i)
+    last = max(k for k, p in enumerate(starts) if p < j)
+    shift = ride.dep - int(net.st_dep[net.trip_offset[ride.trip] + i])
+    out = []
+    for k in range(first, last + 1):
+        trip, start = parts[k]
+        end = starts[k + 1] if k + 1 < len(starts) else j
+        p_from, p_to = max(i, start) - start, min(j, end) - start
+        base = int(net.trip_offset[trip])
+        stops = net.pat_stops[net.pat_indptr[net.trip_pattern[trip]]:]
+        out.append((Ride(int(stops[p_from]), int(net.st_dep[base + p_from]) + shift, int(stops[p_to]),
+                         int(net.st_arr[base + p_to]) + shift, trip, p_from, p_to), k > first))
+    return out
+
+
+def _rule(net: Network, trip: int, pos: int) -> int:
+    if pos < 0 or not len(net.pat_rules):
+        return 0
+    return int(net.pat_rules[net.pat_indptr[net.trip_pattern[trip]] + pos])
+
+
 def _journey(net: Network, path: Path, at, a_secs: int, a_m: int, e_secs: int, e_m: int,
              origin, destination) -> Journey:
     legs: list[Leg] = []
     first = path.rides[0]
     name = lambda s: net.stop_names[s]  # noqa: E731
     if a_m > 0 or a_secs > 0:
-        legs.append(Leg(kind="walk", departure=at(first.dep - a_secs), arrival=at(first.dep),
-                        minutes=math.ceil(a_secs / 60), from_name="", to_name=name(first.board_stop), metres=a_m))
+        legs.append(Leg(kind="walk", departure=at(first.dep - a_secs, first.board_stop),
+                        arrival=at(first.dep, first.board_stop), minutes=math.ceil(a_secs / 60),
+                        from_name="", to_name=name(first.board_stop), metres=a_m))
     walked = a_m
+    boardings = 0
     for k, ride in enumerate(path.rides):
-        route = int(net.trip_route[ride.trip])
-        legs.append(Leg(kind="ride", departure=at(ride.dep), arrival=at(ride.arr),
-                        minutes=math.ceil((ride.arr - ride.dep) / 60), from_name=name(ride.board_stop),
-                        to_name=name(ride.alight_stop), line=net.route_short[route],
-                        headsign=net.headsigns[int(net.trip_head[ride.trip])],
-                        mode=_mode(int(net.route_type[route]))))
+        for part, seated in real_rides(net, ride):
+            route = int(net.trip_route[part.trip])
+            headway = int(net.trip_headway[part.trip]) if len(net.trip_headway) else 0
+            boardings += not seated
+            legs.append(Leg(kind="ride", departure=at(part.dep, part.board_stop),
+                            arrival=at(part.arr, part.alight_stop),
+                            minutes=math.ceil((part.arr - part.dep) / 60), from_name=name(part.board_stop),
+                            to_name=name(part.alight_stop), line=net.route_short[route],
+                            headsign=net.headsigns[int(net.trip_head[part.trip])],
+                            mode=_mode(int(net.route_type[route])),
+                            pickup="" if seated else RULES.get(_rule(net, part.trip, part.board_pos) // 4, ""),
+                            drop_off=RULES.get(_rule(net, part.trip, part.alight_pos) % 4, ""),
+                            stay_seated=seated, headway_minutes=math.ceil(headway / 60),
+                            **realtime.leg_fields(net, part, int(at(part.dep, part.board_stop).timestamp()))))
         if k < len(path.walks):
             u, v, secs = path.walks[k]
-            if u != v:
-                metres = int(round(secs * WALK_SPEED_M_S))
+            metres = int(round(float(walk_metres(distance_m(net.stop_lat[u], net.stop_lon[u],
+                                                            net.stop_lat[v], net.stop_lon[v])))))
+            if u != v and metres > 0:  # stops of two feeds at one place: a change, not a walk
                 walked += metres
-                legs.append(Leg(kind="walk", departure=at(ride.arr), arrival=at(ride.arr + secs),
+                legs.append(Leg(kind="walk", departure=at(ride.arr, u), arrival=at(ride.arr + secs, v),
                                 minutes=math.ceil(secs / 60), from_name=name(u), to_name=name(v), metres=metres))
     last = path.rides[-1]
     if e_m > 0 or e_secs > 0:
-        legs.append(Leg(kind="walk", departure=at(last.arr), arrival=at(last.arr + e_secs),
+        legs.append(Leg(kind="walk", departure=at(last.arr, last.alight_stop),
+                        arrival=at(last.arr + e_secs, last.alight_stop),
                         minutes=math.ceil(e_secs / 60), from_name=name(last.alight_stop), to_name="", metres=e_m))
     walked += e_m
-    return Journey(departure=legs[0].departure, arrival=legs[-1].arrival, transfers=len(path.rides) - 1,
+    return Journey(departure=legs[0].departure, arrival=legs[-1].arrival, transfers=boardings - 1,
                    walk_metres=walked, legs=legs)
+
+
+def leg_notes(leg: Leg, language: str) -> list[str]:
+    """What a ride leg asks of the rider beyond boarding and getting off, as sentences in `language`."""
+    from backend.i18n import translate
+
+    out = []
+    mode = translate(f"transit_mode_{leg.mode or 'bus'}", language)
+    if leg.headway_minutes:
+        out.append(translate("transit_headway", language, minutes=leg.headway_minutes, mode=mode,
+                             time=leg.departure.strftime("%H:%M")))
+    if leg.stay_seated:
+        out.append(translate("transit_stay_seated", language, line=leg.line, mode=mode))
+    if leg.pickup:
+        out.append(translate(f"transit_pickup_{leg.pickup}", language, stop=leg.from_name, mode=mode))
+    if leg.drop_off:
+        out.append(translate(f"transit_drop_off_{leg.drop_off}", language, stop=leg.to_name, mode=mode))
+    return out
 
 
 async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, float],
@@ -208,6 +314,7 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
     net = await current_network()
     if net is None:
         raise NoTransitData()
+    await realtime.refresh(net)  # live delays, skipped stops, cancelled trips (GTFS-Realtime)
     def covered(f) -> bool:
         try:
             local = arrive_by.astimezone(f.timezone)

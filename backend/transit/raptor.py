@@ -11,7 +11,10 @@ A round scans every sub-pattern that serves a stop whose `reach` improved. For e
 pattern position) it finds the latest trip arriving there by `reach` (one `searchsorted` over all
 columns at once, the columns being sorted and keyed by column number); the trip usable when
 boarding at position j is the latest such trip at any later position (a segmented suffix maximum).
-Labels not later than the best departure already found (target pruning) or earlier than the
+Columns where the pattern sets nobody down (drop_off_type 1) are never alighted at, and columns
+where it picks nobody up (pickup_type 1) never boarded (patterns differ by these rules, so a rule
+holds for every trip of a column). A block's stay-seated through trip is one ride, as are the
+headway trips' runs (their `dep` is the time to be at the stop). Labels not later than the best departure already found (target pruning) or earlier than the
 search window are dropped.
 """
 
@@ -111,7 +114,7 @@ def _scan(view: DayView, qs: np.ndarray, reach, low: int, floor: int, board, boa
     lens = view.vp_len[qs]
     cols = expand_ranges(view.col_base[qs], lens)
     label = reach[view.col_stop[cols]]
-    ok = label >= low
+    ok = (label >= low) & view.col_alight_ok[cols]  # drop_off_type 1: nobody gets off there
     key = (cols << TIME_BITS) | np.maximum(label, 0)
     k = np.searchsorted(view.key, key, side="right") - 1 - view.data_start[cols]
     ok &= k >= 0
@@ -127,6 +130,7 @@ def _scan(view: DayView, qs: np.ndarray, reach, low: int, floor: int, board, boa
     last_of_seg = np.ones(len(v), dtype=bool)
     last_of_seg[:-1] = seg[1:] != seg[:-1]
     use[last_of_seg] = 0
+    use[~view.col_board_ok[cols]] = 0  # pickup_type 1: nobody gets on there
     j = np.nonzero(use > 0)[0]
     if not len(j):
         return np.empty(0, np.int64)
@@ -178,6 +182,8 @@ class Ride:
     alight_stop: int
     arr: int
     trip: int
+    board_pos: int = -1   # positions in the trip's pattern
+    alight_pos: int = -1
 
 
 @dataclass
@@ -204,7 +210,8 @@ def trace(net: Network, view: DayView, res: Result, r: int, access_stop: int) ->
         inst = int(view.vp_inst_start[q]) + k
         u = int(view.col_stop[c2])
         rides.append(Ride(s, int(view.dep[view.data_start[c] + k]), u,
-                          int(view.arr[view.data_start[c2] + k]), int(view.inst_trip[inst])))
+                          int(view.arr[view.data_start[c2] + k]), int(view.inst_trip[inst]),
+                          int(view.col_pos[c]), pos))
         prev = res.rounds[rr - 1]
         src = int(prev.reach_src[u])
         if src == EGRESS:

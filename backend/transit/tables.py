@@ -35,3 +35,27 @@ class TransitFeedChunk(Table):
     version = Varchar(length=40, index=True)
     seq = Integer()
     data = Bytea()
+
+
+class TransitLive(Table):
+    """The last GTFS-Realtime answer of one configured feed and kind (trip updates or alerts).
+
+    Written by whichever process's job fetched it (one per interval: `next_fetch_at` is claimed with
+    one UPDATE); read by every process, which rebuilds its live overlay when `version` changes.
+    `data` is the decoded answer as compressed JSON (`backend.transit.realtime`), kept from the last
+    good answer: a broken or stale answer only changes `status`/`error`.
+    """
+
+    key = Varchar(length=80, unique=True, help_text="'<FEED>:trip_updates' or '<FEED>:alerts'.")
+    feed = Varchar(length=60, help_text="The <FEED> of WERKMAAT_GTFS_RT_<FEED>_*: a loaded feed's name, upper case.")
+    kind = Varchar(length=20, help_text="trip_updates or alerts.")
+    version = Varchar(length=40, default="", help_text="Changes whenever `data` does.")
+    data = Bytea(default=b"", help_text="zlib-compressed JSON of the last good answer.")
+    header_at = Timestamptz(null=True, default=None, help_text="The header timestamp of that answer.")
+    interval_s = Integer(default=30, help_text="The poll interval it was fetched at.")
+    entities = Integer(default=0)
+    status = Varchar(length=12, default="never", help_text="ok, stale, error or never.")
+    error = Varchar(length=300, default="", help_text="Why the last fetch was not applied.")
+    fetched_at = Timestamptz(null=True, default=None, help_text="Last attempt.")
+    ok_at = Timestamptz(null=True, default=None, help_text="Last good answer.")
+    next_fetch_at = Timestamptz(null=True, default=None, help_text="No process fetches before this.")
