@@ -115,22 +115,25 @@ def _connection_actor(connection: ASGIConnection) -> Actor:
     return actor_from(user)
 
 
-def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: anyone signed in (401 otherwise)."""
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: anyone signed in (401 otherwise).
+
+    The guards are `async def` although they never wait: Litestar runs a plain `def` guard in a
+    worker thread, a thread hop on every request (issue 14)."""
     _connection_actor(connection)
 
 
-def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: coaches and admins (403 for workers and buddies)."""
     require_staff(_connection_actor(connection))
 
 
-def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: admins only."""
     require_admin(_connection_actor(connection))
 
 
-def buddy_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def buddy_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: buddies only (ride offers, proposals, the buddy's own rides and profile)."""
     require_role(_connection_actor(connection), Role.BUDDY)
 

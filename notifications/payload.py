@@ -15,7 +15,7 @@ MAX_TTL = 28 * 24 * 3600  # the longest any push service keeps a message
 MIN_TTL = 60
 
 # RFC 8030 section 7.2 / RFC 8291 section 4: a push service need not take more than 4,096 bytes of
-# encrypted body (FCM and Mozilla answer 413 above it). pywebpush sends one aes128gcm record (RFC 8188):
+# encrypted body (FCM and Mozilla answer 413 above it). `webpush.encrypt` sends one aes128gcm record (RFC 8188):
 # a header of 86 bytes (salt 16, record size 4, key id length 1, key id 65), the plaintext, one
 # padding delimiter byte and a 16-byte tag. So the JSON text itself may be at most 3,993 bytes.
 MAX_PUSH_BODY = 4096

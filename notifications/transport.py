@@ -1,11 +1,12 @@
 """Sending one push, and saying what happened. Nothing here touches the database.
 
 How long a message can be in flight is bounded, and the bound is what the dispatcher's lease is
-measured against: waiting for a connection (from the pool, or a new one with its TCP and TLS set-up)
-is timed on its own (`Timeouts.connect`), so a message that waited for a connection still gets the
-whole `Timeouts.request` to be posted and answered. A request cut off by its timeout after the push
-service read it may still be delivered, and its retry then arrives twice: that is what these
-timeouts and the pool's size (`new_session`, as large as the dispatcher's concurrency) exist to avoid.
+measured against: getting a connection (a free slot in the pool, or a new one with its TCP and TLS
+set-up) is timed on its own (`Timeouts.connect`), so a message that waited for a connection still
+gets the whole `Timeouts.request` to be posted and answered. A request cut off by its timeout after
+the push service read it may still be delivered, and its retry then arrives twice: that is what these
+timeouts and the pool's size (`new_client`, as large as the dispatcher's concurrency) exist to avoid.
+The HTTP client is `notifications.http1` (why not aiohttp: see there).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import aiohttp
-from pywebpush import WebPusher
-
+from notifications import http1, webpush
 from notifications.vapid import VapidSigner
 
 log = logging.getLogger("werkmaat.push")
@@ -36,18 +35,11 @@ class Timeouts:
     def in_flight(self) -> float:
         return self.connect + self.request
 
-    def client_timeout(self) -> aiohttp.ClientTimeout:
-        # aiohttp's `total` counts the wait for a pooled connection too; `connect` bounds that wait plus
-        # the set-up of a new connection, so the total gives the request its full time after it.
-        return aiohttp.ClientTimeout(total=self.in_flight, connect=self.connect, sock_connect=self.connect,
-                                     sock_read=self.request)
 
-
-def new_session(limit: int, limit_per_host: int) -> aiohttp.ClientSession:
-    """A session whose pool holds as many connections as the dispatcher sends at once (in all, and to
+def new_client(limit: int, limit_per_host: int) -> http1.PushHTTP:
+    """A client whose pool holds as many connections as the dispatcher sends at once (in all, and to
     one push service), so no send ever waits for a connection that another send holds."""
-    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host, keepalive_timeout=30)
-    return aiohttp.ClientSession(connector=connector)
+    return http1.PushHTTP(limit, limit_per_host)
 
 
 @dataclass(frozen=True)
@@ -79,36 +71,40 @@ def origin_of(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def send(session: aiohttp.ClientSession, signer: VapidSigner, endpoint: str, p256dh: str, auth: str,
+async def send(client: http1.PushHTTP, signer: VapidSigner, endpoint: str, p256dh: str, auth: str,
                data: str, ttl: int, urgency: str, topic: str, timeouts: Timeouts = Timeouts()) -> Outcome:
-    """Encrypt (aes128gcm) and post one message; classify the push service's answer."""
+    """Encrypt (aes128gcm) and post one message; classify the push service's answer.
+
+    The TTL is always set (a push service keeps a message with TTL 0 only while the phone is
+    online: pywebpush's default), and redirects are never followed: the message goes to the
+    checked endpoint or nowhere."""
     parts = urlsplit(endpoint)
-    headers = signer.headers_for(f"{parts.scheme}://{parts.netloc}")
-    headers.update({"Urgency": urgency, "Topic": topic})
-    pusher = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}, aiohttp_session=session)
     try:
-        response = await pusher.send_async(data, headers, ttl=ttl, content_encoding="aes128gcm",
-                                           timeout=timeouts.client_timeout())
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        # ConnectionTimeoutError: never reached the service; SocketTimeoutError: it may have been delivered.
-        return Outcome("retry", error=f"network: {type(exc).__name__}")
-    except Exception as exc:  # noqa: BLE001 - bad keys in a subscription: it can never work
+        body = webpush.encrypt(data.encode("utf-8"), webpush.keys_for(p256dh, auth))
+    except ValueError as exc:  # bad keys in a subscription: it can never work
         return Outcome("failed", error=f"encrypt: {type(exc).__name__}: {exc}"[:300])
+    headers = signer.headers_for(f"{parts.scheme}://{parts.netloc}")
+    headers.update({"TTL": str(max(1, int(ttl))), "Content-Encoding": "aes128gcm",
+                    "Content-Type": "application/octet-stream", "Urgency": urgency, "Topic": topic})
+    try:
+        response = await client.post(parts, headers, body, timeouts.connect, timeouts.request)
+    except http1.ConnectTimeout:
+        return Outcome("retry", error="network: no connection in time (not sent)")
+    except http1.AnswerTimeout:
+        return Outcome("retry", error="network: no answer in time (may have arrived)")
+    except (OSError, http1.ProtocolError) as exc:
+        return Outcome("retry", error=f"network: {type(exc).__name__}: {exc}"[:300])
+    except ValueError as exc:
+        return Outcome("failed", error=f"endpoint: {exc}"[:300])
     status = response.status
     if status in (200, 201, 202):
         return Outcome("sent", status)
     if status in (404, 410):
         return Outcome("gone", status, error=f"push service answered {status}")
     if status == 429 or status >= 500:
-        return Outcome("retry", status, _retry_after(response.headers.get("Retry-After")),
+        return Outcome("retry", status, _retry_after(response.headers.get("retry-after")),
                        error=f"push service answered {status}")
     if status in CONFIG_ERRORS:
-        log.error("Push configuration error %s from %s: %s", status, parts.netloc, await _text(response))
+        log.error("Push configuration error %s from %s: %s", status, parts.netloc,
+                  response.body[:200].decode("utf-8", "replace"))
     return Outcome("failed", status, error=f"push service answered {status}")
-
-
-async def _text(response: aiohttp.ClientResponse) -> str:
-    try:
-        return (await response.text())[:200]
-    except Exception:  # noqa: BLE001
-        return ""

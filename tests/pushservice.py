@@ -64,6 +64,10 @@ class PushService:
         self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
         self._lock = threading.Lock()
+        # Signatures already verified, by exact token and key: a server signs one token per push
+        # service for hours, so the claims are checked on every request, the ECDSA signature once.
+        self._verified: set[tuple[str, str]] = set()
+        self._sock = None  # a socket bound beforehand (the processes of `PushServiceProcesses`)
 
     @property
     def origin(self) -> str:
@@ -112,13 +116,19 @@ class PushService:
         header_json = json.loads(b64d(head_b64))
         if header_json.get("alg") != "ES256":
             raise ValueError("JWT alg is not ES256")
-        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64d(key))
-        sig = b64d(sig_b64)
-        der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
-        try:
-            public.verify(der, f"{head_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
-        except InvalidSignature:
-            raise ValueError("VAPID signature does not verify") from None
+        if (token, key) not in self._verified:
+            public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64d(key))
+            sig = b64d(sig_b64)
+            if len(sig) != 64:
+                raise ValueError("VAPID signature is not 64 bytes")
+            der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
+            try:
+                public.verify(der, f"{head_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
+            except InvalidSignature:
+                raise ValueError("VAPID signature does not verify") from None
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified.add((token, key))
         claims = json.loads(b64d(claims_b64))
         if claims.get("aud") != self.origin:
             raise ValueError(f"aud {claims.get('aud')} is not {self.origin}")
@@ -128,38 +138,44 @@ class PushService:
             raise ValueError("sub is not a mailto: or https: contact")
 
     async def _push(self, request: web.Request) -> web.Response:
-        sub = self.subscriptions.get(request.match_info["sub_id"])
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        status, extra, text = await self.answer(request.match_info["sub_id"], headers, request.read)
+        return web.Response(status=status, headers=extra, text=text or None)
+
+    async def answer(self, sub_id: str, headers: dict[str, str], read) -> tuple[int, dict[str, str], str]:
+        """(status, headers, text) for one POST to /push/<sub_id>; `headers` with lower-case names,
+        `read()` gives the body. Shared by the aiohttp server and the lean one of the benchmark."""
+        sub = self.subscriptions.get(sub_id)
         if sub is None:
-            return web.Response(status=404)
+            return 404, {}, ""
         delay = self.delay if sub.delay is None else sub.delay
         if delay:
             await asyncio.sleep(delay)
         with self._lock:
             self.attempts[sub.id] = self.attempts.get(sub.id, 0) + 1
         try:
-            self._verify_vapid(request.headers.get("Authorization", ""))
-            ttl = int(request.headers["TTL"])
+            self._verify_vapid(headers.get("authorization", ""))
+            ttl = int(headers["ttl"])
             if ttl <= 0:
                 raise ValueError("TTL must be positive")
-            if request.headers.get("Content-Encoding") != "aes128gcm":
+            if headers.get("content-encoding") != "aes128gcm":
                 raise ValueError("Content-Encoding is not aes128gcm")
-            body = await request.read()
+            body = await read()
             plain = http_ece.decrypt(body, private_key=sub.private_key, auth_secret=sub.auth_secret,
                                      version="aes128gcm")
             message = json.loads(plain)
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, http_ece.ECEException) as exc:
             with self._lock:
                 self.rejected.append(str(exc))
-            return web.Response(status=400, text=str(exc))
+            return 400, {}, str(exc)
         if sub.script:
             answer = sub.script.pop(0)
             status, _, retry_after = answer.partition(":")
-            headers = {"Retry-After": retry_after} if retry_after else {}
-            return web.Response(status=int(status), headers=headers)
+            return int(status), ({"Retry-After": retry_after} if retry_after else {}), ""
         with self._lock:
-            self.received.append(Received(sub.id, message, ttl, request.headers.get("Urgency"),
-                                          request.headers.get("Topic"), time.time()))
-        return web.Response(status=201, headers={"Location": f"{self.origin}/m/{os.urandom(4).hex()}"})
+            self.received.append(Received(sub.id, message, ttl, headers.get("urgency"), headers.get("topic"),
+                                          time.time()))
+        return 201, {"Location": f"{self.origin}/m/{os.urandom(4).hex()}"}, ""
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -177,7 +193,10 @@ class PushService:
         app.router.add_post("/push/{sub_id}", self._push)
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        if self._sock is not None:
+            site = web.SockSite(self._runner, self._sock)
+        else:
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -186,3 +205,132 @@ class PushService:
     def stop(self) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+class PushServiceProcesses:
+    """The same service in several processes on one port (SO_REUSEPORT), for the benchmark: a
+    Python process is one core, and the service must not be what limits the dispatchers. Make the
+    subscriptions on `service` first (they are the processes' own, copied at fork); `received` is
+    gathered from the processes when they stop, `count()` says how many arrived meanwhile."""
+
+    def __init__(self, service: PushService, processes: int = 2) -> None:
+        import multiprocessing
+        import socket
+
+        self.service, self.processes = service, processes
+        self._mp = multiprocessing.get_context("fork")
+        self._counter = self._mp.Value("l", 0)
+        self._stop = self._mp.Event()
+        self._queue = self._mp.Queue()
+        self._children: list = []
+        # Held, bound but not listening, so the port stays ours; the processes listen on it.
+        self._reserve = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self._reserve.bind(("127.0.0.1", 0))
+        service.port = self._reserve.getsockname()[1]
+        self.received: list[Received] = []
+        self.attempts: dict[str, int] = {}
+
+    @property
+    def host(self) -> str:
+        return self.service.host
+
+    def subscribe(self, *script: str, delay: float | None = None) -> dict:
+        return self.service.subscribe(*script, delay=delay)
+
+    def start(self) -> PushServiceProcesses:
+        for _ in range(self.processes):
+            child = self._mp.Process(target=self._child, daemon=True)
+            child.start()
+            self._children.append(child)
+        return self
+
+    def count(self) -> int:
+        return self._counter.value
+
+    def _child(self) -> None:
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(("127.0.0.1", self.service.port))
+        sock.listen(1024)
+        service, counter = self.service, self._counter
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(loop.create_server(lambda: _LeanHTTP(service, counter), sock=sock))
+        threading.Thread(target=lambda: (self._stop.wait(), loop.call_soon_threadsafe(loop.stop)),
+                         daemon=True).start()
+        loop.run_forever()
+        self._queue.put(([(r.subscription_id, r.ttl, r.urgency, r.topic, r.at) for r in service.received],
+                         service.attempts, service.rejected[-5:]))
+
+    def stop(self) -> None:
+        self._stop.set()
+        for _ in self._children:
+            received, attempts, rejected = self._queue.get(timeout=60)
+            self.received += [Received(sub_id, {}, ttl, urgency, topic, at)
+                              for sub_id, ttl, urgency, topic, at in received]
+            for sub_id, n in attempts.items():
+                self.attempts[sub_id] = self.attempts.get(sub_id, 0) + n
+            self.service.rejected += rejected
+        for child in self._children:
+            child.join(timeout=10)
+        self._reserve.close()
+
+
+class _LeanHTTP(asyncio.Protocol):
+    """HTTP/1.1 for the benchmark's push service processes: keep-alive, one request at a time per
+    connection, Content-Length bodies; each request answered by `PushService.answer` (the same VAPID
+    check and decryption as the aiohttp server of the tests, without its per-request cost)."""
+
+    def __init__(self, service: PushService, counter) -> None:
+        self.service, self.counter = service, counter
+        self.buffer = bytearray()
+        self.busy = False
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.busy:
+            self._next()
+
+    def _next(self) -> None:
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        if len(self.buffer) < end + 4 + length:
+            return
+        body = bytes(self.buffer[end + 4:end + 4 + length])
+        del self.buffer[:end + 4 + length]
+        method, path = lines[0].split(" ")[:2]
+        self.busy = True
+        asyncio.ensure_future(self._answer(method, path, headers, body))
+
+    async def _answer(self, method: str, path: str, headers: dict, body: bytes) -> None:
+        async def read() -> bytes:
+            return body
+
+        if method != "POST" or not path.startswith("/push/"):
+            status, extra, text = 404, {}, ""
+        else:
+            status, extra, text = await self.service.answer(path[len("/push/"):], headers, read)
+        if status == 201:
+            with self.counter.get_lock():
+                self.counter.value += 1
+        payload = text.encode()
+        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(payload)}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in extra.items()) + "\r\n"
+        if not self.transport.is_closing():
+            self.transport.write(head.encode("latin-1") + payload)
+        self.busy = False
+        self._next()

@@ -8,6 +8,7 @@ platform admin (no organisation). Objects belong to organisation A unless said o
 from __future__ import annotations
 
 import ast
+import asyncio
 import pathlib
 import uuid
 from dataclasses import dataclass
@@ -271,9 +272,11 @@ def test_the_dependency_is_registered_under_the_parameter_name():
     (access.buddy_only, {"buddy"}),
 ])
 def test_guards(guard, allowed):
-    _raises_for(lambda a: guard(SimpleNamespace(scope={"user": a}), None), set(PERSONAS) - allowed)
+    # The guards are coroutines (Litestar would run a plain function in a thread per request).
+    assert asyncio.iscoroutinefunction(guard)
+    _raises_for(lambda a: asyncio.run(guard(SimpleNamespace(scope={"user": a}), None)), set(PERSONAS) - allowed)
     with pytest.raises(NotSignedIn):
-        guard(SimpleNamespace(scope={"user": None}), None)
+        asyncio.run(guard(SimpleNamespace(scope={"user": None}), None))
 
 
 # --- one place: scans of the backend ------------------------------------------------------------

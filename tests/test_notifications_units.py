@@ -39,6 +39,9 @@ def test_browser_push_services_are_allowed(endpoint):
     ("http://127.0.0.1:8765/push/1", "https_required"),
     ("https://[::1]/x", "unknown_push_service"),
     ("javascript:alert(1)", "not_a_url"),
+    ("https://fcm.googleapis.com/fcm/send/a b", "not_a_url"),
+    ("https://fcm.googleapis.com/fcm/send/a\r\nX-Injected: 1", "not_a_url"),
+    ("https://fcm.googleapis.com/fcm/send/é", "not_a_url"),
 ])
 def test_everything_else_is_refused(endpoint, reason):
     with pytest.raises(EndpointRefused) as exc:
@@ -254,3 +257,144 @@ def test_short_messages_are_sent_as_they_are_and_escapes_count():
 def test_shortening_cuts_between_graphemes(text, budget, expected):
     result = payload.shorten(text, lambda cut: len(cut.encode()) <= budget)
     assert result == expected
+
+
+# --- encryption (issue 14: pushes at the pace of the cryptography) ---------------------------------
+
+def test_lean_encryption_is_read_by_an_independent_implementation():
+    """notifications.webpush encrypts as RFC 8291 says; http_ece (what pywebpush uses) decrypts it."""
+    import http_ece
+
+    from notifications import webpush
+
+    key, auth, info = _subscription()
+    keys = webpush.keys_for(info["keys"]["p256dh"], info["keys"]["auth"])
+    data = payload.message("Morgen: Productie", "Om 08:00. Neem mee: veiligheidsschoenen. 🦺", "t" * 32,
+                           "/#/inbox", "r", "p", False).encode()
+    first, second = webpush.encrypt(data, keys), webpush.encrypt(data, keys)
+    for body in (first, second):
+        assert http_ece.decrypt(body, private_key=key, auth_secret=auth, version="aes128gcm") == data
+        assert len(body) == len(data) + payload.AES128GCM_OVERHEAD
+        assert int.from_bytes(body[16:20], "big") == 4096 and body[20] == 65
+    assert first[:16] != second[:16], "a new salt for every message"
+    assert first[21:86] != second[21:86], "a new ephemeral key for every message"
+    longest = payload.message(*_longest_reminder(), "t" * 32, "/#/inbox", "r" * 36, "p" * 36, False).encode()
+    assert len(webpush.encrypt(longest, keys)) <= 4096
+
+
+def test_subscription_keys_are_parsed_once_and_bad_ones_refused():
+    from notifications import webpush
+
+    _, _, info = _subscription()
+    cache = webpush.KeyCache(size=2)
+    parsed = cache.get(info["keys"]["p256dh"], info["keys"]["auth"])
+    assert cache.get(info["keys"]["p256dh"], info["keys"]["auth"]) is parsed
+    for _ in range(3):
+        cache.get(_subscription()[2]["keys"]["p256dh"], info["keys"]["auth"])
+    assert len(cache._keys) == 2, "bounded"
+    not_on_curve = "B" + "A" * 86
+    for p256dh, auth in ((not_on_curve, info["keys"]["auth"]), (info["keys"]["p256dh"], "AAAA"), ("!!", "")):
+        with pytest.raises(webpush.BadSubscriptionKeys):
+            webpush.SubscriptionKeys.parse(p256dh, auth)
+
+
+def test_a_subscription_with_bad_keys_fails_without_a_post():
+    """transport.send refuses to post what it cannot encrypt, and says why (the delivery fails, final)."""
+    from notifications import transport
+
+    class NoClient:
+        def post(self, *args, **kwargs):  # pragma: no cover - must not be reached
+            raise AssertionError("posted")
+
+    key = Vapid02()
+    key.generate_keys()
+    outcome = run_async(transport.send(NoClient(), VapidSigner(key, "mailto:a@b.be"),
+                                       "https://fcm.googleapis.com/fcm/send/x", "B" + "A" * 86, "A" * 22, "{}",
+                                       ttl=60, urgency="high", topic="t"))
+    assert outcome.kind == "failed" and outcome.error.startswith("encrypt:")
+
+
+# --- the push HTTP client (notifications.http1) ----------------------------------------------------
+
+def _raw_server(answers: list[bytes], delay: float = 0.0):
+    """A TCP server on loopback that reads one request head and body per answer and writes the answer
+    as given (bytes exactly), closing after an answer that says so; returns (server, port, requests)."""
+    requests: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while answers:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int([line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")][0])
+                requests.append(head + await reader.readexactly(length))
+                if delay:
+                    await asyncio.sleep(delay)
+                answer = answers.pop(0)
+                writer.write(answer)
+                await writer.drain()
+                if b"close" in answer.lower() or b"content-length" not in answer.lower() and b"chunked" not in answer:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    async def start():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        return server, server.sockets[0].getsockname()[1]
+
+    return start, requests
+
+
+def test_push_http_client_reads_every_framing_and_reuses_connections():
+    from urllib.parse import urlsplit
+
+    from notifications import http1
+
+    answers = [b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /m/1\r\n\r\n",
+               b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\nRetry-After: 7\r\nTransfer-Encoding: chunked\r\n"
+               b"\r\n4\r\nslow\r\n5;x=y\r\n down\r\n0\r\n\r\n",
+               b"HTTP/1.1 410 Gone\r\nConnection: close\r\nContent-Length: 4\r\n\r\ngone"]
+    start, requests = _raw_server(answers)
+
+    async def run():
+        server, port = await start()
+        client = http1.PushHTTP(limit=4, limit_per_host=2)
+        url = urlsplit(f"http://127.0.0.1:{port}/push/abc?x=1")
+        got = [await client.post(url, {"TTL": "60"}, b"secret", 5, 5) for _ in range(3)]
+        await client.close()
+        server.close()
+        return got
+
+    first, second, third = run_async(run())
+    assert (first.status, first.headers["location"], first.keep_alive) == (201, "/m/1", True)
+    assert (second.status, second.headers["retry-after"], second.body) == (429, "7", b"slow down")
+    assert (third.status, third.body, third.keep_alive) == (410, b"gone", False)
+    assert len(requests) == 3, "all three on one kept-alive connection"
+    assert requests[0].startswith(b"POST /push/abc?x=1 HTTP/1.1\r\nHost: 127.0.0.1:")
+    assert b"\r\nContent-Length: 6\r\nTTL: 60\r\n\r\nsecret" in requests[0]
+
+
+def test_push_http_client_times_the_connection_apart_from_the_answer_and_refuses_odd_targets():
+    from urllib.parse import urlsplit
+
+    from notifications import http1
+
+    start, _ = _raw_server([b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"], delay=1.0)
+
+    async def run():
+        server, port = await start()
+        client = http1.PushHTTP(limit=1, limit_per_host=1)
+        url = urlsplit(f"http://127.0.0.1:{port}/push/abc")
+        slow = asyncio.create_task(client.post(url, {}, b"x", 5, 0.3))
+        await asyncio.sleep(0.05)
+        waiting = client.post(url, {}, b"x", 0.1, 5)  # the one connection is taken: no slot in time
+        results = await asyncio.gather(slow, waiting, return_exceptions=True)
+        with pytest.raises(ValueError):
+            await client.post(urlsplit(f"http://127.0.0.1:{port}/push/a b"), {}, b"x", 1, 1)
+        await client.close()
+        server.close()
+        return results
+
+    slow, waiting = run_async(run())
+    assert isinstance(slow, http1.AnswerTimeout) and isinstance(waiting, http1.ConnectTimeout)

@@ -205,3 +205,42 @@ def test_four_dispatchers_one_killed_every_delivery_sent_exactly_once(tmp_path):
         fleet.stop()
         service.stop()
         drop_pg_database(url)
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return children
+
+
+def test_one_worker_with_two_dispatcher_processes_shares_the_work_exactly_once(fresh_db, tmp_path):
+    """`werkmaat worker --dispatchers 2`: both processes send (each its own core), every message arrives
+    once and is marked once; the extra process stops with its parent, even one killed with SIGKILL."""
+    count = 1200
+    service = PushService(delay=0.005).start()
+    fleet = Fleet(fresh_db, tmp_path, [service])
+    log_path = tmp_path / "worker0.log"
+    worker = subprocess.Popen([WERKMAAT, "worker", "--dispatchers", "2"], env=fleet.env,
+                              stdout=open(log_path, "w"), stderr=subprocess.STDOUT)  # noqa: SIM115
+    fleet.workers.append(worker)
+    try:
+        assert wait_for(lambda: "Dispatcher process running" in log_path.read_text()
+                        and "Worker running" in log_path.read_text(), 60), log_path.read_text()[-2000:]
+        [child] = _children_of(worker.pid)
+        fleet.seed([service.subscribe() for _ in range(count)])
+        assert wait_for(lambda: len(service.received) >= count, 90), (len(service.received), fleet.logs())
+        rows = fleet.wait_settled(count, timeout=30)
+        time.sleep(1.0)
+        assert [(r["status"], r["n"], r["most"]) for r in rows] == [("sent", count, 1)], rows
+        assert len(service.received) == count and max(per_subscription(service).values()) == 1
+        by_worker = fleet.query("SELECT leased_by, count(*) AS n FROM delivery GROUP BY leased_by")
+        assert len(by_worker) == 2 and min(r["n"] for r in by_worker) > count // 10, by_worker
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        assert wait_for(lambda: not Path(f"/proc/{child}").exists() or
+                        Path(f"/proc/{child}/stat").read_text().split(") ")[1].startswith("Z"), 10), \
+            "the dispatcher process stopped with its parent"
+    finally:
+        fleet.stop()
+        service.stop()
