@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test chromium bench clean
+.PHONY: run test install install-test chromium bench lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ bench: install-test
 	$(BIN)/python -m tests.bench.transit
 	$(BIN)/python -m tests.bench.caseload
 	$(BIN)/python -m tests.bench.impact
+
+# Lighthouse 12 (mobile, simulated throttling) on the signed-in worker's Home of a demo server of its
+# own: cold (empty browser, only the session cookie) and warm, 3 times each; see tests/tools/lighthouse.py.
+# Lighthouse is installed from npm into LIGHTHOUSE_DIR (outside the repository) on first use.
+LIGHTHOUSE_DIR ?= /tmp/werkmaat-lighthouse-npm
+CHROME_PATH    ?= /usr/bin/chromium
+lighthouse: install-test chromium
+	@test -x $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse || \
+	  npm install --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --silent lighthouse@12
+	CHROME_PATH=$(CHROME_PATH) LIGHTHOUSE=$(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse \
+	  $(BIN)/python tests/tools/lighthouse.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

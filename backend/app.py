@@ -8,7 +8,6 @@ import itertools
 import logging
 import re
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, AsyncIterator
 
 import msgspec
@@ -29,10 +28,11 @@ from backend.accounts.auth import SessionMiddleware
 from backend.accounts.controllers import ROUTES as ACCOUNT_ROUTES
 from backend.coaching.controllers import ROUTES as COACHING_ROUTES
 from backend.commute.wiring import install as wire_domains
-from backend.errors import EXCEPTION_HANDLERS, InvalidInput, UnsupportedMediaType, error_responses
+from backend.errors import EXCEPTION_HANDLERS, InvalidInput, NotSignedIn, UnsupportedMediaType, error_responses
 from backend.idempotency import remember_request
-from backend import testclock
+from backend import access, shell, testclock
 from backend.health import config_handler, health
+from backend.home.controllers import ROUTES as HOME_ROUTES
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
 from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
 from backend.mobility.controllers import ROUTES as MOBILITY_ROUTES
@@ -45,7 +45,6 @@ from backend.transit.controllers import ROUTES as TRANSIT_ROUTES
 
 log = logging.getLogger("werkmaat")
 
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 CSRF_COOKIE = "werkmaat_csrf"
 CSRF_HEADER = "x-csrf-token"
 
@@ -62,6 +61,11 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self), payment=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Static files of the PWA (the service worker itself, /sw.js, keeps the full set: its CSP governs it).
+ASSET_PATHS = ("/js/", "/css/", "/i18n/", "/icons/", "/catalogue/")
+ASSET_HEADERS = [(k, v) for k, v in SECURITY_HEADERS if k in (b"x-content-type-options", b"referrer-policy")]
+# Said by the static files router on every file, needed by no browser: the ETag does revalidation.
+ASSET_DROPPED = (b"content-disposition", b"last-modified")
 
 
 class SecurityHeadersMiddleware:
@@ -83,12 +87,17 @@ class SecurityHeadersMiddleware:
             return
         path = scope.get("path", "")
         private = path.startswith(("/api/", "/cal/")) or path == "/health"
+        asset = path.startswith(ASSET_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if not (private and k.lower() == b"cache-control")]
-                headers.extend(SECURITY_HEADERS)
+                           if not (private and k.lower() == b"cache-control")
+                           and not (asset and k.lower() in ASSET_DROPPED)]
+                # A script, style sheet, catalogue or icon is no document: the document-only headers
+                # (CSP, frame and permission policies) do nothing there but cost every phone about
+                # 450 bytes per file. Refusals (404 ...) keep the full set like every other answer.
+                headers.extend(ASSET_HEADERS if asset and message.get("status", 200) < 400 else SECURITY_HEADERS)
                 if private:
                     headers.append((b"cache-control", b"no-store"))
                 if self.hsts:
@@ -145,27 +154,51 @@ class OptionsAllowMiddleware:
 
 @get(["/", "/welkom"], include_in_schema=False, media_type=MediaType.HTML,
      cache_control=CacheControlHeader(no_cache=True))
-async def index() -> Response:
-    """The PWA shell; the invite page is the same shell (the token travels in the URL fragment)."""
-    return Response((PWA_DIR / "index.html").read_bytes(), media_type=MediaType.HTML)
+async def index(request: Request) -> Response:
+    """The PWA shell; the invite page is the same shell (the token travels in the URL fragment).
+    Its module preloads are the start-up modules, computed from the files (backend/shell.py), and
+    for someone signed in their Home's modules and words (hints only: it varies with the cookie)."""
+    try:
+        actor = access.provide_actor(request)
+    except NotSignedIn:
+        actor = None
+    page = shell.index_page(actor.role.value, actor.language) if actor else shell.index_page()
+    return Response(page, media_type=MediaType.HTML, headers={"Vary": "Cookie"})
 
 
 @get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
 async def service_worker() -> Response:
-    """Served from the root so that it controls the whole app; never cached, so updates arrive."""
-    return Response((PWA_DIR / "sw.js").read_bytes(), media_type="text/javascript",
+    """Served from the root so that it controls the whole app; never cached, so updates arrive. Its
+    version and precache lists are computed from the shell's files (backend/shell.py): any change to
+    the shell makes a new service worker."""
+    return Response(shell.service_worker(), media_type="text/javascript",
                     headers={"Service-Worker-Allowed": "/"})
+
+
+@get("/catalogue/{lang:str}/{part:str}", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+async def catalogue_part(request: Request, lang: str, part: str) -> Response:
+    """The messages one role's screens use, in one language (`/catalogue/nl/worker.json`): what a
+    phone loads instead of the whole catalogue once it knows who is signed in (backend/shell.py)."""
+    name, dot, ext = part.partition(".")
+    body = shell.catalogue_part(lang, name) if dot and ext == "json" else None
+    if body is None:
+        raise NotFoundException()
+    etag = f'"{shell.current().version}-{lang}-{name}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @get("/offline.html", include_in_schema=False, media_type=MediaType.HTML,
      cache_control=CacheControlHeader(no_cache=True))
 async def offline_page() -> Response:
-    return Response((PWA_DIR / "offline.html").read_bytes(), media_type=MediaType.HTML)
+    return Response((get_settings().pwa_dir / "offline.html").read_bytes(), media_type=MediaType.HTML)
 
 
 @get("/manifest.webmanifest", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
 async def manifest() -> Response:
-    return Response((PWA_DIR / "manifest.webmanifest").read_bytes(), media_type="application/manifest+json")
+    return Response((get_settings().pwa_dir / "manifest.webmanifest").read_bytes(),
+                    media_type="application/manifest+json")
 
 
 SESSION_SECURITY = [{"session": []}]
@@ -318,8 +351,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     settings = get_settings()
     if settings.is_sqlite:
         dbmod.enable_wal(DB.path)
-    else:
-        await DB.start_connection_pool()
+    # PostgreSQL: asyncpg's pool; SQLite: the writer and a reader of `PooledSQLiteEngine`.
+    await DB.start_connection_pool()
     tune_garbage_collector()
     try:
         if settings.scheduler:
@@ -330,17 +363,17 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         else:
             yield
     finally:
-        if not settings.is_sqlite:
-            await DB.close_connection_pool()
+        await DB.close_connection_pool()
 
 
 def create_app() -> Litestar:
     settings = get_settings()
     wire_domains()
+    shell.current()  # the shell's version and precache lists, at start-up (a broken pwa/ fails here)
     # Each asset folder of the PWA at its own path; `no-cache` lets browsers revalidate cheaply
     # (ETag) so a deploy is picked up, while the service worker keeps the offline copies.
     static = [
-        create_static_files_router(path=f"/{folder}", directories=[PWA_DIR / folder], name=f"pwa-{folder}",
+        create_static_files_router(path=f"/{folder}", directories=[settings.pwa_dir / folder], name=f"pwa-{folder}",
                                    cache_control=CacheControlHeader(no_cache=True))
         for folder in ("js", "css", "i18n", "icons")
     ]
@@ -359,14 +392,17 @@ def create_app() -> Litestar:
         }),
     )
     app = Litestar(
-        route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, *static,
+        route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, catalogue_part, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
                         *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES,
-                        *IMPACT_ROUTES, *PRIVACY_ROUTES, *testclock.ROUTES],
+                        *IMPACT_ROUTES, *PRIVACY_ROUTES, *HOME_ROUTES, *testclock.ROUTES],
         middleware=[RefuseNulPathMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
             cookie_secure=settings.https, cookie_samesite="lax", cookie_httponly=False,
+            # Static files take no input; the page and the API set the cookie (not every file of a
+            # first load, which would each carry a Set-Cookie).
+            exclude=[f"^{folder}" for folder in ASSET_PATHS],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -49,6 +49,8 @@ class ErrorBody(msgspec.Struct):
     message: str
     errors: list[ErrorItem] = []
     retry_after: int | None = msgspec.field(default=None, name="retryAfter")
+    # The message key, for the app to tell cases apart (a 401 "device_revoked" vs "not_signed_in").
+    code: str | None = None
 
 
 _ERROR_DESCRIPTIONS = {
@@ -144,7 +146,7 @@ def _render(request: Request, status: int, key: str, params: dict | None = None,
             errors: list[ErrorItem] | None = None, retry_after: int | None = None) -> Response:
     lang = _language(request)
     body = ErrorBody(status=status, message=translate(key, lang, **(params or {})),
-                     errors=errors or [], retry_after=retry_after)
+                     errors=errors or [], retry_after=retry_after, code=key)
     headers = {"Cache-Control": "no-store"}
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
@@ -154,7 +156,10 @@ def _render(request: Request, status: int, key: str, params: dict | None = None,
 def app_error_handler(request: Request, exc: AppError) -> Response:
     lang = _language(request)
     items = [ErrorItem(field=f, message=translate(k, lang, **p)) for f, k, p in exc.field_errors]
-    return _render(request, exc.status_code, exc.key, exc.params, items, exc.retry_after)
+    key = exc.key
+    if key == "not_signed_in" and request.scope.get("auth") == "device_revoked":
+        key = "device_revoked"
+    return _render(request, exc.status_code, key, exc.params, items, exc.retry_after)
 
 
 # --- msgspec / Litestar validation messages, turned into field messages a person can act on ---
@@ -338,7 +343,9 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
-        return _render(request, 401, "not_signed_in")
+        # The session middleware marks a cookie whose session was revoked (backend.accounts.auth).
+        revoked = request.scope.get("auth") == "device_revoked"
+        return _render(request, 401, "device_revoked" if revoked else "not_signed_in")
     if isinstance(exc, PermissionDeniedException):
         key = "csrf_failed" if "CSRF" in (exc.detail or "") else "forbidden"
         return _render(request, 403, key)

@@ -106,6 +106,22 @@ class Settings:
     """User-Agent sent to the geocoder (`WERKMAAT_GEOCODER_USER_AGENT`); Nominatim's policy asks for a
     real one. Default `Werkmaat/<version> (+<public URL>)`."""
 
+    gtfs_rt: tuple["RealtimeFeed", ...] = ()
+    """Live delays (GTFS-Realtime) per loaded GTFS feed, from `WERKMAAT_GTFS_RT_<FEED>_*` (see
+    `RealtimeFeed`). Set by the operator only, never by a user."""
+
+    leave_notice_minutes: float = 5.0
+    """The "Vertrek nu" push goes this many minutes before the time to leave home
+    (`WERKMAAT_LEAVE_NOTICE_MINUTES`)."""
+
+    commute_watch_interval: float = 30.0
+    """Seconds between looks at today's ways to work for the "Vertrek nu" and disruption pushes
+    (`WERKMAAT_COMMUTE_WATCH_INTERVAL`)."""
+
+    pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa"
+    """The PWA's files (`WERKMAAT_PWA_DIR`, default the repository's `pwa/`): the service worker's
+    version and precache list are computed from what is there (backend/shell.py)."""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -113,6 +129,62 @@ class Settings:
     @property
     def https(self) -> bool:
         return self.public_url.startswith("https://")
+
+
+@dataclass(frozen=True)
+class RealtimeFeed:
+    """One GTFS-Realtime source. `<FEED>` is a loaded feed's name in upper case, every character
+    other than A-Z and 0-9 written as `_` (feed `de-lijn`: `WERKMAAT_GTFS_RT_DE_LIJN_*`):
+
+    - `..._TRIP_UPDATES`: URL of the TripUpdates feed (delays, skipped stops, cancelled trips);
+    - `..._ALERTS`: URL of the Alerts feed (either or both);
+    - `..._HEADER`: an API-key header as `Name: value` (e.g. `Ocp-Apim-Subscription-Key: abc`);
+    - `..._INTERVAL`: seconds between fetches (default 30, at least 1).
+    """
+
+    feed: str
+    trip_updates_url: str = ""
+    alerts_url: str = ""
+    header_name: str = ""
+    header_value: str = ""
+    interval: float = 30.0
+
+
+RT_PREFIX = "WERKMAAT_GTFS_RT_"
+RT_SUFFIXES = ("_TRIP_UPDATES", "_ALERTS", "_HEADER", "_INTERVAL")
+
+
+def _realtime_feeds(environ) -> tuple[RealtimeFeed, ...]:
+    found: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        if not name.startswith(RT_PREFIX):
+            continue
+        rest = name[len(RT_PREFIX):]
+        suffix = next((s for s in RT_SUFFIXES if rest.endswith(s) and len(rest) > len(s)), None)
+        if suffix is None:
+            raise ValueError(f"{name}: expected {RT_PREFIX}<FEED> followed by one of {', '.join(RT_SUFFIXES)}")
+        found.setdefault(rest[: -len(suffix)], {})[suffix] = value.strip()
+    feeds = []
+    for feed, values in sorted(found.items()):
+        urls = {}
+        for suffix in ("_TRIP_UPDATES", "_ALERTS"):
+            url = values.get(suffix, "")
+            if url and not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"{RT_PREFIX}{feed}{suffix}: an http:// or https:// URL is needed")
+            urls[suffix] = url
+        if not any(urls.values()):
+            raise ValueError(f"{RT_PREFIX}{feed}: set {RT_PREFIX}{feed}_TRIP_UPDATES and/or _ALERTS")
+        header_name = header_value = ""
+        if values.get("_HEADER"):
+            header_name, _, header_value = values["_HEADER"].partition(":")
+            header_name, header_value = header_name.strip(), header_value.strip()
+            if not header_name or not header_value:
+                raise ValueError(f"{RT_PREFIX}{feed}_HEADER: write it as 'Name: value'")
+        interval = float(values.get("_INTERVAL") or 30)
+        if not interval >= 1:
+            raise ValueError(f"{RT_PREFIX}{feed}_INTERVAL: at least 1 second")
+        feeds.append(RealtimeFeed(feed, urls["_TRIP_UPDATES"], urls["_ALERTS"], header_name, header_value, interval))
+    return tuple(feeds)
 
 
 def _default_database_url(data_dir: Path) -> str:
@@ -152,4 +224,8 @@ def get_settings() -> Settings:
         geocoder=(_env("WERKMAAT_GEOCODER") or "nominatim").lower(),
         geocoder_url=_env("WERKMAAT_GEOCODER_URL").rstrip("/"),
         geocoder_user_agent=_env("WERKMAAT_GEOCODER_USER_AGENT"),
+        gtfs_rt=_realtime_feeds(os.environ),
+        leave_notice_minutes=float(_env("WERKMAAT_LEAVE_NOTICE_MINUTES", "5")),
+        commute_watch_interval=float(_env("WERKMAAT_COMMUTE_WATCH_INTERVAL", "30")),
+        pwa_dir=Path(_env("WERKMAAT_PWA_DIR") or Path(__file__).resolve().parent.parent / "pwa").resolve(),
     )

@@ -3,87 +3,45 @@
 // What it does, in short:
 // - keeps a copy of the app shell (HTML, CSS, JavaScript, catalogues, icons) so the app opens
 //   fast on a slow connection;
-// - opens the app itself without a connection ("/", "/welkom"), so a worker sees the schedule
-//   the app kept from last time; any other page that cannot load gets the offline page;
+// - opens the app itself from that copy ("/", "/welkom"), with or without a connection, so a
+//   worker sees the day the app kept from last time at once; any other page that cannot load gets
+//   the offline page;
+// - updates itself when any shell file changed (see BUILD), without interrupting anyone;
 // - never stores answers from the API: they hold personal data (and the API says no-store).
 
-// Bump this whenever any file in SHELL changes: a new name makes every phone fetch the new files
-// and throw the old copy away.
-const VERSION = "v10";
-const CACHE = `werkmaat-shell-${VERSION}`;
+// What to keep, filled in by the server when it serves this file (backend/shell.py), from the shell's
+// files themselves: `version` is a hash of their content, so any change to the shell gives a new
+// service worker; `core` is what every start needs; `roles` lists each role's screens. The line
+// below is what this file holds on disk (a copy served without the server keeps nothing).
+const BUILD = {"version":"dev","core":[],"roles":{}};
+const CACHE = `werkmaat-shell-${BUILD.version}`;
+// Files of the shell that may be kept when first fetched (a screen of another role, say).
+const SHELL_PATH = /^\/(js|css|i18n|icons|catalogue)\//;
 
-// The app shell: everything needed to draw the app, nothing personal.
-const SHELL = [
-  "/",
-  "/offline.html",
-  "/manifest.webmanifest",
-  "/css/app.css",
-  "/js/app.js",
-  "/js/api.js",
-  "/js/dates.js",
-  "/js/dom.js",
-  "/js/form.js",
-  "/js/i18n.js",
-  "/js/offline.js",
-  "/js/outbox.js",
-  "/js/push.js",
-  "/js/readAloud.js",
-  "/js/router.js",
-  "/js/ui.js",
-  "/js/views/admin.js",
-  "/js/views/attendance.js",
-  "/js/views/buddy.js",
-  "/js/views/calendar.js",
-  "/js/views/coach.js",
-  "/js/views/coachReports.js",
-  "/js/views/devices.js",
-  "/js/views/inbox.js",
-  "/js/views/invite.js",
-  "/js/views/person.js",
-  "/js/views/personForm.js",
-  "/js/views/plan.js",
-  "/js/views/groups.js",
-  "/js/views/pushSettings.js",
-  "/js/views/reminders.js",
-  "/js/views/report.js",
-  "/js/views/settings.js",
-  "/js/views/signin.js",
-  "/js/views/week.js",
-  "/js/views/commute.js",
-  "/js/views/worker.js",
-  "/js/views/rides.js",
-  "/js/views/myRide.js",
-  "/js/views/mobility.js",
-  "/js/views/caseload.js",
-  "/js/views/progress.js",
-  "/js/views/templates.js",
-  "/js/views/workerFile.js",
-  "/js/views/reset.js",
-  "/js/views/impact.js",
-  "/js/views/audit.js",
-  "/js/charts.js",
-  "/i18n/nl.json",
-  "/i18n/en.json",
-  "/icons/icon.svg",
-  "/icons/icon-192.png",
-  "/icons/icon-512.png",
-  "/icons/icon-maskable-512.png",
-  "/icons/refresh.svg",
-];
+/** Requests for the browser's own cache check (ETag): a file the page just loaded costs a 304. */
+function shellRequests(urls) {
+  return urls.map((url) => new Request(url, { cache: "no-cache" }));
+}
 
-// Install: fetch the whole shell into a new cache. `cache: "reload"` skips the browser's HTTP
-// cache so the copy is really the current one. If one file fails, the install fails and the
-// old worker stays in charge; nothing is left half done.
+// Install: fetch the core of the shell into this version's cache. If one file fails, the install
+// fails and the old worker stays in charge; nothing is left half done. A new version waits: it takes
+// over when the app next starts, or when the person taps "Nieuwe versie" (never in the middle of a
+// form). The very first one has nobody to wait for and takes over at once.
+// The page registers this worker with the signed-in person's role ("/sw.js?role=worker"): that
+// role's screens are kept before it takes control, so the phone can go offline at once.
+const ROLE = new URL(self.location.href).searchParams.get("role") || "";
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
-      .then(() => self.skipWaiting()),
+      .then((cache) => cache.addAll(shellRequests([...BUILD.core, ...(BUILD.roles[ROLE] || [])])))
+      .then(() => self.registration.active || self.skipWaiting()),
   );
 });
 
-// Activate: delete the caches of older versions, then take control of the open pages at once.
+// Activate: delete the caches of older versions, then take control of the open pages. Nothing
+// else is touched: the outbox of actions still to send lives in IndexedDB and survives updates.
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
@@ -95,6 +53,35 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+/** Keep the screens of one role (the page says which, once someone is signed in). */
+async function keepRole(role) {
+  const urls = BUILD.roles[role];
+  if (!urls || !urls.length) return;
+  const cache = await caches.open(CACHE);
+  const missing = [];
+  for (const url of urls) if (!(await cache.match(url))) missing.push(url);
+  await cache.addAll(shellRequests(missing));
+}
+
+// Messages from the page: "werkmaat:role" (keep that role's screens for offline use),
+// "werkmaat:activate" (the person tapped "Nieuwe versie: tik om te vernieuwen", or the app is just
+// starting and nothing was typed yet).
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "werkmaat:role" && typeof data.role === "string") event.waitUntil(keepRole(data.role).catch(() => {}));
+  if (data.type === "werkmaat:activate") self.skipWaiting();
+});
+
+/** The kept copy, else the network (and a shell file fetched so is kept too). */
+async function shellFile(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && SHELL_PATH.test(new URL(request.url).pathname)) cache.put(request, response.clone()).catch(() => {});
+  return response;
+}
+
 // Fetch: decide per request where the answer comes from.
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -104,23 +91,25 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
 
   // The API: always the network, never a stored copy (personal data, and it must be fresh).
-  if (url.pathname.startsWith("/api/") || url.pathname === "/health") return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/health" || url.pathname.startsWith("/cal/")) return;
 
-  // Opening a page: network first so people get the newest version. Without a connection the
-  // app's own pages ("/", "/?bron=pwa", "/welkom#...") get the stored app shell: the app then
-  // shows what it kept from last time. Any other page gets the offline page.
+  // Opening the app ("/", "/?bron=pwa", "/welkom#..."): the kept page of this version at once, without
+  // waiting for the network (a warm start needs no connection); the browser meanwhile checks
+  // /sw.js, which is how a new version arrives. Not kept yet: the network, else the offline page.
   if (request.mode === "navigate") {
     const appPage = url.pathname === "/" || url.pathname === "/welkom";
     event.respondWith(
-      fetch(request).catch(() =>
-        (appPage ? caches.match("/") : Promise.resolve(undefined)).then((shell) => shell || caches.match("/offline.html")),
-      ),
+      (appPage ? caches.open(CACHE).then((cache) => cache.match("/")) : Promise.resolve(undefined))
+        .then((kept) => kept || fetch(request))
+        .catch(() => caches.match("/offline.html")),
     );
     return;
   }
 
-  // Shell files: the stored copy first (fast, no data used), else the network.
-  event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
+  // Shell files: the kept copy first (fast, no data used), else the network.
+  if (SHELL_PATH.test(url.pathname) || url.pathname === "/manifest.webmanifest" || url.pathname === "/offline.html") {
+    event.respondWith(shellFile(request));
+  }
 });
 
 // ==== Push ======================================================================================

@@ -95,6 +95,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "cancelRide": ("POST", "/api/rides/{ride_id}/cancel"),
     "markRideDone": ("POST", "/api/rides/{ride_id}/done"),
     "markRideNoShow": ("POST", "/api/rides/{ride_id}/no-show"),
+    "nameRidePickup": ("PUT", "/api/rides/{ride_id}/pickup"),
+    "nameRidePickupForWorker": ("PUT", "/api/mobility/rides/{ride_id}/pickup"),
     "getWorkerFile": ("GET", "/api/coaching/workers/{person_id}"),
     "updateWorkerFile": ("PATCH", "/api/coaching/workers/{person_id}"),
     "workerTimeline": ("GET", "/api/coaching/workers/{person_id}/timeline"),
@@ -166,6 +168,8 @@ declineRide                      401       403      403      200     403     403
 cancelRide                       401       403      403      200     403     403     403
 markRideDone                     401       403      403      200     403     403     403
 markRideNoShow                   401       403      403      200     403     403     403
+nameRidePickup                   401       403      403      200     403     403     403
+nameRidePickupForWorker          401       403      403      403     200     404     200
 getWorkerFile                    401       403      403      403     200     404     200
 updateWorkerFile                 401       403      403      403     200     404     200
 workerTimeline                   401       403      403      403     200     404     200
@@ -571,9 +575,9 @@ def reminder_case_for(operation: str, personas) -> Case:
 
 MOBILITY_OPERATIONS = {"getWorkerHome", "setWorkerHome", "geocodeWorkplace", "getRideOffer", "updateRideOffer",
                        "deleteRideOffer", "getRideRequest", "cancelRideRequest", "acceptRide", "declineRide",
-                       "cancelRide", "markRideDone", "markRideNoShow"}
+                       "cancelRide", "markRideDone", "markRideNoShow", "nameRidePickup", "nameRidePickupForWorker"}
 BUDDY_ONLY_OPERATIONS = {"getRideOffer", "updateRideOffer", "deleteRideOffer", "acceptRide", "declineRide",
-                         "cancelRide", "markRideDone", "markRideNoShow"}
+                         "cancelRide", "markRideDone", "markRideNoShow", "nameRidePickup"}
 WORKER_A_HOME = {"address": "Dorpsstraat 1, As", "latitude": 50.985, "longitude": 5.5}
 
 
@@ -680,6 +684,13 @@ def mobility_case_for(operation: str, personas) -> Case:  # noqa: C901 - one bra
                lambda: personas["buddy_a"].delete(f"/api/ride-offers/{offer_id}")]
     if operation != "acceptRide" and operation != "declineRide":
         assert personas["buddy_a"].post(f"/api/rides/{ride_id}/accept").status_code == 200
+    if operation in ("nameRidePickup", "nameRidePickupForWorker"):
+        def named(allowed: bool) -> None:
+            [ride] = [r for r in personas["buddy_a"].get("/api/me/rides", params={
+                "from": starts.date().isoformat(), "to": starts.date().isoformat()}).json() if r["id"] == ride_id]
+            assert ride["pickup"]["name"] == ("Matrixkerk" if allowed else "")
+
+        return Case({"ride_id": ride_id}, {"name": "Matrixkerk"}, check=named, cleanup=cleanup)
     before = {"acceptRide": "proposed", "declineRide": "proposed"}.get(operation, "confirmed")
     after = {"acceptRide": "confirmed", "declineRide": "declined", "cancelRide": "cancelled",
              "markRideDone": "done", "markRideNoShow": "no_show"}[operation]
@@ -788,6 +799,7 @@ RANDOM_ID_BODIES = {
     "updateScheduleSeries": {"title": "X"}, "setOrganisationReminderSettings": {"eveningBeforeAt": "19:00"},
     "setWorkerHome": {"latitude": 50.9, "longitude": 5.4}, "geocodeWorkplace": {},
     "updateRideOffer": {"seats": 1}, "cancelRide": {"reason": "X"},
+    "nameRidePickup": {"name": "X"}, "nameRidePickupForWorker": {"name": "X"},
     "updateWorkerFile": {}, "addNote": {"body": "X"}, "editNote": {"body": "X"}, "closeFlag": {"note": "X"},
     "setWorkerStatus": {"status": "paused"}, "assignWorker": {}, "applyTrajectoryTemplate": {"templateId": str(uuid.uuid4())},
     "updateMilestone": {"status": "planned"}, "setCoachingSettings": {},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -136,22 +137,74 @@ def test_csv_parses_back_to_the_same_numbers(org_x):
     coach = org_x["coach"]
     response = coach.get("/api/reports/impact", params=MARCH | {"format": "csv"})
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8", "the charset named once"
     assert response.headers["content-disposition"] == 'attachment; filename="impact-2026-03-01-2026-03-31.csv"'
     rows = parse_csv(response.content)
-    assert rows[0] == ["sectie", "cijfer", "groep", "waarde", "eenheid"]
-    assert all(len(r) == 5 for r in rows)
-    single = {r[1]: r[3] for r in rows[1:] if r[2] == "" or r[2] == "totaal"}
+    assert rows[0] == ["Onderdeel", "Cijfer", "Groep", "Waarde", "Eenheid", "Sleutel"]
+    assert all(len(r) == 6 for r in rows)
+    # The machine key (last column) finds a figure whatever the language.
+    single = {r[5].split(".", 1)[1]: r[3] for r in rows[1:] if not r[5].endswith(".group")}
     assert {k: single[k] for k in EXPECTED_FIGURES} == EXPECTED_FIGURES
     # Numbers with a decimal comma read back to the JSON values.
     json_report = figures(coach.get("/api/reports/impact", params=MARCH).json())
     for key in ("plannedHours", "attendedHours", "attendanceRate", "trainingHours", "workersActive"):
         assert float(single[key].replace(",", ".")) == json_report[key]["value"]
     for key, expected in EXPECTED_BREAKDOWNS.items():
-        assert [(r[2], r[3]) for r in rows if r[1] == key and r[2] != "totaal"] == expected
+        assert [(r[2], r[3]) for r in rows if r[5] == f"trajectory.{key}.group"] == expected
     english = coach.get("/api/reports/impact", params=MARCH | {"format": "csv"},
                         headers={"Accept-Language": "en"})
-    assert parse_csv(english.content)[0] == ["section", "figure", "group", "value", "unit"]
+    assert parse_csv(english.content)[0] == ["Section", "Figure", "Group", "Value", "Unit", "Key"]
+
+
+def test_csv_rows_read_in_the_coachs_language(org_x):
+    """Row labels are words, not keys: "Aanwezigheid; Geplande uren; ; 88,5; uur", the key beside."""
+    coach = org_x["coach"]
+    dutch = parse_csv(coach.get("/api/reports/impact", params=MARCH | {"format": "csv"}).content)
+    by_key = {r[5]: r[:5] for r in dutch[1:]}
+    assert by_key["period.from"] == ["Periode", "Van", "", "2026-03-01", "datum"]
+    assert by_key["attendance.plannedHours"] == ["Aanwezigheid", "Geplande uren", "", "88,5", "uur"]
+    assert by_key["attendance.attendanceRate"] == ["Aanwezigheid", "Aanwezigheid", "", "73,4", "%"]
+    assert by_key["trajectory.movedOn"] == ["Traject", "Doorgestroomd naar gewoon werk", "Totaal", "≥6", "mensen"]
+    assert ["Traject", "Mijlpalen bereikt", "Heftruckattest", "<5", "mensen",
+            "trajectory.milestonesReached.group"] in dutch
+    english = parse_csv(coach.get("/api/reports/impact", params=MARCH | {"format": "csv"},
+                                  headers={"Accept-Language": "en"}).content)
+    by_key_en = {r[5]: r[:5] for r in english[1:]}
+    assert by_key_en["attendance.plannedHours"] == ["Attendance", "Planned hours", "", "88,5", "hours"]
+    assert by_key_en["trajectory.movedOn"][2] == "Total"
+    assert set(by_key_en) == set(by_key), "the same keys in both languages"
+    # No machine word is left in a readable column: no camelCase key in either file, no English in
+    # the Dutch one.
+    machine = {"attendance", "trajectory", "rides", "period", "people", "hours", "count", "date", "total"}
+    for row in dutch[1:]:
+        assert not machine.intersection(w.lower() for w in row[:2] + row[4:5]), row
+    for row in dutch[1:] + english[1:]:
+        assert not any(re.search(r"[a-z][A-Z]", cell) for cell in row[:2] + row[4:5]), row
+
+
+def test_csv_labels_are_the_apps_own_words():
+    """The CSV names a figure as the report screen does (pwa/i18n), in Dutch and in English."""
+    from backend.reports import labels
+
+    for language in ("nl", "en"):
+        catalogue = json.loads((ROOT / "pwa" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+        screen = {k.removeprefix("impact.figure."): v for k, v in catalogue.items() if k.startswith("impact.figure.")}
+        assert screen, "the app names its figures"
+        for key, text in screen.items():
+            assert labels.figure(language, key) == text, (language, key)
+
+
+def test_every_key_of_a_report_has_a_label(org_x):
+    """A section a domain adds (rides) must bring its words: no key shows through in Excel."""
+    from backend.reports import labels
+
+    report = org_x["coach"].get("/api/reports/impact", params=MARCH).json()
+    for language in ("nl", "en"):
+        for section in report["sections"]:
+            assert section["key"] in labels.SECTIONS[language], section["key"]
+            for figure in section["figures"]:
+                assert figure["key"] in labels.FIGURES[language], figure["key"]
+                assert figure["unit"] in labels.UNITS[language], figure["unit"]
 
 
 @pytest.mark.parametrize(("params", "field", "nl", "en"), [

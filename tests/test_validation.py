@@ -45,8 +45,10 @@ def assert_error_body(response, status: int, language: str | None) -> dict:
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert {"status", "message", "errors"} <= set(body), body
-    assert set(body) <= {"status", "message", "errors", "retryAfter"}, body
+    assert set(body) <= {"status", "message", "errors", "retryAfter", "code"}, body
     assert body["status"] == status
+    # The message key, for the app to tell cases apart (e.g. a 401 "device_revoked").
+    assert isinstance(body.get("code"), str) and body["code"], body
     assert isinstance(body["message"], str) and body["message"]
     assert isinstance(body["errors"], list)
     for item in body["errors"]:

@@ -28,6 +28,8 @@ from backend.mobility.schemas import (
     OfferOut,
     OfferUpdate,
     OverviewOut,
+    PickupIn,
+    PickupOut,
     ProposalOut,
     RideWorkplaceOut,
     RideRequestIn,
@@ -103,6 +105,11 @@ class MobilityController(Controller):
                                 data: JSONBody[GeocodeWorkplaceIn]) -> WorkplaceOut:
         """Set the workplace's coordinates from its address."""
         return await places.geocode_workplace(actor, workplace_id, data)
+
+    @put("/rides/{ride_id:uuid}/pickup", operation_id="nameRidePickupForWorker", responses=CONFLICTS)
+    async def name_pickup(self, actor: CurrentActor, ride_id: FromPath[UUID], data: JSONBody[PickupIn]) -> PickupOut:
+        """Name the pickup point of a ride of one of the coach's workers ('Bushalte Stalenstraat')."""
+        return await rides.name_pickup_for_worker(actor, ride_id, data)
 
     @get("/overview", operation_id="mobilityOverview")
     async def overview(self, actor: CurrentActor,
@@ -196,6 +203,11 @@ class RideController(Controller):
         """The buddy cannot drive: the worker and the coach are told at once."""
         return await run_once(actor.id, idempotency_key, lambda: rides.cancel(actor, ride_id, data.reason), 200,
                               scope="cancelRide")
+
+    @put("/{ride_id:uuid}/pickup", operation_id="nameRidePickup", responses=CONFLICTS)
+    async def name_pickup(self, actor: CurrentActor, ride_id: FromPath[UUID], data: JSONBody[PickupIn]) -> PickupOut:
+        """The buddy names where they pick the worker up ('Kerk Zwartberg'), with its address."""
+        return await rides.name_pickup(actor, ride_id, data)
 
     @post("/{ride_id:uuid}/done", operation_id="markRideDone", status_code=200, responses=CONFLICTS)
     async def done(self, actor: CurrentActor, ride_id: FromPath[UUID],

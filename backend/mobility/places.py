@@ -61,21 +61,24 @@ async def locate(address: str, field: str) -> geocoding.GeoResult:
 def home_out(person_id: UUID, home: Home | None, found_as: str = "") -> HomeOut:
     if home is None:
         return HomeOut(person_id=person_id, address="", latitude=None, longitude=None, source="",
-                       pickup_name="", pickup_latitude=None, pickup_longitude=None)
+                       pickup_name="", pickup_latitude=None, pickup_longitude=None, pickup_address="")
     return HomeOut(person_id=person_id, address=home.address, latitude=home.latitude, longitude=home.longitude,
                    source=home.source, pickup_name=home.pickup_name, pickup_latitude=home.pickup_latitude,
-                   pickup_longitude=home.pickup_longitude, found_as=found_as, updated_at=home.updated_at)
+                   pickup_longitude=home.pickup_longitude, pickup_address=home.pickup_address,
+                   found_as=found_as, updated_at=home.updated_at)
 
 
 async def home_of(person_id: UUID) -> Home | None:
     return await Home.objects().where(Home.person == person_id).first()
 
 
-def pickup_point(home: Home) -> tuple[str, float, float]:
-    """What a buddy may see: a named pickup point, or the home rounded to about 100 m."""
+def pickup_point(home: Home) -> tuple[str, str, float, float]:
+    """What a buddy may see: a named pickup point (name, its own address) at its own point or at the
+    home rounded to about 100 m. Never the home address itself."""
     if home.pickup_latitude is not None and home.pickup_longitude is not None:
-        return home.pickup_name, home.pickup_latitude, home.pickup_longitude
-    return (home.pickup_name, round(home.latitude, PICKUP_DECIMALS), round(home.longitude, PICKUP_DECIMALS))
+        return home.pickup_name, home.pickup_address, home.pickup_latitude, home.pickup_longitude
+    return (home.pickup_name, home.pickup_address, round(home.latitude, PICKUP_DECIMALS),
+            round(home.longitude, PICKUP_DECIMALS))
 
 
 async def _worker_for_staff(actor: Actor, person_id: UUID) -> Person:
@@ -118,7 +121,8 @@ async def set_home(actor: Actor, person_id: UUID, data: HomeIn) -> HomeOut:
         raise InvalidInput.field("address", "address_or_coordinates")
     home = await _save_home(person.id, actor.id, {
         "address": address, "latitude": lat, "longitude": lon, "source": source,
-        "pickup_name": data.pickup_name.strip(), "pickup_latitude": data.pickup_latitude,
+        "pickup_name": data.pickup_name.strip(), "pickup_address": data.pickup_address.strip(),
+        "pickup_latitude": data.pickup_latitude,
         "pickup_longitude": data.pickup_longitude})
     return home_out(person.id, home, found_as)
 

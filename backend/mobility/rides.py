@@ -7,12 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from uuid import UUID
 
-from backend.access import Actor, Role, can_drive_ride, can_take_rides
+from backend.access import Actor, Role, can_drive_ride, can_take_rides, require_staff
+from backend.accounts.services import manageable_person
 from backend.accounts.tables import Person
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.mobility import hooks, notify
 from backend.mobility.places import check_days, now, require_buddy
-from backend.mobility.schemas import KilometresOut, MonthKm, MyRideOut, PickupOut, ProposalOut
+from backend.mobility.schemas import KilometresOut, MonthKm, MyRideOut, PickupIn, PickupOut, ProposalOut
 from backend.mobility.services import propose
 from backend.mobility.tables import BuddyProfile, Ride, RideOffer, RideRequest, SeatDay
 from backend.organisations.tables import Workplace
@@ -137,6 +138,35 @@ async def mark(actor: Actor, ride_id: UUID, status: str) -> MyRideOut:
     return (await rides_out([await Ride.objects().where(Ride.id == ride.id).first()], "driver"))[0]
 
 
+async def _set_pickup_name(ride: Ride, data: PickupIn, statuses: tuple[str, ...]) -> PickupOut:
+    """Name the ride's pickup point ('Kerk Zwartberg') and give its address; the point on the map
+    (and so the route and the times) stays. Only while the ride is still to come."""
+    if ride.status not in statuses:
+        raise Conflict("ride_cancelled" if ride.status == "cancelled" else "ride_not_confirmed")
+    name, address = data.name.strip(), data.address.strip()
+    changed = await Ride.update({Ride.pickup_name: name, Ride.pickup_address: address}).where(
+        (Ride.id == ride.id) & Ride.status.is_in(list(statuses))).returning(Ride.id)
+    if not changed:  # cancelled between the read and the write
+        raise Conflict("ride_not_confirmed")
+    return PickupOut(name=name, address=address, latitude=ride.pickup_latitude, longitude=ride.pickup_longitude)
+
+
+async def name_pickup(actor: Actor, ride_id: UUID, data: PickupIn) -> PickupOut:
+    """The buddy names the pickup point of their confirmed ride (they only see it once confirmed)."""
+    return await _set_pickup_name(await own_ride(actor, ride_id), data, ("confirmed",))
+
+
+async def name_pickup_for_worker(actor: Actor, ride_id: UUID, data: PickupIn) -> PickupOut:
+    """The worker's coach (or an admin) names the pickup point of a proposed or confirmed ride;
+    a ride of someone else's worker is 404 or 403, like the worker themself."""
+    require_staff(actor)
+    ride = await Ride.objects().where(Ride.id == ride_id).first()
+    if ride is None:
+        raise NotFound()
+    await manageable_person(actor, ride.worker)
+    return await _set_pickup_name(ride, data, ("proposed", "confirmed"))
+
+
 async def on_sick_report(worker_id: UUID, first: dt.date, last: dt.date) -> int:
     """A worker reported sick: their rides of those days are called off and the drivers told."""
     name = await Person.select(Person.first_name).where(Person.id == worker_id).first()
@@ -186,7 +216,8 @@ async def rides_out(rides: list[Ride], role: str) -> list[MyRideOut]:
         show_pickup = role == "rider" or r.status in ("confirmed", "done", "no_show")
         common = dict(id=r.id, role=role, status=r.status, day=r.day, leave_at=r.leave_at, pickup_at=r.pickup_at,
                       arrive_at=r.arrive_at, arrive_by=r.arrive_by, workplace_name=workplace[r.id],
-                      pickup=PickupOut(name=r.pickup_name, latitude=r.pickup_latitude, longitude=r.pickup_longitude)
+                      pickup=PickupOut(name=r.pickup_name, latitude=r.pickup_latitude, longitude=r.pickup_longitude,
+                                       address=r.pickup_address)
                       if show_pickup else None, distance_km=r.distance_km, cancel_reason=r.cancel_reason)
         if role == "rider":
             driver = people.get(r.buddy, {})

@@ -14,6 +14,8 @@ HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
 Address = Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)]
 PickupName = Annotated[str, msgspec.Meta(max_length=120, pattern=NO_NUL)]
+# A pickup point a buddy names for a ride: a name is what the worker reads, so it may not be blank.
+PickupNameGiven = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=NOT_BLANK)]
 Seats = Annotated[int, msgspec.Meta(ge=1, le=8)]
 DetourKm = Annotated[float, msgspec.Meta(ge=0, le=50)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=NOT_BLANK)]
@@ -31,6 +33,7 @@ class HomeIn(InputStruct):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     pickup_name: PickupName = ""
+    pickup_address: Address = ""
     pickup_latitude: Latitude | None = None
     pickup_longitude: Longitude | None = None
 
@@ -51,6 +54,7 @@ class HomeOut(CamelStruct):
     pickup_name: str
     pickup_latitude: float | None
     pickup_longitude: float | None
+    pickup_address: str = ""
     found_as: str = ""
     updated_at: dt.datetime | None = None
 
@@ -163,9 +167,21 @@ class ProposalOut(CamelStruct):
 
 
 class PickupOut(CamelStruct):
+    """Where the worker is picked up: the name first ('Kerk Zwartberg'), its address, and the point
+    behind the map link (a named point's own, or the home rounded to about 100 m)."""
+
     name: str
     latitude: float
     longitude: float
+    address: str = ""
+
+
+class PickupIn(InputStruct):
+    """The buddy (or the worker's coach) names the pickup point of one confirmed ride, e.g.
+    'Bushalte Stalenstraat', optionally with its address. The point on the map stays as it is."""
+
+    name: PickupNameGiven
+    address: Address = ""
 
 
 class MyRideOut(CamelStruct):

@@ -197,12 +197,13 @@ async def propose(request_id: UUID) -> int:
     matches = matcher.match(spec, offers, taken, recurrence.local_instant)
     live = await Ride.count().where((Ride.request == request_id) & (Ride.status == "proposed"))
     chosen = matches[:max(0, MAX_PROPOSALS - live)]
-    name, lat, lon = pickup_point(home)
+    name, address, lat, lon = pickup_point(home)
     for m in chosen:
         ride = Ride(offer=m.offer_id, request=request_id, buddy=m.buddy_id, worker=req["worker"],
                     organisation=req["organisation"], day=req["day"], leave_at=m.leave_at, pickup_at=m.pickup_at,
                     arrive_at=m.arrive_at, arrive_by=req["arrive_by"], detour_km=m.detour_km,
-                    distance_km=m.distance_km, pickup_name=name, pickup_latitude=lat, pickup_longitude=lon)
+                    distance_km=m.distance_km, pickup_name=name, pickup_address=address,
+                    pickup_latitude=lat, pickup_longitude=lon)
         await ride.save()
         await notify.send(m.buddy_id, "ride_proposed", url="/#/rides", until=m.leave_at, topic=str(ride.id),
                           organisation=req["organisation"], name=worker.first_name, day=req["day"],

@@ -33,6 +33,8 @@ class Home(Table):
     longitude = Float(null=True, default=None)
     source = Varchar(length=16, default="coach", help_text="'coach', 'location' (the phone) or 'geocoder'.")
     pickup_name = Varchar(length=120, default="", help_text="A named pickup point, e.g. 'Kerk Winterslag'.")
+    pickup_address = Varchar(length=300, default="",
+                             help_text="The named pickup point's address, e.g. 'Stalenstraat 12, Genk'.")
     pickup_latitude = Float(null=True, default=None)
     pickup_longitude = Float(null=True, default=None)
     updated_by = ForeignKey(references=Person, null=True)
@@ -116,6 +118,7 @@ class Ride(Table, tablename="buddy_ride"):
     detour_km = Float()
     distance_km = Float(help_text="Road estimate of origin -> pickup -> workplace: the kilometres claimed.")
     pickup_name = Varchar(length=120, default="")
+    pickup_address = Varchar(length=300, default="", help_text="The pickup point's address, when named.")
     pickup_latitude = Float()
     pickup_longitude = Float()
     cancel_reason = Varchar(length=500, default="")

@@ -13,6 +13,7 @@ from backend.access import Actor, report_scope
 from backend.coaching import audit
 from backend.errors import InvalidInput, NotFound
 from backend.organisations.tables import Organisation
+from backend.reports import labels
 from backend.reports.schemas import ImpactReport
 from backend.reports.sections import ReportContext, providers
 from backend.reports.suppression import THRESHOLD
@@ -79,13 +80,6 @@ async def impact_report(actor: Actor, organisation_id: UUID | None, first: dt.da
     return report
 
 
-CSV_HEADER = {
-    "nl": ["sectie", "cijfer", "groep", "waarde", "eenheid"],
-    "en": ["section", "figure", "group", "value", "unit"],
-}
-TOTAL_LABEL = {"nl": "totaal", "en": "total"}
-
-
 def _cell(text: str) -> str:
     """Text from people (milestone titles) cannot start a spreadsheet formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -94,20 +88,32 @@ def _cell(text: str) -> str:
 def report_csv(report: ImpactReport, language: str = "nl") -> bytes:
     """UTF-8 with a byte order mark and `;` between fields, as Excel with Belgian settings opens it
     (its list separator is `;` because the decimal separator is a comma). Numbers use a decimal
-    comma; hidden figures keep their display text ("<5", "≥N", "–")."""
+    comma; hidden figures keep their display text ("<5", "≥N", "–").
+
+    The first five columns read as a sentence in the coach's language ("Aanwezigheid; Geplande uren;
+    ; 77,5; uur"); the last, `Sleutel`, keeps the machine key (`attendance.plannedHours`, and
+    `trajectory.milestonesReached.group` for the rows of one group) so that a spreadsheet or a
+    script can find a figure whatever the language."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER.get(language, CSV_HEADER["nl"]))
-    writer.writerow(["period", "from", "", report.period_from.isoformat(), "date"])
-    writer.writerow(["period", "to", "", report.period_to.isoformat(), "date"])
+    writer.writerow(labels.HEADER.get(language, labels.HEADER["nl"]))
+    period = labels.section(language, "period")
+    for key, day in (("from", report.period_from), ("to", report.period_to)):
+        writer.writerow([period, labels.figure(language, key), "", day.isoformat(), labels.unit(language, "date"),
+                         f"period.{key}"])
+    total = labels.TOTAL.get(language, labels.TOTAL["nl"])
     for section in report.sections:
+        name = labels.section(language, section.key)
         in_breakdown = {b.key for b in section.breakdowns}
         for figure in section.figures:
             if figure.key not in in_breakdown:
-                writer.writerow([section.key, figure.key, "", figure.display, figure.unit])
+                writer.writerow([name, labels.figure(language, figure.key), "", figure.display,
+                                 labels.unit(language, figure.unit), f"{section.key}.{figure.key}"])
         for breakdown in section.breakdowns:
+            what = labels.figure(language, breakdown.key)
             for row in breakdown.rows:
-                writer.writerow([section.key, breakdown.key, _cell(row.label), row.display, "people"])
-            writer.writerow([section.key, breakdown.key, TOTAL_LABEL.get(language, "totaal"),
-                             breakdown.total.display, breakdown.total.unit])
+                writer.writerow([name, what, _cell(row.label), row.display, labels.unit(language, "people"),
+                                 f"{section.key}.{breakdown.key}.group"])
+            writer.writerow([name, what, total, breakdown.total.display, labels.unit(language, breakdown.total.unit),
+                             f"{section.key}.{breakdown.key}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, get, patch, post, put
+from litestar import Controller, Response, get, patch, post, put, route
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from backend import access
@@ -14,13 +14,14 @@ from backend.access import CurrentActor, Role, signed_in, staff_only
 from backend.accounts.services import manageable_person
 from backend.errors import Forbidden, error_responses
 from backend.idempotency import IdempotencyKey, run_once
-from backend.schedule import attendance, calendar, services
+from backend.schedule import attendance, calendar, conflicts, services
 from backend.schedule.schemas import (
     AttendanceCorrection,
     AttendanceDetail,
     AttendanceOut,
     CalendarOut,
     CheckInIn,
+    ConflictsOut,
     GroupCreate,
     GroupOut,
     ItemCreate,
@@ -59,12 +60,19 @@ class ScheduleController(Controller):
 
     @post("/items", operation_id="createScheduleItem", guards=[staff_only])
     async def create_item(self, actor: CurrentActor, data: JSONBody[ItemCreate]) -> ItemOut:
-        """Plan one shift, training, intake or meeting for workers or a group."""
+        """Plan one shift, training, intake or meeting for workers or a group. Clashes are not
+        refused: ask `/items/conflicts` first and let the coach decide."""
         return await services.create_item(actor, data)
 
     @get("/items/{item_id:uuid}", operation_id="getScheduleItem")
     async def get_item(self, actor: CurrentActor, item_id: FromPath[UUID]) -> ItemOut:
         return (await attendance.with_absences(actor, [await services.get_item(actor, item_id)]))[0]
+
+    @post("/items/conflicts", operation_id="scheduleItemConflicts", guards=[staff_only], status_code=200)
+    async def item_conflicts(self, actor: CurrentActor, data: JSONBody[ItemCreate]) -> ConflictsOut:
+        """What this item would clash with: its workers already planned at that time. Takes the
+        body of `POST /items`, checks it the same way (400 for the same mistakes) and saves nothing."""
+        return await conflicts.item_conflicts(actor, data)
 
     @patch("/items/{item_id:uuid}", operation_id="updateScheduleItem", guards=[staff_only])
     async def update_item(self, actor: CurrentActor, item_id: FromPath[UUID], data: JSONBody[ItemUpdate]) -> ItemOut:
@@ -105,6 +113,12 @@ class ScheduleController(Controller):
     async def create_series(self, actor: CurrentActor, data: JSONBody[SeriesCreate]) -> SeriesOut:
         """A weekly pattern (e.g. Mon-Thu 08:00-16:00) in local time, with an optional end date."""
         return await services.create_series(actor, data)
+
+    @post("/series/conflicts", operation_id="scheduleSeriesConflicts", guards=[staff_only], status_code=200)
+    async def series_conflicts(self, actor: CurrentActor, data: JSONBody[SeriesCreate]) -> ConflictsOut:
+        """What this series would clash with in its first 26 weeks: the same series planned again,
+        other items of its workers at those times. Takes the body of `POST /series`; saves nothing."""
+        return await conflicts.series_conflicts(actor, data)
 
     @get("/series/{series_id:uuid}", operation_id="getScheduleSeries", guards=[staff_only])
     async def get_series(self, actor: CurrentActor, series_id: FromPath[UUID]) -> SeriesOut:
@@ -192,13 +206,20 @@ class CalendarController(Controller):
         return await calendar.renew(person.id)
 
 
-@get("/cal/{token:str}", operation_id="calendarFeed", tags=["calendar"], security=[],
-     media_type="text/calendar; charset=utf-8")
+def _feed_operation_id(handler, method, path) -> str:
+    return "calendarFeed" if method == "GET" else "calendarFeedHead"
+
+
+# GET and HEAD: calendar apps (and link checkers) ask HEAD first to see whether the address works.
+# HEAD gets the same headers (Content-Length too) without the body. The media type is given without
+# a charset: Litestar adds "; charset=utf-8" to text types itself, and naming it here made it twice.
+@route("/cal/{token:str}", http_method=["GET", "HEAD"], operation_id=_feed_operation_id, tags=["calendar"],
+       security=[], media_type="text/calendar")
 async def calendar_feed(token: FromPath[str]) -> Response[bytes]:
     """The iCalendar feed itself; the unguessable token in the address is the only key."""
     person = await calendar.person_for_token(token.removesuffix(".ics"))
     body = await calendar.render_feed(person)
-    return Response(body, media_type="text/calendar; charset=utf-8",
+    return Response(body, media_type="text/calendar",
                     headers={"Content-Disposition": 'inline; filename="werkmaat.ics"'})
 
 

@@ -224,3 +224,27 @@ class GroupOut(CamelStruct):
 class CalendarOut(CamelStruct):
     url: str
     renewed_at: dt.datetime
+
+
+class ConflictOut(CamelStruct):
+    """One worker already planned at that time: the first clashing item of one series (or a one-off
+    item), and on how many days it clashes."""
+
+    worker_id: UUID
+    worker_name: str
+    item_id: UUID
+    series_id: UUID | None
+    title: str
+    kind: str
+    local_date: dt.date
+    local_start: str
+    local_end: str
+    count: int
+    # The same weekly series (title and times) planned again for this worker.
+    same_series: bool
+
+
+class ConflictsOut(CamelStruct):
+    """What a plan would clash with if it were saved now (empty: nothing)."""
+
+    conflicts: list[ConflictOut]

@@ -1,119 +1,186 @@
-// Werkmaat boots here: register the service worker, load the language, ask who is signed in,
+// Werkmaat boots here: register the service worker, load the language, find out who is signed in,
 // then show the screen that fits the route and the person's role.
+//
+// Only the shell is imported here; every screen is loaded when it is first opened (`import()` in
+// ROUTES), so a worker's phone downloads the worker's screens and never a coach's or an admin's.
+// The server reads ROUTES to know each role's screens (backend/shell.py): keep one
+// `import("./views/...")` per screen inside its role's block.
 
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { h, icon } from "./dom.js";
-import { currentLanguage, setLanguage, storedLanguage, t } from "./i18n.js";
-import { currentPath, match, navigate, onRouteChange } from "./router.js";
-import { announce, button, heading, loading } from "./ui.js";
-import { adminHome, organisationView } from "./views/admin.js";
-import { buddyHome } from "./views/buddy.js";
-import { coachHome } from "./views/coach.js";
-import { personDetail } from "./views/person.js";
-import { personForm } from "./views/personForm.js";
-import { renewPush } from "./push.js";
-import { inboxView, refreshUnread, unreadCounter, watchInbox } from "./views/inbox.js";
-import { pushHomeCard } from "./views/pushSettings.js";
-import { remindersView } from "./views/reminders.js";
-import { resetView } from "./views/reset.js";
-import { settingsView } from "./views/settings.js";
-import { codeView, loginView } from "./views/signin.js";
-import { workerHome } from "./views/worker.js";
+import { currentLanguage, setLanguage, storedLanguage, t, usePart } from "./i18n.js";
 import { clearCopies, readCopy, saveCopy } from "./offline.js";
 import { startOutbox } from "./outbox.js";
-import { planView } from "./views/plan.js";
-import { groupsView } from "./views/groups.js";
-import { lateView, sickView } from "./views/report.js";
-import { weekView } from "./views/week.js";
-import { commuteView } from "./views/commute.js";
-import { offerFormView, ridesView } from "./views/rides.js";
-import { overviewView } from "./views/mobility.js";
-import { caseloadView } from "./views/caseload.js";
-import { progressView } from "./views/progress.js";
-import { templatesView } from "./views/templates.js";
-import { workerFileView } from "./views/workerFile.js";
-import { impactView } from "./views/impact.js";
-import { auditView } from "./views/audit.js";
+import { currentPath, match, navigate, onRouteChange } from "./router.js";
+import { announce, button, heading, loading } from "./ui.js";
+import { refreshUnread, setUnread, unreadCounter, watchInbox } from "./unread.js";
 
-// The inbox is there for every role; a tapped notification opens "#/inbox/<id>".
-const INBOX = [["/inbox", inboxView], ["/inbox/:id", inboxView]];
-// The worker's week, and "Ik ben ziek" / "Ik kom te laat".
-const WEEK = [["/week", weekView], ["/week/:offset", weekView], ["/sick", sickView], ["/late", lateView]];
+/** A screen loaded on first use: `screen(() => import("./views/x.js"), "xView")`; `.load` starts
+ *  loading it early (at a cold start, while the catalogue is on its way). */
+function screen(load, name) {
+  const show = async (ctx) => (await load())[name](ctx);
+  show.load = load;
+  return show;
+}
 
 // Which screens each role has. Order matters: "/people/new" before "/people/:id".
+// The worker's and buddy's home get the "Meldingen aanzetten" card after them (see withPushCard).
 const ROUTES = {
-  worker: [["/home", withPushCard(workerHome)], ["/settings", settingsView], ...INBOX, ...WEEK,
-    ["/commute", commuteView], ["/progress", progressView]],
-  buddy: [["/home", withPushCard(buddyHome)], ["/settings", settingsView], ...INBOX,
-    ["/rides", ridesView], ["/rides/offers/new", offerFormView], ["/rides/offers/:id", offerFormView]],
+  worker: [
+    ["/home", screen(() => import("./views/worker.js"), "workerHome")],
+    ["/settings", screen(() => import("./views/settings.js"), "settingsView")],
+    ["/inbox", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/inbox/:id", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/week", screen(() => import("./views/week.js"), "weekView")],
+    ["/week/:offset", screen(() => import("./views/week.js"), "weekView")],
+    ["/sick", screen(() => import("./views/report.js"), "sickView")],
+    ["/late", screen(() => import("./views/report.js"), "lateView")],
+    ["/commute", screen(() => import("./views/commute.js"), "commuteView")],
+    ["/progress", screen(() => import("./views/progress.js"), "progressView")],
+  ],
+  buddy: [
+    ["/home", screen(() => import("./views/buddy.js"), "buddyHome")],
+    ["/settings", screen(() => import("./views/settings.js"), "settingsView")],
+    ["/inbox", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/inbox/:id", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/rides", screen(() => import("./views/rides.js"), "ridesView")],
+    ["/rides/offers/new", screen(() => import("./views/rides.js"), "offerFormView")],
+    ["/rides/offers/:id", screen(() => import("./views/rides.js"), "offerFormView")],
+  ],
   coach: [
-    ["/home", withPushCard(coachHome)],
-    ["/reminders", remindersView],
-    ...INBOX,
-    ["/home/all", (ctx) => coachHome({ ...ctx, all: true })],
-    ["/plan", planView],
-    ["/plan/:workerId", planView],
-    ["/groups", groupsView],
-    ["/people/new", personForm],
-    ["/people/:id", personDetail],
-    ["/people/:id/edit", personForm],
-    ["/settings", settingsView],
-    ["/mobility", overviewView],
-    ["/mobility/:date", overviewView],
-    ["/caseload", caseloadView],
-    ["/worker/:id", workerFileView],
-    ["/report", impactView],
+    ["/home", screen(() => import("./views/coach.js"), "coachHome")],
+    ["/reminders", screen(() => import("./views/reminders.js"), "remindersView")],
+    ["/inbox", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/inbox/:id", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/home/all", screen(() => import("./views/coach.js").then((m) => ({ all: (ctx) => m.coachHome({ ...ctx, all: true }) })), "all")],
+    ["/plan", screen(() => import("./views/plan.js"), "planView")],
+    ["/plan/:workerId", screen(() => import("./views/plan.js"), "planView")],
+    ["/groups", screen(() => import("./views/groups.js"), "groupsView")],
+    ["/people/new", screen(() => import("./views/personForm.js"), "personForm")],
+    ["/people/:id", screen(() => import("./views/person.js"), "personDetail")],
+    ["/people/:id/edit", screen(() => import("./views/personForm.js"), "personForm")],
+    ["/settings", screen(() => import("./views/settings.js"), "settingsView")],
+    ["/mobility", screen(() => import("./views/mobility.js"), "overviewView")],
+    ["/mobility/:date", screen(() => import("./views/mobility.js"), "overviewView")],
+    ["/caseload", screen(() => import("./views/caseload.js"), "caseloadView")],
+    ["/worker/:id", screen(() => import("./views/workerFile.js"), "workerFileView")],
+    ["/report", screen(() => import("./views/impact.js"), "impactView")],
   ],
   admin: [
-    ["/home", adminHome],
-    ["/organisations/:id", organisationView],
-    ["/people/:id", personDetail],
-    ["/settings", settingsView],
-    ...INBOX,
-    ["/caseload", caseloadView],
-    ["/worker/:id", workerFileView],
-    ["/templates/:id", templatesView],
-    ["/report", impactView],
-    ["/audit", auditView],
+    ["/home", screen(() => import("./views/admin.js"), "adminHome")],
+    ["/organisations/:id", screen(() => import("./views/admin.js"), "organisationView")],
+    ["/people/:id", screen(() => import("./views/person.js"), "personDetail")],
+    ["/settings", screen(() => import("./views/settings.js"), "settingsView")],
+    ["/inbox", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/inbox/:id", screen(() => import("./views/inbox.js"), "inboxView")],
+    ["/caseload", screen(() => import("./views/caseload.js"), "caseloadView")],
+    ["/worker/:id", screen(() => import("./views/workerFile.js"), "workerFileView")],
+    ["/templates/:id", screen(() => import("./views/templates.js"), "templatesView")],
+    ["/report", screen(() => import("./views/impact.js"), "impactView")],
+    ["/audit", screen(() => import("./views/audit.js"), "auditView")],
   ],
 };
-const SIGNED_OUT = [["/login", loginView]];
+const SIGNED_OUT = [
+  ["/login", screen(() => import("./views/signin.js"), "loginView")],
+  ["/", screen(() => import("./views/signin.js"), "codeView")],
+];
 // A password reset link works whether or not someone is signed in on this browser.
-const RESET = [["/reset", resetView], ["/reset/:token", resetView]];
+const RESET = [
+  ["/reset", screen(() => import("./views/reset.js"), "resetView")],
+  ["/reset/:token", screen(() => import("./views/reset.js"), "resetView")],
+];
+const HOME_WITH_PUSH_CARD = new Set(["worker", "buddy", "coach"]);
 
-const state = { me: null, flash: null, renders: 0, first: true };
-
-// ---- service worker -------------------------------------------------------------------------
-
-if ("serviceWorker" in navigator) {
-  window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
-      // Without it the app still works online; nothing to tell the user.
-    });
-  });
-}
+// `today`: the last answer of /api/me/today ({ data, offline, savedAt, cached, at }).
+// `words`: the catalogue part being loaded (a promise; rendering waits for it).
+const state = { me: null, flash: null, renders: 0, first: true, today: null, typed: false, words: null };
 
 // ---- who is signed in ----------------------------------------------------------------------------
 
 /** A worker's own details are kept on the phone, for opening the app without a connection;
  *  their offline actions (check-in, sick, late) are sent for them only. */
 function setMe(me) {
+  const before = state.me && state.me.role;
   state.me = me;
   const worker = me && me.role === "worker";
   if (worker) saveCopy("me", me);
   startOutbox(worker ? me.id : null);
+  if (me && me.role !== before) keepRoleScreens(me.role);
+}
+
+// ---- the worker's Home: one answer -----------------------------------------------------------------
+// The Home draws from /api/me/today alone (who I am, today, the next item, the ride, the unread count).
+// The last answer is kept (offline.js, copy "today"): a warm start draws it before asking anything,
+// then asks and draws again, quietly.
+
+function useToday(answer) {
+  state.today = answer;
+  setUnread(answer.data.unread || 0);
+  if (answer.offline || answer.cached) return;
+  state.me = answer.data.me;
+  saveCopy("me", answer.data.me);
+}
+
+/** The Home answer: one fetched for this drawing just before (`unused`, taken once) or the copy
+ *  drawn at a warm start, else a new one (the kept copy when there is no connection). */
+async function todayAnswer() {
+  const kept = state.today;
+  if (kept && (kept.cached || kept.unused)) {
+    kept.unused = false;
+    return kept;
+  }
+  try {
+    const data = await api.get("/api/me/today");
+    saveCopy("today", data);
+    useToday({ data, offline: false, cached: false, at: Date.now() });
+  } catch (error) {
+    const copy = error.status === 0 && readCopy("today");
+    if (!copy) throw error;
+    useToday({ data: copy.data, offline: true, cached: false, savedAt: copy.savedAt, at: Date.now() });
+  }
+  return state.today;
+}
+
+// The week is kept too (copy "mine", what "#/week" shows without a connection): asked again each
+// time the Home is drawn (not at its quiet redrawings), after it is on the screen.
+function keepWeek() {
+  if (!navigator.onLine) return;
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  later(() => api.get("/api/schedule/mine").then((data) => saveCopy("mine", data), () => {}), { timeout: 2000 });
+}
+
+/** A new answer for the next drawing of the Home (taken once by todayAnswer). */
+async function prefetchToday() {
+  state.today = null;
+  const answer = await todayAnswer();
+  answer.unused = true;
+  return answer;
+}
+
+/** After drawing from the copy: ask for the current answer and draw the Home again with it. */
+async function refreshToday() {
+  try {
+    await prefetchToday();
+  } catch {
+    return; // signed out (api.js tells the app) or a server error: the copy stays on screen
+  }
+  if (currentPath() === "/home" && state.me && state.me.role === "worker") await render({ quiet: true });
+  else if (state.today) state.today.unused = false;
 }
 
 // ---- what views can ask of the app ------------------------------------------------------------
 
 const app = {
   navigate,
-  refresh: () => render(),
+  refresh: () => {
+    state.today = null;
+    return render();
+  },
 
-  /** After a successful sign-in: the person's own language, then their home. */
+  /** After a successful sign-in: the person's own language and words, then their home. */
   async signIn(me) {
     setMe(me);
-    await setLanguage(me.language || currentLanguage());
+    await usePart(me.role, me.language || currentLanguage());
     history.replaceState(null, "", "/#/home");
     render();
   },
@@ -121,7 +188,9 @@ const app = {
   /** Back to the sign-in screen, with a message (signed out, session ended). */
   signOut(message) {
     setMe(null);
+    state.today = null;
     clearCopies();
+    state.words = usePart("signedOut").catch(() => {});
     state.flash = message ? { message } : null;
     if (message) announce(message);
     history.replaceState(null, "", "/#/");
@@ -169,27 +238,54 @@ function renderNav(path) {
       item("/settings", "settings", t("nav.settings")),
     ),
   );
-  refreshUnread();
+  // The worker's Home answer holds the count; elsewhere the inbox is asked (at most every 30 s).
+  if (!(state.me.role === "worker" && path === "/home")) refreshUnread();
 }
 
 // ---- push -----------------------------------------------------------------------------------
 
-/** A home screen with the "Meldingen aanzetten" card under its title (when there is something to ask). */
-function withPushCard(view) {
-  return async (ctx) => {
-    const [node, card] = await Promise.all([view(ctx), pushHomeCard(ctx).catch(() => null)]);
-    if (card && node.firstElementChild) node.firstElementChild.after(card);
-    return node;
-  };
+/** Whether a home screen may have to ask for notifications (without loading the push code). */
+function mayAskForPush() {
+  try {
+    if (localStorage.getItem("werkmaat.pushLater") === "1") return false;
+  } catch {
+    // Private mode: ask.
+  }
+  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) && navigator.standalone !== true;
+  return ios || ("Notification" in window && Notification.permission !== "denied");
+}
+
+// The card comes once the person has seen their day: a few seconds after the home is drawn.
+const PUSH_CARD_AFTER_MS = 3000;
+
+/** The "Meldingen aanzetten" card, after the home screen's first part (`[data-push-card-after]`
+ *  when the screen marks where, else its first element); loaded once the screen has been seen. */
+async function withPushCard(node, ctx, token) {
+  if (!mayAskForPush()) return;
+  await new Promise((resolve) => setTimeout(resolve, PUSH_CARD_AFTER_MS));
+  if (token !== state.renders || !node.isConnected) return;
+  try {
+    const { pushHomeCard } = await import("./views/pushSettings.js");
+    const card = await pushHomeCard(ctx);
+    if (!card || token !== state.renders || !node.isConnected) return;
+    const after = node.querySelector("[data-push-card-after]") || node.firstElementChild;
+    if (after) after.after(card);
+    else node.append(card);
+  } catch {
+    // No card: push can still be switched on in Settings.
+  }
 }
 
 /** Once per signed-in person and start: send the push subscription again (js/push.js). */
 function renewPushOnce() {
   if (!state.me || state.pushRenewedFor === state.me.id) return;
   state.pushRenewedFor = state.me.id;
-  renewPush().catch(() => {
-    // The next start tries again.
-  });
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  import("./push.js")
+    .then(({ renewPush }) => renewPush())
+    .catch(() => {
+      // The next start tries again.
+    });
 }
 
 // ---- rendering a route ------------------------------------------------------------------------
@@ -213,18 +309,19 @@ function errorScreen(error, retry) {
  *  no loading state, the scroll position and focus stay where they are. */
 async function render({ focus, quiet = false } = {}) {
   const token = ++state.renders;
+  if (state.words) await state.words; // the words of this role (a cold start loads them meanwhile)
+  if (token !== state.renders) return;
   const main = document.getElementById("main");
   const path = currentPath();
   if (state.me && path === "/") return navigate("/home", { replace: true });
   renderNav(path);
   renewPushOnce();
-  if (!quiet) noteLiveBaseline();
 
-  let view = codeView;
+  let view = notFound;
   let params = {};
   const found = match(RESET, path) || (state.me ? match(ROUTES[state.me.role] || [], path) : match(SIGNED_OUT, path));
   if (found) [view, params] = found;
-  else if (state.me) view = notFound;
+  else if (!state.me) [view] = match(SIGNED_OUT, "/");
 
   const context = { ...app, me: state.me, params, flash: state.flash };
   state.flash = null;
@@ -233,9 +330,10 @@ async function render({ focus, quiet = false } = {}) {
   const slow = setTimeout(() => !quiet && token === state.renders && main.replaceChildren(loading()), 200);
   let node;
   try {
+    if (state.me && state.me.role === "worker" && path === "/home") context.today = await todayAnswer();
     node = await view(context);
   } catch (error) {
-    node = error.status === 401 ? null : errorScreen(error, () => render());
+    node = error.status === 401 ? null : errorScreen(error, () => app.refresh());
   }
   clearTimeout(slow);
   if (token !== state.renders || !node) return;
@@ -245,6 +343,12 @@ async function render({ focus, quiet = false } = {}) {
   main.removeAttribute("aria-busy");
   const title = main.querySelector("h1");
   document.title = title ? `${title.textContent} – Werkmaat` : "Werkmaat";
+  if (state.me && path === "/home" && HOME_WITH_PUSH_CARD.has(state.me.role)) withPushCard(node, context, token);
+  if (!quiet) {
+    state.typed = false;
+    noteLiveBaseline();
+    if (state.me && state.me.role === "worker" && path === "/home") keepWeek();
+  }
   if (quiet) {
     window.scrollTo(0, scrolled);
     return;
@@ -257,10 +361,11 @@ async function render({ focus, quiet = false } = {}) {
 }
 
 // ---- an open screen stays current ---------------------------------------------------------------
-// A worker's Today and "Hoe geraak ik op het werk?" change when a buddy cancels, or when a bus they
+// A worker's Home and "Hoe geraak ik op het werk?" change when a buddy cancels, or when a bus they
 // name has left. While one of them is open it is checked every minute, when the app comes back into
-// view and when a push arrives: one small request (the worker's rides). The screen is drawn again,
-// quietly, when the rides changed or a time to leave it shows (`data-stale-at`) has passed.
+// view and when a push arrives: one small request (the Home answer, or the worker's rides). The
+// screen is drawn again, quietly, when that changed or a time to leave it shows (`data-stale-at`)
+// has passed.
 
 const LIVE_ROUTES = new Set(["/home", "/commute"]);
 const LIVE_EVERY_MS = 60_000;
@@ -270,17 +375,31 @@ function onLiveScreen() {
   return Boolean(state.me && state.me.role === "worker" && LIVE_ROUTES.has(currentPath()));
 }
 
-async function ridesPrint() {
+/** What the Home answer says, without its clock (which changes at every ask). */
+function todayPrint(answer) {
+  if (!answer || answer.offline || answer.cached) return null;
+  const { now, ...rest } = answer.data;
+  return JSON.stringify(rest);
+}
+
+async function livePrint(path) {
+  if (path === "/home") return todayPrint(await prefetchToday());
   const rides = await api.get("/api/me/rides");
   return JSON.stringify(rides.map((r) => [r.id, r.status, r.pickupAt]));
 }
 
-/** At each (not quiet) drawing of a live screen: what the rides are now, to compare with later. */
+/** At each (not quiet) drawing of a live screen: what it is now, to compare with later. The Home
+ *  just drew from the answer, so that is the baseline; "Hoe geraak ik" asks the rides. */
 function noteLiveBaseline() {
   live.print = null;
-  if (!onLiveScreen() || !navigator.onLine) return;
+  if (!onLiveScreen()) return;
   const path = currentPath();
-  ridesPrint()
+  if (path === "/home") {
+    live.print = todayPrint(state.today);
+    return;
+  }
+  if (!navigator.onLine) return;
+  livePrint(path)
     .then((print) => {
       if (currentPath() === path && live.print === null) live.print = print;
     })
@@ -296,13 +415,13 @@ async function checkLiveScreen() {
     const path = currentPath();
     const marked = [...document.querySelectorAll("#main [data-stale-at]")].map((el) => Date.parse(el.dataset.staleAt));
     const passed = marked.some((at) => at <= Date.now());
-    const print = await ridesPrint();
+    const print = await livePrint(path);
     const changed = live.print !== null && print !== live.print;
     live.print = print;
     if ((changed || passed) && currentPath() === path) {
       await render({ quiet: true });
       announce(t("live.updated"));
-    }
+    } else if (state.today) state.today.unused = false; // an answer for a drawing that did not happen
   } catch {
     // Offline or signed out: the next check tries again.
   } finally {
@@ -321,6 +440,95 @@ function watchLiveScreens() {
       if ((event.data || {}).type === "werkmaat:push") checkLiveScreen();
     });
   }
+}
+
+// ---- updates: the service worker -------------------------------------------------------------------
+// /sw.js changes whenever a file of the app changes (backend/shell.py). A new version waits; it takes
+// over when the app starts (nothing typed yet: the page reloads at once) or when the person taps the
+// "Nieuwe versie: tik om te vernieuwen" bar. Never by itself in the middle of a form. The outbox
+// (IndexedDB) is not touched by an update.
+
+const updates = { reloading: false, bar: null, registered: "" };
+updates.known = new Promise((resolve) => {
+  updates.knowWho = resolve;
+});
+
+/** The service worker's address, naming the role whose screens it keeps. */
+function workerUrl() {
+  const role = state.me ? state.me.role : "";
+  updates.registered = role;
+  return role ? `/sw.js?role=${encodeURIComponent(role)}` : "/sw.js";
+}
+
+function activate(worker) {
+  updates.reloading = true;
+  worker.postMessage({ type: "werkmaat:activate" });
+}
+
+function updateBar(worker) {
+  if (updates.bar) return;
+  const bar = h(
+    "div",
+    { class: "update-bar", role: "status" },
+    h(
+      "button",
+      { type: "button", class: "btn btn-primary btn-block", "data-update": true, onclick: () => activate(worker) },
+      icon("refresh"),
+      h("span", { text: t("update.available") }),
+    ),
+  );
+  updates.bar = bar;
+  document.body.append(bar);
+}
+
+/** A waiting version: at start (nothing typed, no form open) it takes over at once; else the bar. */
+function offerUpdate(worker, starting) {
+  if (!navigator.serviceWorker.controller) return; // the first install: nothing to replace
+  if (starting && !state.typed && !document.querySelector("#main form [data-dirty]")) activate(worker);
+  else updateBar(worker);
+}
+
+function watchUpdates() {
+  if (!("serviceWorker" in navigator)) return;
+  document.addEventListener("input", () => {
+    state.typed = true;
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (updates.reloading) location.reload();
+  });
+  const register = () =>
+    navigator.serviceWorker.register(workerUrl(), { scope: "/" }).then((registration) => {
+      if (registration.waiting) offerUpdate(registration.waiting, true);
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed") offerUpdate(worker, false);
+        });
+      });
+    });
+  // After the page has loaded and it is known who is signed in (the role's screens are kept at
+  // install), so that installing never competes with the first screen.
+  const start = () =>
+    updates.known.then(register).catch(() => {
+      // Without it the app still works online; nothing to tell the user.
+    });
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start, { once: true });
+}
+
+/** Once someone is signed in: let the service worker keep that role's screens for offline use
+ *  (after the first screen is drawn, so it never competes with it). The first registration names
+ *  the role already; this covers a person of another role signing in later. */
+function keepRoleScreens(role) {
+  if (!("serviceWorker" in navigator)) return;
+  updates.knowWho();
+  const ask = () =>
+    navigator.serviceWorker.ready.then((registration) => {
+      if (registration.active) registration.active.postMessage({ type: "werkmaat:role", role });
+    });
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 300));
+  later(() => ask().catch(() => {}), { timeout: 1000 });
 }
 
 // ---- boot ---------------------------------------------------------------------------------------
@@ -347,33 +555,76 @@ async function boot() {
   onRouteChange(() => render());
   watchInbox();
   watchLiveScreens();
+  watchUpdates();
 
   const token = takeInviteToken();
-  await setLanguage(storedLanguage());
-
   if (token) {
+    await usePart("signedOut", storedLanguage());
     try {
       await app.signIn(await api.post("/api/auth/invite", { token }));
     } catch (error) {
       state.flash = { error };
+      updates.knowWho();
       render();
     }
-  } else {
-    try {
-      setMe(await api.get("/api/me"));
-      if (state.me.language && state.me.language !== currentLanguage()) await setLanguage(state.me.language);
-    } catch (error) {
-      // No connection: a worker sees what they saw last (the screens say it is a copy).
-      const copy = error.status === 0 && readCopy("me");
-      if (copy) {
-        setMe(copy.data);
-        if (copy.data.language && copy.data.language !== currentLanguage()) await setLanguage(copy.data.language);
-      } else if (error.status !== 401) {
-        document.getElementById("main").replaceChildren(errorScreen(error, () => location.reload()));
-        return;
-      }
+    return;
+  }
+
+  // A worker's warm start: who they are and their day as last seen, drawn before asking anything;
+  // then the current answer replaces it (refreshToday).
+  const me = readCopy("me");
+  if (me && me.data && me.data.role === "worker") {
+    const path = currentPath();
+    const day = (path === "/" || path === "/home") && readCopy("today");
+    await usePart("worker", me.data.language || storedLanguage());
+    setMe(me.data);
+    if (day) useToday({ data: day.data, offline: false, cached: true, savedAt: day.savedAt, at: Date.now() });
+    await render();
+    // The Home asks its own answer (which says who I am); any other screen asks /api/me.
+    if (day) await refreshToday();
+    else if (currentPath() !== "/home") refreshMe();
+    return;
+  }
+
+  // Anyone else: ask who is signed in. The start answer says who I am and my unread count for every
+  // role, and for a worker their day too (one request). Then the words of that role, while the
+  // first screen's code loads.
+  let data = null;
+  try {
+    data = await api.get("/api/me/today");
+  } catch (error) {
+    await usePart("signedOut", storedLanguage());
+    if (error.status !== 401) {
+      document.getElementById("main").replaceChildren(errorScreen(error.status === 0 ? new ApiError(0, null) : error, () => location.reload()));
+      return;
     }
-    render();
+  }
+  if (data) {
+    if (data.me.role === "worker") {
+      saveCopy("today", data);
+      useToday({ data, offline: false, cached: false, unused: true, at: Date.now() });
+    } else setUnread(data.unread);
+    setMe(data.me);
+    state.words = usePart(data.me.role, data.me.language || storedLanguage()).catch(() => {});
+    const found = match(ROUTES[data.me.role] || [], currentPath() === "/" ? "/home" : currentPath());
+    if (found && found[0].load) found[0].load().catch(() => {});
+  }
+  updates.knowWho(); // signed out (or already resolved by setMe)
+  render();
+}
+
+/** A warm start on another screen than the Home: who I am, asked after drawing. */
+async function refreshMe() {
+  try {
+    const me = await api.get("/api/me");
+    const language = state.me && state.me.language;
+    setMe(me);
+    if (me.language && me.language !== language) {
+      await setLanguage(me.language);
+      await render({ quiet: true });
+    }
+  } catch {
+    // Offline: the copy stays; signed out: api.js tells the app.
   }
 }
 

@@ -1,5 +1,6 @@
 // Bar charts in SVG that read without colour: hatched or dotted bars with an outline, the value
-// written beside every bar, the label above it, a <title> and aria-label for screen readers,
+// written beside every bar, the label above it, the chart's title as visible text above it (a
+// <figcaption>: an SVG <title> is only a tooltip), a <title> and aria-label for screen readers,
 // and a plain table with the same numbers (the caller shows it next to the chart).
 
 import { h } from "./dom.js";
@@ -72,5 +73,11 @@ export function barChart({ title, rows, tableLabels }) {
     h("thead", null, h("tr", null, h("th", { scope: "col", text: tableLabels[0] }), h("th", { scope: "col", text: tableLabels[1] }))),
     h("tbody", null, rows.map((r) => h("tr", null, h("th", { scope: "row", text: r.label }), h("td", { text: r.display })))),
   );
-  return h("figure", { class: "chart-figure" }, chart, h("details", null, h("summary", { text: tableLabels[2] }), table));
+  return h(
+    "figure",
+    { class: "chart-figure" },
+    h("figcaption", { class: "chart-title", text: title }),
+    chart,
+    h("details", null, h("summary", { text: tableLabels[2] }), table),
+  );
 }

@@ -57,3 +57,40 @@ export function moment(iso) {
   const when = day === today() ? t("week.today").toLowerCase() : shortDay(day);
   return t("week.at", { day: when, time: clock(iso) });
 }
+
+/** One style for a date and time everywhere: "vandaag om 08:02", "2 dec om 08:02", and the year
+ *  too when it is not this year ("2 dec 2025 om 08:02"). Empty for no date. */
+export function dateTime(iso) {
+  if (!iso) return "";
+  const day = today(new Date(iso));
+  if (day === today() || day.slice(0, 4) === today().slice(0, 4)) return moment(iso);
+  const when = new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(noon(day));
+  return t("week.at", { day: when, time: clock(iso) });
+}
+
+// ---- numbers ------------------------------------------------------------------------------------
+
+/** A number as the language writes it: "0,7" in Dutch, "0.7" in English (`digits` after the comma). */
+export function number(value, digits = 1) {
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** Kilometres: "0,7 km" / "0.7 km". */
+export function km(value, digits = 1) {
+  return `${number(value, digits)} km`;
+}
+
+// ---- spoken ---------------------------------------------------------------------------------------
+
+/** A clock time ("07:15") as it is said aloud: "7 uur 15", "8 uur"; in English "7:15", "8 o'clock". */
+export function spokenTime(hhmm) {
+  const [hours, minutes] = String(hhmm).split(":").map((part) => parseInt(part, 10));
+  if (Number.isNaN(hours)) return String(hhmm);
+  if (currentLanguage() === "nl") return minutes ? `${hours} uur ${minutes}` : `${hours} uur`;
+  return minutes ? `${hours}:${String(minutes).padStart(2, "0")}` : `${hours} o'clock`;
+}
+
+/** The clock time of an instant in Brussels, as said aloud. */
+export function spokenClock(iso) {
+  return spokenTime(clock(iso));
+}

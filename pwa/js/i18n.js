@@ -1,12 +1,19 @@
 // Message catalogues. Every word the user sees lives in /i18n/<language>.json.
 // Dutch is the default; a language is added by adding a catalogue and listing it here.
+//
+// A phone loads only the part of the catalogue its screens use: `/catalogue/<language>/<part>.json`,
+// where the part is the signed-in person's role, or "signedOut" (the server picks the keys the
+// scripts of that part name: backend/shell.py). `usePart(role)` switches when someone signs in.
 
 export const LANGUAGES = ["nl", "en"];
 const DEFAULT = "nl";
 const STORAGE_KEY = "werkmaat.language";
 const loaded = new Map();
 
+const PARTS = new Set(["signedOut", "worker", "buddy", "coach", "admin"]);
+
 let language = DEFAULT;
+let part = "signedOut";
 let messages = {};
 
 /** The language chosen on this device before (or Dutch). */
@@ -23,16 +30,30 @@ export function currentLanguage() {
   return language;
 }
 
+/** The catalogue part in use: a role, or "signedOut". */
+export function currentPart() {
+  return part;
+}
+
+/** Use the catalogue part of a role (or "signedOut") in a language (default: the current one). */
+export async function usePart(name, lang = language) {
+  const next = PARTS.has(name) ? name : "signedOut";
+  if (next === part && lang === language && loaded.has(`${language}/${part}`)) return;
+  part = next;
+  await setLanguage(lang);
+}
+
 /** Load a catalogue (once) and make it the current language of the whole page. */
 export async function setLanguage(lang) {
   if (!LANGUAGES.includes(lang)) lang = DEFAULT;
-  if (!loaded.has(lang)) {
-    const response = await fetch(`/i18n/${lang}.json`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`catalogue ${lang}: ${response.status}`);
-    loaded.set(lang, await response.json());
+  const key = `${lang}/${part}`;
+  if (!loaded.has(key)) {
+    const response = await fetch(`/catalogue/${key}.json`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`catalogue ${key}: ${response.status}`);
+    loaded.set(key, await response.json());
   }
   language = lang;
-  messages = loaded.get(lang);
+  messages = loaded.get(key);
   document.documentElement.lang = lang;
   try {
     localStorage.setItem(STORAGE_KEY, lang);
@@ -51,17 +72,6 @@ export function t(key, params) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
 }
 
-/** Locale for Intl formatting: Belgian Dutch, or British English (day before month). */
-function locale() {
-  return language === "nl" ? "nl-BE" : "en-GB";
-}
-
-/** A date and time as people in Flanders read it, always in Brussels time. */
-export function formatDateTime(iso) {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(), {
-    dateStyle: "long",
-    timeStyle: "short",
-    timeZone: "Europe/Brussels",
-  }).format(new Date(iso));
-}
+// A date and time, in the one style of the whole app ("vandaag om 08:02", "2 dec om 08:02"), always in
+// Brussels time: see dates.js. Kept under this name for the screens that use it.
+export { dateTime as formatDateTime } from "./dates.js";

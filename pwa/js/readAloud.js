@@ -1,7 +1,11 @@
-// "Lees voor": the phone reads the screen aloud in the person's language, for those who read
-// little or little Dutch. Uses the browser's own speech (speechSynthesis): nothing leaves the phone.
-// Without it the button is simply not there.
+// "Lees voor": the phone reads aloud in the person's language, for those who read little or little
+// Dutch. It reads the meaning, not the buttons: sentences built from the data ("Morgen om 8 uur werk
+// je in Atelier Genk-Zuid. Neem je veiligheidsschoenen mee. De bus vertrekt om 7 uur 15."), and the
+// coach's own words on Berichten. Screens without such sentences read their visible text.
+// Uses the browser's own speech (speechSynthesis): nothing leaves the phone. Without it the button
+// is simply not there.
 
+import { addDays, dayName, spokenClock, spokenTime, today } from "./dates.js";
 import { h, icon } from "./dom.js";
 import { currentLanguage, t } from "./i18n.js";
 
@@ -49,41 +53,119 @@ function pickVoice(lang) {
   return voices.find((v) => v.lang === lang) || voices.find((v) => v.lang.startsWith(lang.slice(0, 2))) || null;
 }
 
+// ---- sentences from the data ----------------------------------------------------------------------
+
+/** "veiligheidsschoenen, werkkleren en balpen": the words of the list, as said in a sentence. */
+function spokenList(words) {
+  const clean = words.map((w) => w.replace(/\s*\(.*?\)\s*/g, " ").trim().toLowerCase()).filter(Boolean);
+  if (clean.length < 2) return clean.join("");
+  return `${clean.slice(0, -1).join(", ")} ${t("say.and")} ${clean[clean.length - 1]}`;
+}
+
+/** "Morgen", "Vandaag", "Op maandag 7 december": how a day starts a spoken sentence. */
+function spokenDay(day) {
+  if (day === today() || day === addDays(today(), 1)) return dayName(day);
+  return t("say.onDay", { day: dayName(day, { near: false }) });
+}
+
+/** Where an item is, said after "werk je": "in Atelier Genk-Zuid" (or "op Stationsplein 1"). */
+function spokenPlace(place) {
+  if (!place) return "";
+  if (place.name) return ` ${t("say.inPlace", { place: place.name })}`;
+  if (place.address) return ` ${t("say.atAddress", { place: place.address })}`;
+  return "";
+}
+
+const KINDS = new Set(["shift", "training", "intake", "coach_meeting"]);
+
 /**
- * A "Lees voor" button that reads `root()` (the screen's main content); pressed again, it stops.
- * Returns null when the browser cannot speak.
+ * What one item means, in sentences: when, what and where; what to bring; whom to ask; the coach's
+ * note; and how to get there (`ride`: the confirmed ride; `journey`: the first way by bus/tram/train).
+ * `now`: the item is on now. `brief`: only the first sentence (for lists such as the week).
  */
-export function readAloudButton(root) {
+export function itemSentences(item, { ride = null, journey = null, now = false, brief = false } = {}) {
+  const kind = KINDS.has(item.kind) ? item.kind : "shift";
+  const place = spokenPlace(item.place);
+  const start = spokenTime(item.localStart);
+  const end = spokenTime(item.localEnd);
+  if (item.cancelled) return [t("say.cancelled", { day: spokenDay(item.localDate), time: start, title: item.title })];
+  if (item.absence) return [t(`say.absence.${item.absence}`, { day: spokenDay(item.localDate), title: item.title })];
+  const lines = [now
+    ? t(`say.now.${kind}`, { place, end })
+    : t(`say.when.${kind}`, { day: spokenDay(item.localDate), time: start, place })];
+  if (brief) return lines;
+  if (item.bring && item.bring.length) lines.push(t("say.bring", { things: spokenList(item.bring.map((c) => t(`bring.${c}`))) }));
+  if (item.contactName) lines.push(t("say.askFor", { name: item.contactName }));
+  if (item.note) lines.push(t("say.note", { note: item.note }));
+  if (ride && ride.status === "confirmed") {
+    const where = ride.pickup && (ride.pickup.name || ride.pickup.address);
+    lines.push(t(where ? "say.rideAt" : "say.ride", { name: ride.driverFirstName, time: spokenClock(ride.pickupAt), place: where }));
+  } else if (journey) {
+    const leg = (journey.legs || []).find((l) => l.kind !== "walk");
+    if (leg) lines.push(t("say.transit", { mode: t(`commute.mode.${leg.mode || "bus"}`), time: spokenClock(leg.departure) }));
+  }
+  return lines;
+}
+
+/** "Je werk van 8 uur tot 16 uur is gedaan.": the items of today that are over. */
+export function doneSentences(items) {
+  return items.map((item) => t(`say.done.${KINDS.has(item.kind) ? item.kind : "shift"}`, {
+    start: spokenTime(item.localStart), end: spokenTime(item.localEnd),
+  }));
+}
+
+/** A message of the inbox as the coach wrote it: the title, then the coach's own words. */
+export function messageSentences(entry) {
+  return [entry.title, entry.body].filter(Boolean).map((line) => (/[.!?:]$/.test(line.trim()) ? line.trim() : `${line.trim()}.`));
+}
+
+// ---- the button -----------------------------------------------------------------------------------
+
+/**
+ * A "Lees voor" button; pressed again, it stops. `source()` gives what to read: sentences (an array
+ * of strings, built from the data) or a node whose visible text is read. Returns null when the
+ * browser cannot speak.
+ */
+export function readAloudButton(source) {
   if (!supported()) return null;
+  const el = h("button", { type: "button", class: "btn btn-secondary read-aloud", "data-no-read": true },
+    h("span", { class: "icon-slot" }, icon("speaker")), h("span", { text: t("readAloud.start") }));
+  el.addEventListener("click", () => toggleReading(el, source));
+  return el;
+}
+
+/** Show on a "Lees voor" button whether it is speaking (its word and icon). */
+function showSpeaking(el, speaking) {
+  el.querySelector("span:not(.icon-slot)").textContent = speaking ? t("readAloud.stop") : t("readAloud.start");
+  el.querySelector(".icon-slot").replaceChildren(icon(speaking ? "stop" : "speaker"));
+}
+
+/**
+ * The "Lees voor" button's tap (also for the light button of ui.js, which loads this module on the
+ * first tap): stop when speaking, else read `source()` (sentences, or a node's visible text).
+ */
+export function toggleReading(el, source) {
   if (!stopListening) {
     // Leaving the screen stops the voice.
     stopListening = true;
     window.addEventListener("hashchange", () => speechSynthesis.cancel());
   }
-  const label = h("span", { text: t("readAloud.start") });
-  const symbol = h("span", { class: "icon-slot" }, icon("speaker"));
-  const el = h("button", { type: "button", class: "btn btn-secondary read-aloud", "data-no-read": true }, symbol, label);
-  const show = (speaking) => {
-    label.textContent = speaking ? t("readAloud.stop") : t("readAloud.start");
-    symbol.replaceChildren(icon(speaking ? "stop" : "speaker"));
-  };
-  el.addEventListener("click", () => {
-    if (speechSynthesis.speaking || speechSynthesis.pending) {
-      speechSynthesis.cancel();
-      show(false);
-      return;
-    }
-    const text = screenText(root());
-    if (!text) return;
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = VOICE_LANG[currentLanguage()] || "nl-BE";
-    const voice = pickVoice(utterance.lang);
-    if (voice) utterance.voice = voice;
-    utterance.rate = 0.9; // a little slower than usual: easier to follow
-    utterance.onend = utterance.onerror = () => show(false);
+  if (speechSynthesis.speaking || speechSynthesis.pending) {
     speechSynthesis.cancel();
-    speechSynthesis.speak(utterance);
-    show(true);
-  });
-  return el;
+    showSpeaking(el, false);
+    return;
+  }
+  const what = source();
+  const text = Array.isArray(what) ? what.filter(Boolean).join(" ") : what ? screenText(what) : "";
+  if (!text) return;
+  const utterance = new SpeechSynthesisUtterance(text);
+  // The voice speaks the language the sentences were built in (also for the coach's words).
+  utterance.lang = VOICE_LANG[currentLanguage()] || "nl-BE";
+  const voice = pickVoice(utterance.lang);
+  if (voice) utterance.voice = voice;
+  utterance.rate = 0.9; // a little slower than usual: easier to follow
+  utterance.onend = utterance.onerror = () => showSpeaking(el, false);
+  speechSynthesis.cancel();
+  speechSynthesis.speak(utterance);
+  showSpeaking(el, true);
 }

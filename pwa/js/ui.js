@@ -189,3 +189,19 @@ export function swapIn(container, node) {
     if (title.tagName === "H1") document.title = `${title.textContent} – Werkmaat`;
   }
 }
+
+/**
+ * A "Lees voor" button that loads the reading code (readAloud.js) only when tapped, so screens that
+ * offer it stay light. `build(say)` gets that module and returns the sentences to read
+ * (e.g. `say.itemSentences(item)`). Null when the browser cannot speak.
+ */
+export function readAloudLazy(build) {
+  if (!("speechSynthesis" in window && "SpeechSynthesisUtterance" in window)) return null;
+  const el = h("button", { type: "button", class: "btn btn-secondary read-aloud", "data-no-read": true },
+    h("span", { class: "icon-slot" }, icon("speaker")), h("span", { text: t("readAloud.start") }));
+  el.addEventListener("click", async () => {
+    const say = await import("./readAloud.js");
+    say.toggleReading(el, () => build(say));
+  });
+  return el;
+}

@@ -72,7 +72,7 @@ def test_coach_reads_the_report_and_downloads_the_csv(report_coach, new_context,
     assert download.suggested_filename == "impact-2026-03-01-2026-03-31.csv"
     text = open(download.path(), encoding="utf-8-sig").read()
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert ["attendance", "plannedHours", "", "88,5", "hours"] in rows
+    assert ["Aanwezigheid", "Geplande uren", "", "88,5", "uur", "attendance.plannedHours"] in rows
 
 
 def test_admin_reads_the_audit_log(report_coach, personas, new_context, assert_accessible):

@@ -136,6 +136,8 @@ def test_sick_days_show_as_ziek_gemeld_on_today_and_week(server_at, new_context,
     page.get_by_role("heading", name="Mijn week").wait_for()
     week_card("Productie donderdag").get_by_text("Ziek gemeld", exact=True).wait_for()
     assert week_card("Productie vrijdag").get_by_text("Ziek gemeld", exact=True).count() == 0
+    # The week is a compact list: the route is one tap away ("Meer").
+    week_card("Productie vrijdag").get_by_role("button", name=re.compile("^Meer")).click()
     assert week_card("Productie vrijdag").get_by_role("link", name=re.compile("^Route")).is_visible()
     assert_accessible(page, "week with sick days")
     statuses = [p["coach_a"].get(f"/api/schedule/items/{item}/attendance/{worker_id}").json()["status"]

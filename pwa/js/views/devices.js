@@ -1,9 +1,24 @@
 // A list of signed-in devices with "Afmelden" per device: used for "my devices" in settings
-// and by a coach on a person's page.
+// and by a coach on a person's page. "Afmelden" asks first: the phone then needs a new code.
 
+import { dateTime } from "../dates.js";
 import { h } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
-import { alertArea, announce, button, runAction, section } from "../ui.js";
+import { t } from "../i18n.js";
+import { alertArea, announce, confirmButton, runAction, section } from "../ui.js";
+
+/** "Afmelden", then "Toestel afmelden? ..." with "Ja, afmelden" and "Annuleer" in its place. */
+function revokeButton(device, label, onRevoke) {
+  const box = confirmButton({
+    label: t("devices.revoke"),
+    iconName: "logout",
+    question: t("devices.revokeQuestion", { device: label }),
+    yes: t("devices.revokeYes"),
+    onConfirm: () => onRevoke(device),
+  });
+  // Screen-reader users hear which device the first button is for.
+  box.querySelector("button").append(h("span", { class: "sr-only", text: ` ${label}` }));
+  return box;
+}
 
 function deviceItem(device, onRevoke) {
   const label = device.label || t("devices.unknown");
@@ -12,12 +27,9 @@ function deviceItem(device, onRevoke) {
     { class: "card device" },
     h("h3", null, label, device.current && h("span", { class: "badge badge-active", text: t("devices.current") })),
     h("p", { class: "muted", text: device.kind === "password" ? t("devices.kindPassword") : t("devices.kindInvite") }),
-    h("p", { class: "muted", text: t("devices.since", { date: formatDateTime(device.createdAt) }) }),
-    device.lastSeenAt && h("p", { class: "muted", text: t("devices.lastSeen", { date: formatDateTime(device.lastSeenAt) }) }),
-    onRevoke &&
-      button(t("devices.revoke"), "logout", () => onRevoke(device), {
-        extra: h("span", { class: "sr-only", text: ` ${label}` }),
-      }),
+    h("p", { class: "muted", text: t("devices.since", { date: dateTime(device.createdAt) }) }),
+    device.lastSeenAt && h("p", { class: "muted", text: t("devices.lastSeen", { date: dateTime(device.lastSeenAt) }) }),
+    onRevoke && revokeButton(device, label, onRevoke),
   );
 }
 

@@ -1,55 +1,22 @@
 // The inbox ("Berichten"): every reminder and message that came for me, with or without push.
-// Opening one marks it read; "OK" tells the coach I saw it. Also the unread count in the menu.
+// Opening one marks it read; "OK" tells the coach I saw it.
+// On a worker's or buddy's phone the last list seen is kept: offline it is shown with the banner.
+// "Lees voor" reads the messages themselves (the coach's own words), not the buttons.
 
 import { api } from "../api.js";
+import { dateTime } from "../dates.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
-import { alertArea, announce, button, heading, runAction } from "../ui.js";
+import { t } from "../i18n.js";
+import { fetchOrCopy, offlineBanner, patchCopy } from "../offline.js";
+import { alertArea, announce, button, heading, readAloudLazy, runAction } from "../ui.js";
+// The menu's counter is the shell's (unread.js); this screen sets it from the list it shows.
+import { setUnread, unreadCount } from "../unread.js";
 
-let unread = 0;
-let countedAt = 0;
+const COPY = "inbox";
 
-/** The counter inside the menu's "Berichten" link: a number on screen, words for screen readers. */
-export function unreadCounter() {
-  const el = h("span", { class: "count", "data-inbox-count": true });
-  paintCounter(el);
-  return el;
-}
-
-function paintCounter(el) {
-  el.hidden = unread === 0;
-  el.replaceChildren(h("span", { "aria-hidden": "true", text: unread > 99 ? "99+" : String(unread) }), h("span", { class: "sr-only", text: t("inbox.unreadCount", { count: unread }) }));
-}
-
-function setUnread(count) {
-  unread = Math.max(0, count);
-  for (const el of document.querySelectorAll("[data-inbox-count]")) paintCounter(el);
-  // The number on the app icon too, where the system has one (installed app).
-  if ("setAppBadge" in navigator) (unread ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(() => {});
-}
-
-/** Ask the server how many are unread; at most every 30 seconds unless `force`. */
-export async function refreshUnread(force = false) {
-  if (!force && Date.now() - countedAt < 30000) return;
-  countedAt = Date.now();
-  try {
-    setUnread((await api.get("/api/inbox?unread=true&limit=200")).length);
-  } catch {
-    // Offline or signed out: the old number stays.
-  }
-}
-
-/** Messages from the service worker: a push came in (count again), or a tapped notification. */
-export function watchInbox() {
-  if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.addEventListener("message", (event) => {
-    const data = event.data || {};
-    if (data.type === "werkmaat:push") refreshUnread(true);
-    if (data.type === "werkmaat:navigate" && typeof data.url === "string") {
-      const url = new URL(data.url, location.origin);
-      if (url.origin === location.origin) location.assign(url.href);
-    }
-  });
+/** Keep a change to one message in the kept copy too (read, acknowledged). */
+function rememberEntry(entry) {
+  patchCopy(COPY, (entries) => entries.map((e) => (e.id === entry.id ? { ...e, readAt: entry.readAt, acknowledgedAt: entry.acknowledgedAt } : e)));
 }
 
 function entryItem(entry, { open }) {
@@ -65,7 +32,7 @@ function entryItem(entry, { open }) {
       { class: "inbox-meta" },
       entry.readAt ? null : fresh,
       entry.urgent && h("span", { class: "inbox-urgent" }, icon("alert"), h("span", { text: t("inbox.urgent") })),
-      h("span", { class: "muted", text: formatDateTime(entry.dueAt) }),
+      h("span", { class: "muted", text: dateTime(entry.dueAt) }),
     ),
   );
   const done = () => h("p", { class: "state-line", tabindex: "-1" }, icon("check"), h("span", { text: t("inbox.acknowledged") }));
@@ -75,6 +42,7 @@ function entryItem(entry, { open }) {
       await api.post(`/api/inbox/${encodeURIComponent(entry.id)}/ack`);
       entry.acknowledgedAt = new Date().toISOString();
       markedRead();
+      rememberEntry(entry);
       const line = done();
       ackArea.replaceChildren(line);
       line.focus();
@@ -99,7 +67,8 @@ function entryItem(entry, { open }) {
     entry.readAt = new Date().toISOString();
     fresh.remove();
     item.removeAttribute("data-unread");
-    setUnread(unread - 1);
+    setUnread(unreadCount() - 1);
+    rememberEntry(entry);
   }
 
   function show(expanded) {
@@ -111,19 +80,34 @@ function entryItem(entry, { open }) {
   }
   toggle.addEventListener("click", () => show(toggle.getAttribute("aria-expanded") !== "true"));
   if (open) show(true);
+  item.isOpen = () => toggle.getAttribute("aria-expanded") === "true";
   return item;
 }
 
+/** What "Lees voor" says: the opened messages, else the new ones, else the latest few. */
+function inboxSentences(entries, items, { messageSentences }) {
+  const opened = entries.filter((_, i) => items[i].isOpen());
+  const fresh = entries.filter((e) => !e.readAt);
+  const chosen = opened.length ? opened : fresh.length ? fresh : entries.slice(0, 3);
+  if (!chosen.length) return [t("inbox.empty")];
+  const intro = opened.length ? [] : [fresh.length ? t("say.inboxNew", { count: fresh.length }) : t("say.inboxLatest")];
+  return [...intro, ...chosen.flatMap(messageSentences)];
+}
+
 /** "#/inbox", or "#/inbox/<id>" from a tapped notification: that message opened. */
-export async function inboxView({ params }) {
-  const entries = await api.get("/api/inbox?limit=100");
+export async function inboxView({ params, me, refresh }) {
+  // Phones keep the last list (workers and buddies); a coach's laptop keeps nothing.
+  const keep = me && (me.role === "worker" || me.role === "buddy");
+  const answer = keep ? await fetchOrCopy("/api/inbox?limit=100", COPY) : { data: await api.get("/api/inbox?limit=100") };
+  const entries = answer.data;
   setUnread(entries.filter((e) => !e.readAt).length);
-  countedAt = Date.now();
   const items = entries.map((entry) => entryItem(entry, { open: entry.id === params.id }));
   const view = h(
     "div",
     { class: "stack" },
     heading(t("inbox.title")),
+    entries.length > 0 && readAloudLazy((say) => inboxSentences(entries, items, say)),
+    answer.offline && offlineBanner(answer.savedAt, refresh),
     h("p", { class: "lead", text: entries.length ? t("inbox.intro") : t("inbox.empty") }),
     entries.length > 0 && h("ul", { class: "plain-list stack inbox-list" }, items),
   );

@@ -24,10 +24,11 @@ export async function homeSection(person) {
         field({ name: "latitude", label: t("homeAddr.latitude"), value: home.latitude ?? "", optional: true, attrs: { inputmode: "decimal" } }),
         field({ name: "longitude", label: t("homeAddr.longitude"), value: home.longitude ?? "", optional: true, attrs: { inputmode: "decimal" } }),
         field({ name: "pickupName", label: t("homeAddr.pickupName"), value: home.pickupName, hint: t("homeAddr.pickupHint"), optional: true }),
+        field({ name: "pickupAddress", label: t("homeAddr.pickupAddress"), value: home.pickupAddress || "", optional: true, attrs: { autocomplete: "off" } }),
       ],
       submitLabel: t("common.save"),
       onSubmit: async (v) => {
-        const body = compact({ address: v.address, latitude: number(v.latitude), longitude: number(v.longitude), pickupName: v.pickupName });
+        const body = compact({ address: v.address, latitude: number(v.latitude), longitude: number(v.longitude), pickupName: v.pickupName, pickupAddress: v.pickupAddress });
         const saved = await api.put(`/api/mobility/people/${id}/home`, { address: "", ...body });
         status.textContent = t("homeAddr.known", { lat: saved.latitude, lon: saved.longitude });
         announce(saved.foundAs ? t("homeAddr.foundAs", { place: saved.foundAs }) : t("homeAddr.saved"));

@@ -1,5 +1,7 @@
-// The worker's way to work on Today: the confirmed ride (pickup point, time, driver, car, a call
-// button), "Vraag een rit" for an upcoming shift, and "Gebruik mijn locatie" for the home.
+// The worker's way to work on Home: the ride to the next item (pickup point by name, time, driver,
+// car, a call button), "Vraag een rit" for it, and "Gebruik mijn locatie" for the home; drawn from
+// the Home answer (/api/me/today). Also the pickup line and the phone's position, shared with the
+// buddy's screens (rides.js) and the way to work (commute.js).
 
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
@@ -7,7 +9,41 @@ import { clock, dayName } from "../dates.js";
 import { t } from "../i18n.js";
 import { fetchOrCopy } from "../offline.js";
 import { alertArea, announce, button, linkButton, runAction, section } from "../ui.js";
-import { myPosition, pickupLine } from "./rides.js";
+
+/**
+ * Where the worker is picked up, by its name ("Kerk Zwartberg") and address; without a name, in
+ * words ("bij je thuis"), never as coordinates. The map link stays behind it.
+ */
+export function pickupLine(pickup, { role = "rider", riderName = "" } = {}) {
+  if (!pickup) return null;
+  const where = pickup.name || pickup.address || (role === "rider" ? t("rides.pickupHome") : t("rides.pickupNear", { name: riderName }));
+  const href = `https://www.google.com/maps/search/?api=1&query=${pickup.latitude},${pickup.longitude}`;
+  return h(
+    "div",
+    { class: "pickup" },
+    icon("route"),
+    h(
+      "div",
+      { class: "pickup-body" },
+      h("p", null, h("span", { class: "item-label", text: `${t("rides.pickupAt")}: ` }), h("strong", { class: "pickup-name", text: where })),
+      pickup.name && pickup.address && h("p", { class: "pickup-address", text: pickup.address }),
+      h("a", { class: "btn btn-plain", href }, icon("route"), h("span", { text: t("rides.onMap") }),
+        h("span", { class: "sr-only", text: ` ${where}` })),
+    ),
+  );
+}
+
+/** Ask the phone where it is; resolves to {latitude, longitude} or throws a plain message. */
+export function myPosition() {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) return reject(new Error(t("location.unsupported")));
+    navigator.geolocation.getCurrentPosition(
+      (pos) => resolve({ latitude: Math.round(pos.coords.latitude * 1e5) / 1e5, longitude: Math.round(pos.coords.longitude * 1e5) / 1e5 }),
+      () => reject(new Error(t("location.denied"))),
+      { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+}
 
 function dialable(phone) {
   return (phone || "").replace(/[^\d+]/g, "");
@@ -33,17 +69,18 @@ export function rideCard(ride, advice = "") {
     { class: "card ride-card" },
     h("h3", { text: t("myRide.title", { day: dayName(ride.day) }) }),
     h("p", { class: "ride-time" }, icon("clock"), h("span", { text: ` ${t("myRide.pickup", { name: ride.driverFirstName, time: clock(ride.pickupAt) })}` })),
-    pickupLine(ride.pickup),
+    pickupLine(ride.pickup, { role: "rider" }),
     ride.carDescription && h("p", null, h("span", { text: t("myRide.car", { car: ride.carDescription }) })),
     number &&
-      h("div", { class: "actions" }, linkButton(t("myRide.call", { name: ride.driverFirstName }), "phone", `tel:${number}`, { kind: "primary" })),
+      h("div", { class: "actions" }, linkButton(t("myRide.call", { name: ride.driverFirstName }), "phone", `tel:${number}`, { kind: "secondary" })),
   );
 }
 
-function askButtons(shifts, requests, refresh) {
-  const asked = new Set(requests.filter((r) => r.status !== "cancelled").map((r) => r.itemId));
-  const open = shifts.filter((s) => !asked.has(s.id)).slice(0, 3);
-  if (!open.length) return null;
+/** "Vraag een rit" for the next shift, when none was asked for it yet (or the last one was cancelled). */
+function askButton(next, request, refresh) {
+  if (!next || next.kind !== "shift" || next.cancelled || next.absence) return null;
+  if (request && request.status !== "cancelled") return null;
+  if (new Date(next.startsAt) <= new Date()) return null;
   const alert = alertArea();
   return h(
     "div",
@@ -52,14 +89,12 @@ function askButtons(shifts, requests, refresh) {
     h(
       "div",
       { class: "actions" },
-      open.map((s) =>
-        button(t("myRide.ask", { day: dayName(s.localDate), time: s.localStart }), "route", () =>
-          runAction(alert, async () => {
-            const [req] = await api.post("/api/ride-requests", { itemId: s.id });
-            announce(req.status === "unmatched" ? t("myRide.noMatch") : t("myRide.asked"));
-            refresh();
-          }),
-        ),
+      button(t("myRide.ask", { day: dayName(next.localDate), time: next.localStart }), "route", () =>
+        runAction(alert, async () => {
+          const [req] = await api.post("/api/ride-requests", { itemId: next.id });
+          announce(req.status === "unmatched" ? t("myRide.noMatch") : t("myRide.asked"));
+          refresh();
+        }),
       ),
     ),
   );
@@ -78,7 +113,7 @@ function locationButton(hasHome, refresh) {
         await api.put("/api/me/home", pos);
         announce(t("location.homeSaved"));
         refresh();
-      }), { kind: hasHome ? "secondary" : "primary" }),
+      }), { kind: "secondary" }),
   );
 }
 
@@ -101,34 +136,25 @@ async function adviceFor(rides) {
   return { advice, staleAt };
 }
 
-/** "Naar het werk" on the worker's Today. Offline: the rides last seen, without the buttons. */
-export async function myRideSection(refresh) {
-  let rides, requests, home, shifts;
-  try {
-    ({ data: rides } = await fetchOrCopy("/api/me/rides", "rides"));
-    [requests, home, shifts] = await Promise.all([
-      api.get("/api/ride-requests"),
-      api.get("/api/me/home"),
-      api.get("/api/schedule/mine"),
-    ]);
-  } catch {
-    if (!rides) return null;
-    const cards = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
-    const { advice } = await adviceFor(cards);
-    return cards.length ? section(t("myRide.section"), cards.map((r) => rideCard(r, advice.get(r.id)))) : null;
+/**
+ * "Naar het werk" on the worker's Home, from the Home answer (/api/me/today): the ride to the next
+ * item, "Vraag een rit" for it, and "Gebruik mijn locatie". Offline: the ride only, no buttons.
+ */
+export async function myRideSection(data, refresh, { offline = false } = {}) {
+  const ride = data.ride && (data.ride.status === "confirmed" || data.ride.status === "cancelled") ? data.ride : null;
+  if (offline) {
+    if (!ride) return null;
+    const { advice } = await adviceFor([ride]);
+    return section(t("myRide.section"), rideCard(ride, advice.get(ride.id)));
   }
-  const now = new Date();
-  const soon = rides.filter((r) => r.status === "confirmed" || r.status === "cancelled").slice(0, 3);
-  const upcoming = shifts.filter((s) => s.kind === "shift" && !s.cancelled && new Date(s.startsAt) > now);
-  const hasHome = home.latitude != null;
-  const { advice, staleAt } = await adviceFor(soon);
+  const { advice, staleAt } = await adviceFor(ride ? [ride] : []);
   const node = section(
     t("myRide.section"),
-    soon.length ? soon.map((r) => rideCard(r, advice.get(r.id))) : h("p", { class: "muted", text: t("myRide.none") }),
-    hasHome && askButtons(upcoming, requests, refresh),
-    locationButton(hasHome, refresh),
+    ride ? rideCard(ride, advice.get(ride.id)) : h("p", { class: "muted", text: t("myRide.none") }),
+    data.hasHome && askButton(data.next, data.rideRequest, refresh),
+    locationButton(data.hasHome, refresh),
   );
-  // The advice names a time to leave: once it has passed, the app draws Today again (app.js).
+  // The advice names a time to leave: once it has passed, the app draws the Home again (app.js).
   if (staleAt) node.dataset.staleAt = staleAt;
   return node;
 }

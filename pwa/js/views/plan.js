@@ -1,12 +1,14 @@
 // "Plannen": a coach plans one shift, training, intake or meeting for a worker, or the same every
 // week (a series). Server errors appear under the field they are about; nothing typed is lost.
+// Before saving, the server says what the plan would clash with (the same series planned twice,
+// a worker who already has something then); the coach then changes it or taps "Toch opslaan".
 
 import { api } from "../api.js";
-import { addDays, today } from "../dates.js";
+import { addDays, dayName, today } from "../dates.js";
 import { h, icon } from "../dom.js";
 import { field, form, radios } from "../form.js";
 import { currentLanguage, t } from "../i18n.js";
-import { announce, fullName, heading, linkButton, notice, swapIn } from "../ui.js";
+import { alertArea, announce, button, fullName, heading, linkButton, notice, runAction, swapIn } from "../ui.js";
 import { byName } from "./coach.js";
 import { textArea } from "./report.js";
 
@@ -64,6 +66,19 @@ function donePanel(title, worker, group, again) {
 
 // A group is chosen in the same list as a worker; its value carries this prefix.
 const GROUP = "group:";
+
+/** One clash as a sentence: "Ahmed Worker heeft dan al: Atelier, maandag 7 december 08:00-16:00." */
+function conflictLine(c) {
+  const words = { name: c.workerName, title: c.title, day: dayName(c.localDate, { near: false }), start: c.localStart, end: c.localEnd };
+  return h(
+    "li",
+    { class: "flag" },
+    icon("alert"),
+    h("span", { text: [t(c.sameSeries ? "plan.conflictSameSeries" : "plan.conflictItem", words), c.count > 1 ? t("plan.conflictMore", { n: c.count - 1 }) : ""].join(" ").trim() }),
+  );
+}
+
+let warnings = 0;
 
 export async function planView(ctx) {
   const { me, params } = ctx;
@@ -147,6 +162,52 @@ export async function planView(ctx) {
   });
 
   const container = h("div");
+  // The warning about clashes, between the fields and the submit button; gone as soon as the
+  // plan changes, so "Toch opslaan" always saves exactly what was checked.
+  const warning = h("section", { class: "conflict-warning", hidden: true });
+  let warned = null;
+  function clearWarning() {
+    warned = null;
+    warning.hidden = true;
+    warning.replaceChildren();
+  }
+  function showWarning(conflicts, plan) {
+    warned = plan;
+    const id = `plan-conflicts-${++warnings}`;
+    const saveAlert = alertArea();
+    const title = h("h2", { id, tabindex: "-1", text: t("plan.conflictTitle") });
+    warning.setAttribute("aria-labelledby", id);
+    warning.replaceChildren(
+      title,
+      h("p", { text: t("plan.conflictIntro") }),
+      h("ul", { class: "flag-list" }, conflicts.map(conflictLine)),
+      saveAlert,
+      h(
+        "div",
+        { class: "actions" },
+        button(t("plan.saveAnyway"), "check", () => runAction(saveAlert, () => warned && save(warned)), { kind: "primary" }),
+        button(t("plan.change"), "back", () => {
+          clearWarning();
+          const first = theForm.querySelector("fieldset.plan-when:not([disabled]) input");
+          if (first) first.focus();
+        }),
+      ),
+    );
+    warning.hidden = false;
+    title.focus();
+  }
+  async function save({ path, body, v }) {
+    await api.post(path, body);
+    clearWarning();
+    const worker = workers.find((w) => w.id === v.workerIds);
+    const group = ownGroups.find((g) => GROUP + g.id === v.workerIds);
+    swapIn(container, donePanel(v.title, worker, group, () => {
+      swapIn(container, theForm);
+      announce(t("plan.againReady"));
+    }));
+    announce(t("plan.done", { title: v.title, name: worker ? fullName(worker) : group.name }));
+  }
+
   const theForm = form({
     fields: [
       workerField,
@@ -176,6 +237,7 @@ export async function planView(ctx) {
       }),
       textArea({ name: "note", label: t("plan.note"), hint: t("plan.noteHint"), maxLength: 2000 }),
     ],
+    extra: warning,
     submitLabel: t("plan.submit"),
     submitIcon: "calendar",
     onSubmit: async (v, formEl) => {
@@ -205,23 +267,21 @@ export async function planView(ctx) {
           validFrom: v.validFrom,
           validUntil: v.validUntil || null,
         });
-        await api.post("/api/schedule/series", body);
       } else {
         // Local wall-clock times; an end at or before the start is the next morning (a night shift).
         const endDay = v.endsAt && v.onceStart && v.endsAt <= v.onceStart ? addDays(v.startsAt, 1) : v.startsAt;
         body.startsAt = `${v.startsAt}T${v.onceStart || "00:00"}:00`;
         body.endsAt = `${endDay}T${v.endsAt || "00:00"}:00`;
-        await api.post("/api/schedule/items", body);
       }
-      const worker = workers.find((w) => w.id === v.workerIds);
-      const group = ownGroups.find((g) => GROUP + g.id === v.workerIds);
-      swapIn(container, donePanel(v.title, worker, group, () => {
-        swapIn(container, theForm);
-        announce(t("plan.againReady"));
-      }));
-      announce(t("plan.done", { title: v.title, name: worker ? fullName(worker) : group.name }));
+      const path = v.repeat === "weekly" ? "/api/schedule/series" : "/api/schedule/items";
+      // The same body, checked first: a mistake in it is a 400 under its field, as when saving.
+      const { conflicts } = await api.post(`${path}/conflicts`, body);
+      if (conflicts.length) return showWarning(conflicts, { path, body, v });
+      await save({ path, body, v });
     },
   });
+  theForm.addEventListener("input", clearWarning);
+  theForm.addEventListener("change", clearWarning);
   container.append(theForm);
 
   return h(

@@ -3,19 +3,31 @@
 
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
-import { clock, dayName, today } from "../dates.js";
+import { clock, dayName, number, today } from "../dates.js";
 import { field, form } from "../form.js";
 import { t } from "../i18n.js";
 import { alertArea, announce, button, confirmButton, heading, linkButton, notice, runAction, section } from "../ui.js";
+import { myPosition, pickupLine } from "./myRide.js";
+
+// Kept here too for the screens that took them from the buddy's rides (commute.js).
+export { myPosition, pickupLine };
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
-/** "bij Kerk Winterslag" or the rounded coordinates, with a link that opens the phone's maps. */
-export function pickupLine(pickup) {
-  if (!pickup) return null;
-  const where = pickup.name || `${pickup.latitude.toFixed(3)}, ${pickup.longitude.toFixed(3)}`;
-  const href = `https://www.google.com/maps/search/?api=1&query=${pickup.latitude},${pickup.longitude}`;
-  return h("p", null, icon("route"), h("span", { text: ` ${t("rides.pickupAt")}: ` }), h("a", { href, text: where }));
+/** The buddy names the pickup point of a confirmed ride ("Bushalte Stalenstraat"), with its address. */
+function pickupNameForm(ride, refresh) {
+  return form({
+    fields: [
+      field({ name: "name", label: t("rides.pickupNameLabel"), hint: t("rides.pickupNameHint"), value: ride.pickup && ride.pickup.name, required: true }),
+      field({ name: "address", label: t("rides.pickupAddressLabel"), value: ride.pickup && ride.pickup.address, optional: true, attrs: { autocomplete: "off" } }),
+    ],
+    submitLabel: t("common.save"),
+    onSubmit: async ({ name, address }) => {
+      await api.put(`/api/rides/${encodeURIComponent(ride.id)}/pickup`, { name, address: address || "" });
+      announce(t("rides.pickupSaved"));
+      refresh();
+    },
+  });
 }
 
 function proposalCard(p, refresh) {
@@ -25,7 +37,7 @@ function proposalCard(p, refresh) {
     { class: "card" },
     h("h3", { text: t("rides.proposalTitle", { name: p.riderFirstName }) }),
     h("p", { text: t("rides.proposalWhen", { day: dayName(p.day), time: clock(p.pickupAt) }) }),
-    h("p", { class: "muted", text: t("rides.proposalDetour", { km: p.detourKm.toFixed(1), place: p.workplaceName }) }),
+    h("p", { class: "muted", text: t("rides.proposalDetour", { km: number(p.detourKm), place: p.workplaceName }) }),
     alert,
     h(
       "div",
@@ -76,7 +88,7 @@ export function driverRideCard(ride, refresh, { actions = true } = {}) {
     ride.status === "cancelled"
       ? h("p", { class: "muted", text: t("rides.isCancelled", { reason: ride.cancelReason }) })
       : h("p", { text: t("rides.pickupTime", { time: clock(ride.pickupAt) }) }),
-    pickupLine(ride.pickup),
+    pickupLine(ride.pickup, { role: "driver", riderName: ride.riderFirstName }),
     ride.status === "done" && notice(t("rides.isDone")),
     ride.status === "no_show" && h("p", { class: "muted", text: t("rides.isNoShow") }),
     alert,
@@ -88,6 +100,10 @@ export function driverRideCard(ride, refresh, { actions = true } = {}) {
         button(t("rides.noShow"), "cancel", mark("no-show", t("rides.isNoShow"))));
     }
     const holder = h("div");
+    buttons.append(button(t("rides.namePickup"), "edit", () => {
+      holder.replaceChildren(pickupNameForm(ride, refresh));
+      holder.querySelector("input").focus();
+    }));
     buttons.append(button(t("rides.cancel"), "cancel", () => {
       holder.replaceChildren(cancelForm(ride, refresh));
       holder.querySelector("input").focus();
@@ -104,7 +120,7 @@ function offerCard(offer) {
     { class: "card" },
     h("h3", { text: t("rides.offerTitle", { place: offer.workplaceName, time: offer.leaveTime }) }),
     h("p", { text: days }),
-    h("p", { class: "muted", text: t("rides.offerSeats", { seats: offer.seats, km: offer.maxDetourKm }) }),
+    h("p", { class: "muted", text: t("rides.offerSeats", { seats: offer.seats, km: number(offer.maxDetourKm, offer.maxDetourKm % 1 ? 1 : 0) }) }),
     h("div", { class: "actions" }, linkButton(t("rides.editOffer"), "edit", `#/rides/offers/${encodeURIComponent(offer.id)}`)),
   );
 }
@@ -118,8 +134,8 @@ function kilometresTable(km) {
     { class: "table" },
     h("caption", { text: t("rides.kmCaption", { year: km.year }) }),
     h("thead", null, h("tr", null, h("th", { scope: "col", text: t("rides.month") }), h("th", { scope: "col", text: t("rides.rideCount") }), h("th", { scope: "col", text: t("rides.km") }))),
-    h("tbody", null, months.map((m) => h("tr", null, h("th", { scope: "row", text: name(m.month) }), h("td", { text: String(m.rides) }), h("td", { text: m.km.toFixed(1) })))),
-    h("tfoot", null, h("tr", null, h("th", { scope: "row", text: t("rides.total") }), h("td"), h("td", { text: km.totalKm.toFixed(1) }))),
+    h("tbody", null, months.map((m) => h("tr", null, h("th", { scope: "row", text: name(m.month) }), h("td", { text: String(m.rides) }), h("td", { text: number(m.km) })))),
+    h("tfoot", null, h("tr", null, h("th", { scope: "row", text: t("rides.total") }), h("td"), h("td", { text: number(km.totalKm) }))),
   );
 }
 
@@ -180,18 +196,6 @@ export async function buddyRidesSection() {
 }
 
 // ---- the offer form --------------------------------------------------------------------------
-
-/** Ask the phone where it is; resolves to {latitude, longitude} or throws a plain message. */
-export function myPosition() {
-  return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) return reject(new Error(t("location.unsupported")));
-    navigator.geolocation.getCurrentPosition(
-      (pos) => resolve({ latitude: Math.round(pos.coords.latitude * 1e5) / 1e5, longitude: Math.round(pos.coords.longitude * 1e5) / 1e5 }),
-      () => reject(new Error(t("location.denied"))),
-      { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 },
-    );
-  });
-}
 
 function dayBoxes(selected) {
   return h(

@@ -1,8 +1,11 @@
 // Settings for everyone: language, notifications and quiet hours, my devices, and signing out.
+// On a worker's or buddy's phone the devices last seen are kept: offline the screen still opens,
+// with the banner, and the parts that need the server say so instead of "Er ging iets mis".
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { fetchOrCopy, offlineBanner } from "../offline.js";
 import { alertArea, confirmButton, fullName, heading, runAction, section } from "../ui.js";
 import { calendarSection } from "./calendar.js";
 import { devicesSection } from "./devices.js";
@@ -10,16 +13,36 @@ import { notificationSections } from "./pushSettings.js";
 import { passwordSection } from "./reset.js";
 import { languageSwitch } from "./signin.js";
 
+/** Offline, a part that needs the server: its title and one line saying so. */
+function needsInternet(title) {
+  return section(title, h("p", { class: "muted", text: t("settings.needsInternet") }));
+}
+
 export async function settingsView(ctx) {
-  const [devices, notifications] = await Promise.all([api.get("/api/me/devices"), notificationSections(ctx)]);
   const me = ctx.me;
+  const keep = me.role === "worker" || me.role === "buddy";
+  const [devicesAnswer, notifications] = await Promise.all([
+    keep ? fetchOrCopy("/api/me/devices", "devices") : api.get("/api/me/devices").then((data) => ({ data })),
+    notificationSections(ctx).catch((error) => {
+      if (!keep || error.status !== 0) throw error;
+      return needsInternet(t("push.title"));
+    }),
+  ]);
+  const { data: devices, offline, savedAt } = devicesAnswer;
   const signOutAlert = alertArea();
-  const calendar = me.role === "worker" ? await calendarSection() : null;
+  // The calendar link is a secret: it is not kept on the phone, so offline it waits for the internet.
+  const calendar = me.role === "worker"
+    ? await calendarSection().catch((error) => {
+      if (error.status !== 0) throw error;
+      return needsInternet(t("calendar.title"));
+    })
+    : null;
 
   return h(
     "div",
     { class: "stack" },
     heading(t("settings.title")),
+    offline && offlineBanner(savedAt, () => ctx.refresh()),
     h(
       "p",
       { class: "lead" },

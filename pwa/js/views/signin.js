@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { field, form } from "../form.js";
 import { currentLanguage, LANGUAGES, t } from "../i18n.js";
+import { clearCopies } from "../offline.js";
 import { alertArea, heading, linkButton, showAlert } from "../ui.js";
 
 // Each language is named in itself, so people find their own even if they cannot read the page.
@@ -30,10 +31,28 @@ export function languageSwitch(onChoose) {
   );
 }
 
+/**
+ * Was this phone signed out by the coach? The server says so to the holder of the old session cookie
+ * only (401 "device_revoked"); then the kept copies of the old screens are wiped too.
+ */
+async function revokedHere() {
+  try {
+    const response = await fetch("/api/me", { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": currentLanguage() } });
+    if (response.status !== 401) return false;
+    const body = await response.json();
+    return body && body.code === "device_revoked";
+  } catch {
+    return false;
+  }
+}
+
 export async function codeView(ctx) {
   const alert = alertArea();
   if (ctx.flash && ctx.flash.error) {
     showAlert(alert, ctx.flash.error, [t("signin.linkFailed")]);
+  } else if (await revokedHere()) {
+    clearCopies();
+    showAlert(alert, t("signin.deviceRevoked"));
   } else if (ctx.flash && ctx.flash.message) {
     showAlert(alert, ctx.flash.message);
   }

@@ -1,6 +1,7 @@
-// The worker's schedule: one card per item (kind, title, day and time, place with a route link,
-// what to bring, whom to ask, the note, "Afgelast", "Ziek gemeld"), "Ik ben er" on today's items,
-// today on the home screen and the whole week on "#/week". The next item is always on top.
+// The worker's schedule. Home shows the next item with its one main action ("Ik ben er", or
+// "Vertrek om 07:15"), today's finished items folded into one line ("Gedaan: werk 08:00-16:00 ✓")
+// and today's other items as short rows. "#/week" is a compact list per day (time, pictogram, title,
+// place; "Meer" opens what to bring, whom to ask, the route and the note).
 //
 // An item the worker is excused from (a sick report for that day, also one still waiting in the
 // outbox, or excused by the coach) is shown as such, without "Ik ben er" and not as the next item.
@@ -10,8 +11,7 @@ import { append, h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 import { fetchOrCopy, offlineBanner, outboxPanel, patchCopy, whileShown } from "../offline.js";
 import { onOutbox, pending, queue } from "../outbox.js";
-import { readAloudButton } from "../readAloud.js";
-import { alertArea, announce, heading, linkButton, notice, showAlert } from "../ui.js";
+import { alertArea, announce, heading, linkButton, notice, readAloudLazy, showAlert } from "../ui.js";
 import { routeHref } from "./worker.js";
 
 /** A phone number fit for a tel: address. */
@@ -62,7 +62,7 @@ function placeBlock(place) {
       place.name && h("p", { class: "item-place", text: place.name }),
       place.address && h("address", { text: place.address }),
       linkButton(t("worker.route"), "route", routeHref({ ...place, street: place.address }), {
-        kind: "secondary",
+        kind: "plain",
         extra: h("span", { class: "sr-only", text: ` ${t("worker.routeTo", { place: label })}` }),
       }),
     ),
@@ -97,7 +97,7 @@ function contactBlock(item) {
       item.contactName && h("p", { text: item.contactName }),
       number &&
         linkButton(t("contact.call"), "phone", `tel:${number}`, {
-          kind: "secondary",
+          kind: "plain",
           extra: h("span", { class: "sr-only", text: ` ${item.contactName || item.contactPhone}` }),
         }),
     ),
@@ -192,38 +192,7 @@ function checkInArea(item, waitingId) {
   ]);
 }
 
-// ---- one item -------------------------------------------------------------------------------------
-
-/**
- * The card of one item. `tag` names it "Nu bezig" or "Hierna" when it is the next one;
- * `checkIns` maps item ids to waiting check-in actions.
- */
-export function itemCard(item, { tag = "", checkIns = new Map(), headingTag = "h3", showDay = true } = {}) {
-  const off = item.cancelled || Boolean(item.absence);
-  return h(
-    "article",
-    { class: `card item${off ? " item-cancelled" : ""}${tag ? " item-next" : ""}`, "data-item": item.id },
-    h("div", { class: "item-top" }, kindTag(item.kind), tag && h("p", { class: "item-tag", text: tag })),
-    h(headingTag, { class: "item-title", text: item.title }),
-    item.cancelled && h("p", { class: "item-off" }, icon("cancel"), h("span", { text: t("item.cancelled") })),
-    !item.cancelled &&
-      item.absence &&
-      h("p", { class: "item-off" }, icon("sick"), h("span", { text: t(`item.absence.${item.absence}`) })),
-    h(
-      "p",
-      { class: "item-when" },
-      icon("clock"),
-      h("span", {
-        text: [showDay && dayName(item.localDate), t("item.time", { start: item.localStart, end: item.localEnd })].filter(Boolean).join(" · "),
-      }),
-    ),
-    !off && placeBlock(item.place),
-    !off && bringBlock(item.bring),
-    !off && contactBlock(item),
-    !off && item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
-    canCheckIn(item) && checkInArea(item, checkIns.get(item.id)),
-  );
-}
+// ---- one item ----------------------------------------------------------------------------------
 
 /**
  * "Ik ben er" is offered on today's items until they end, and on an item from another day while its
@@ -269,34 +238,186 @@ function tagFor(item) {
   return new Date(item.startsAt).getTime() <= Date.now() ? t("week.now") : t("week.next");
 }
 
-// ---- today, on the worker's home -------------------------------------------------------------------
+// ---- short rows: the week, and today's other items on Home ------------------------------------------
 
-/** The "#today" block of the worker's home: today's items, the next one first. */
-export async function todayBlock(allItems) {
-  const { checkIns, sickDays } = await waiting();
-  const items = withWaitingSickDays(allItems, sickDays);
-  const day = today();
-  const next = nextItem(items);
-  const todays = orderDay(onDayList(items, day), next);
-  const cards = todays.map((item) => itemCard(item, { tag: item === next ? tagFor(item) : "", checkIns }));
-  const later = next && !todays.includes(next);
+/** What an item is about, beyond its row: where (with the route), what to bring, whom to ask, the
+ *  note, and "Ik ben er" when it can be used. */
+function itemDetails(item, checkIns) {
+  const off = item.cancelled || Boolean(item.absence);
+  return [
+    !off && placeBlock(item.place),
+    !off && bringBlock(item.bring),
+    !off && contactBlock(item),
+    !off && item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
+    // "Ik ben er" in a row only once its check-in is open (the next item carries it before that).
+    canCheckIn(item) && checkInOpen(item) && checkInArea(item, checkIns.get(item.id)),
+  ];
+}
+
+let rowCount = 0;
+
+/**
+ * One item as a short row: time, pictogram and kind, title, place, its state ("Afgelast", "Ziek
+ * gemeld", "Nu bezig"); "Meer" shows the rest in place (a disclosure button, so focus stays).
+ */
+export function itemRow(item, { checkIns = new Map(), tag = "" } = {}) {
+  const off = item.cancelled || Boolean(item.absence);
+  const bodyId = `item-more-${(rowCount += 1)}`;
+  const more = h("div", { id: bodyId, class: "item-more", hidden: true });
+  const toggle = h(
+    "button",
+    { type: "button", class: "btn btn-plain item-more-toggle", "aria-expanded": "false", "aria-controls": bodyId },
+    icon("eye"),
+    h("span", { text: t("week.more") }),
+    h("span", { class: "sr-only", text: ` ${item.title}` }),
+  );
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    if (open && !more.childElementCount) append(more, itemDetails(item, checkIns));
+    toggle.setAttribute("aria-expanded", String(open));
+    more.hidden = !open;
+  });
+  const placeName = !off && item.place && (item.place.name || item.place.address);
   return h(
-    "div",
-    { id: "today", class: "stack" },
-    !todays.length && h("p", { class: "lead", text: t("week.nothingToday") }),
-    cards,
-    later && h("p", { class: "item-label", text: t("week.comingUp") }),
-    later && itemCard(next, { tag: t("week.next"), checkIns }),
+    "article",
+    { class: `item-row${off ? " item-cancelled" : ""}`, "data-item": item.id },
+    h(
+      "div",
+      { class: "item-row-main" },
+      h("span", { class: `item-row-icon kind-${item.kind}` }, icon(item.kind)),
+      h(
+        "div",
+        { class: "item-row-text" },
+        h("p", { class: "item-row-when" }, h("span", { class: "item-row-time", text: `${item.localStart}-${item.localEnd}` }),
+          h("span", { class: "item-row-kind", text: t(`item.kind.${item.kind}`) })),
+        h("h3", { class: "item-title", text: item.title }),
+        placeName && h("p", { class: "item-row-place", text: placeName }),
+        item.cancelled && h("p", { class: "item-off" }, icon("cancel"), h("span", { text: t("item.cancelled") })),
+        !item.cancelled && item.absence && h("p", { class: "item-off" }, icon("sick"), h("span", { text: t(`item.absence.${item.absence}`) })),
+        tag && h("p", { class: "item-tag", text: tag }),
+      ),
+    ),
+    !off && toggle,
+    more,
   );
 }
 
-/** Load the schedule for the home screen: { block, banner }; the copy when offline. */
-export async function todayOnHome(refresh) {
-  const { data, offline, savedAt } = await fetchOrCopy("/api/schedule/mine", "mine");
-  return { block: await todayBlock(data), banner: offline && offlineBanner(savedAt, refresh) };
+// ---- today, on the worker's home -------------------------------------------------------------------
+
+/** "Gedaan: werk 08:00-16:00 ✓, opleiding 17:00-18:00 ✓". */
+export function doneLine(done) {
+  if (!done.length) return null;
+  const list = done.map((i) => `${t(`item.kind.${i.kind}`).toLowerCase()} ${i.localStart}-${i.localEnd} ✓`).join(", ");
+  return h("p", { class: "done-line" }, icon("check"), h("span", { text: t("home.done", { list }) }));
 }
 
-/** The buttons every worker screen offers: sick, late and the week. */
+/** Check-in opens an hour before the start (the server's rule). */
+function checkInOpen(item, now = Date.now()) {
+  return now >= new Date(item.startsAt).getTime() - CHECK_IN_OPENS_MS;
+}
+
+/** The confirmed ride to this item (same day, a shift), from the worker's rides. */
+export function rideFor(item, rides) {
+  if (!item || item.kind !== "shift") return null;
+  return (rides || []).find((r) => r.status === "confirmed" && r.day === item.localDate) || null;
+}
+
+/**
+ * The main action of the next item: "Ik ben er" once check-in is open (or today, when no time to
+ * leave is known); before that "Vertrek om 07:15" (the bus) or "Bart haalt je op om 07:15", both
+ * leading to "Hoe geraak ik op het werk?". `leave` is { at, journey } from the way-to-work answer.
+ */
+function mainAction(item, { checkIns, ride, leave }) {
+  const now = Date.now();
+  // The time to leave is being asked: keep the place (Home fills it, see worker.js).
+  if (leave === "pending") return h("div", { class: "main-action main-pending", "data-main-pending": true });
+  if (ride && !checkInOpen(item, now) && new Date(ride.pickupAt).getTime() > now) {
+    const link = linkButton(t("myRide.pickup", { name: ride.driverFirstName, time: clock(ride.pickupAt) }), "route", "#/commute", {
+      kind: "primary",
+    });
+    link.classList.add("btn-block", "btn-big");
+    return h("div", { class: "main-action", "data-stale-at": new Date(new Date(item.startsAt).getTime() - CHECK_IN_OPENS_MS).toISOString() }, link);
+  }
+  if (leave && leave.at && !checkInOpen(item, now) && new Date(leave.at).getTime() > now) {
+    const link = linkButton(t("home.leaveAt", { time: clock(leave.at) }), "home", "#/commute", { kind: "primary" });
+    link.classList.add("btn-block", "btn-big");
+    // Once it is time to leave, Home is drawn again (app.js) and offers "Ik ben er" when it opens.
+    return h("div", { class: "main-action", "data-stale-at": leave.at }, link);
+  }
+  if (canCheckIn(item)) return checkInArea(item, checkIns.get(item.id));
+  return null;
+}
+
+/** The main action of Home's next item, drawn again once the time to leave is known. */
+export function mainActionFor(state, { ride = null, leave = null } = {}) {
+  return state.next ? mainAction(state.next, { checkIns: state.checkIns, ride, leave }) : null;
+}
+
+/** The next item, big, with its one main action first and then what to bring and whom to ask. */
+function nextCard(item, { checkIns, ride, leave, showDay }) {
+  const place = item.place || {};
+  const label = place.name || place.address;
+  return h(
+    "article",
+    { class: "card item item-next", "data-item": item.id },
+    h("div", { class: "item-top" }, kindTag(item.kind), h("p", { class: "item-tag", text: tagFor(item) })),
+    h("h3", { class: "item-title", text: item.title }),
+    h(
+      "p",
+      { class: "item-when" },
+      icon("clock"),
+      h("span", { text: [showDay && dayName(item.localDate), t("item.time", { start: item.localStart, end: item.localEnd })].filter(Boolean).join(" · ") }),
+    ),
+    label && h("p", { class: "item-where" }, icon("route"), h("span", { text: label })),
+    mainAction(item, { checkIns, ride, leave }),
+    (place.address || place.latitude != null) && h(
+      "div",
+      { class: "item-links" },
+      linkButton(t("worker.route"), "route", routeHref({ ...place, street: place.address }), {
+        kind: "plain",
+        extra: h("span", { class: "sr-only", text: ` ${t("worker.routeTo", { place: label })}` }),
+      }),
+    ),
+    bringBlock(item.bring),
+    contactBlock(item),
+    item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
+  );
+}
+
+/**
+ * What Home shows, from the Home answer (/api/me/today: today's items, each with `done`, and `next`):
+ * { next, todays, done, checkIns }, with the waiting outbox entries applied (a sick report not sent
+ * yet already excuses its days; a check-in not sent yet shows as waiting).
+ */
+export async function homeState(data) {
+  const { checkIns, sickDays } = await waiting();
+  const items = withWaitingSickDays(data.items || [], sickDays);
+  let next = data.next ? items.find((i) => i.id === data.next.id) || withWaitingSickDays([data.next], sickDays)[0] : null;
+  // Excused meanwhile (a sick report still in the outbox): what else is left of today.
+  if (next && (next.absence || next.cancelled)) next = nextItem(items) || null;
+  const done = items.filter((i) => i.done && !i.cancelled && !i.absence).sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  const todays = orderDay(items, next).filter((i) => i !== next && !done.includes(i));
+  return { next, todays, done, checkIns };
+}
+
+/**
+ * The "#today" block of Home: the next item on top with its main action, the finished ones in one
+ * line, then today's other items as rows. `ride` and `leave` make the main action "Vertrek om".
+ */
+export function todayBlock(state, { ride = null, leave = null } = {}) {
+  const { next, todays, done, checkIns } = state;
+  const nothing = !next && !todays.length;
+  return h(
+    "div",
+    { id: "today", class: "stack" },
+    next && nextCard(next, { checkIns, ride, leave, showDay: next.localDate !== today() }),
+    nothing && h("p", { class: "lead", text: done.length ? t("home.allDone") : t("week.nothingToday") }),
+    doneLine(done),
+    todays.length > 0 && h("div", { class: "stack-s" }, todays.map((item) => itemRow(item, { checkIns }))),
+  );
+}
+
+/** The buttons of the sick and late forms' screens: sick, late and the week. */
 export function workerActions({ week = true } = {}) {
   return h(
     "div",
@@ -310,6 +431,15 @@ export function workerActions({ week = true } = {}) {
 // ---- this week ------------------------------------------------------------------------------------
 
 const MAX_WEEKS_AHEAD = 8;
+
+/** What "Lees voor" says on the week: per day with something planned, what it is. */
+function weekSentences(days, { itemSentences }) {
+  const lines = [];
+  for (const { items } of days) {
+    for (const item of items) lines.push(...itemSentences(item, { brief: true }));
+  }
+  return lines.length ? lines : [t("week.nothingPlanned")];
+}
 
 /** "#/week" (today and the next six days) and "#/week/1", "#/week/2", ... further on. */
 export async function weekView(ctx) {
@@ -325,34 +455,34 @@ export async function weekView(ctx) {
   const days = [];
   for (let i = 0; i < 7; i += 1) {
     const day = addDays(first, i);
-    const onDay = orderDay(onDayList(items, day), next);
-    const title = dayName(day);
-    days.push(
-      h(
-        "section",
-        { class: "section day" },
-        h("h2", { text: title }),
-        onDay.length
-          ? onDay.map((item) => itemCard(item, { tag: item === next ? tagFor(item) : "", checkIns, showDay: false }))
-          : h("p", { class: "muted", text: t("week.free") }),
-      ),
-    );
+    days.push({ day, items: orderDay(onDayList(items, day), next) });
   }
+  const list = days.map(({ day, items: onDay }) =>
+    h(
+      "section",
+      { class: `section day${onDay.length ? "" : " day-free"}` },
+      h("h2", { text: dayName(day) }),
+      onDay.length
+        ? h("div", { class: "stack-s" }, onDay.map((item) => itemRow(item, { checkIns, tag: item === next ? tagFor(item) : "" })))
+        : h("p", { class: "muted", text: t("week.free") }),
+    ),
+  );
 
-  const content = h("div", { class: "stack" });
-  return append(content, [
+  return h(
+    "div",
+    { class: "stack" },
     linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
     heading(t("week.title")),
-    readAloudButton(() => content),
+    readAloudLazy((say) => weekSentences(days, say)),
     h("p", { class: "lead", text: t("week.range", { first: shortDay(first), last: shortDay(last) }) }),
     offline && offlineBanner(savedAt, () => ctx.refresh()),
     outboxPanel(),
-    days,
+    list,
     h(
       "div",
       { class: "actions", "data-no-read": true },
       offset > 0 && linkButton(t("week.previous"), "back", offset === 1 ? "#/week" : `#/week/${offset - 1}`),
       offset < MAX_WEEKS_AHEAD && linkButton(t("week.following"), "calendar", `#/week/${offset + 1}`),
     ),
-  ]);
+  );
 }

@@ -1,12 +1,16 @@
-// The worker's home: today, where I work and how to get there, and the people I can call.
+// The worker's Home: one clear next step. On top, always within the first screen of a phone: the
+// next item with its one main action ("Ik ben er", or "Vertrek om 07:15"); today's finished items in
+// one line; today's other items as short rows. Below: the ride, then plain links to the rest (week,
+// sick, late, the way to work, my progress), my workplace and my people.
+//
+// The push opt-in card (app.js) is put after the block marked `data-push-card-after` (the top block),
+// so it never pushes the day below the fold.
 
-import { append, h } from "../dom.js";
+import { append, h, icon } from "../dom.js";
 import { t } from "../i18n.js";
-import { outboxPanel } from "../offline.js";
-import { readAloudButton } from "../readAloud.js";
-import { contactCard, heading, linkButton, section } from "../ui.js";
-import { todayOnHome, workerActions } from "./week.js";
-import { commuteLink } from "./commute.js";
+import { fetchOrCopy, offlineBanner, outboxPanel } from "../offline.js";
+import { fullName, heading, linkButton, readAloudLazy } from "../ui.js";
+import { homeState, mainActionFor, rideFor, todayBlock } from "./week.js";
 import { myRideSection } from "./myRide.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
@@ -18,48 +22,150 @@ export function routeHref(place) {
   return `https://www.google.com/maps/dir/?api=1&destination=${encodeURIComponent(destination)}`;
 }
 
-function workplaceCard(place) {
+const dialable = (phone) => (phone || "").replace(/[^\d+]/g, "");
+
+function workplaceBlock(place) {
   const cityLine = [place.postcode, place.city].filter(Boolean).join(" ");
   const hasAddress = place.street || cityLine || (place.latitude != null && place.longitude != null);
   return h(
-    "article",
-    { class: "card" },
-    h("h3", { text: place.name }),
-    h("address", null, place.street, place.street && cityLine && h("br"), cityLine),
-    hasAddress &&
-      h(
-        "div",
-        { class: "actions" },
+    "div",
+    { class: "home-row" },
+    icon("building"),
+    h(
+      "div",
+      { class: "home-row-body" },
+      h("h3", { text: place.name }),
+      h("address", null, place.street, place.street && cityLine && h("br"), cityLine),
+      hasAddress &&
         linkButton(t("worker.route"), "route", routeHref(place), {
-          kind: "primary",
+          kind: "plain",
           extra: h("span", { class: "sr-only", text: ` ${t("worker.routeTo", { place: place.name })}` }),
         }),
-      ),
+    ),
   );
 }
 
-export async function workerHome(ctx) {
-  const { me } = ctx;
-  const [{ block, banner }, ride] = await Promise.all([todayOnHome(() => ctx.refresh()), myRideSection(() => ctx.refresh())]);
-  const people = [];
-  people.push(me.coach ? contactCard(me.coach, t("worker.yourCoach")) : h("p", { class: "muted", text: t("worker.noCoach") }));
-  people.push(me.buddy ? contactCard(me.buddy, t("worker.yourBuddy")) : h("p", { class: "muted", text: t("worker.noBuddy") }));
-
-  const content = h("div", { class: "stack" });
-  return append(content, [
-    heading(t("home.hello", { name: me.firstName })),
-    readAloudButton(() => content),
-    banner,
-    outboxPanel(),
-    section(t("worker.today"), block),
-    ride,
-    workerActions(),
-    h("div", { class: "actions" }, commuteLink()),
-    h("div", { class: "actions" }, linkButton(t("progress.open"), "check", "#/progress")),
-    section(
-      t("worker.workplace"),
-      me.workplace ? workplaceCard(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),
+/** One of my people in a row: name, who they are to me, and a call link. */
+function personRow(person, role) {
+  const number = dialable(person.phone);
+  return h(
+    "li",
+    { class: "home-row" },
+    icon("user"),
+    h(
+      "div",
+      { class: "home-row-body" },
+      h("h3", { text: fullName(person) }),
+      h("p", { class: "muted", text: role }),
+      number
+        ? h(
+            "div",
+            { class: "home-row-links" },
+            linkButton(t("contact.call"), "phone", `tel:${number}`, { kind: "plain", extra: h("span", { class: "sr-only", text: ` ${fullName(person)}` }) }),
+            linkButton(t("contact.sms"), "sms", `sms:${number}`, { kind: "plain", extra: h("span", { class: "sr-only", text: ` ${fullName(person)}` }) }),
+          )
+        : h("p", { class: "muted", text: t("contact.noPhone") }),
     ),
-    section(t("worker.people"), h("div", { class: "grid" }, people)),
+  );
+}
+
+/** The rest of the app, as plain links: clear, but none of them competes with the main action. */
+function moreLinks() {
+  const link = (href, iconName, label) => h("li", null, h("a", { class: "more-link", href }, icon(iconName), h("span", { text: label })));
+  return h(
+    "nav",
+    { class: "more-links", "aria-labelledby": "home-more" },
+    h("h2", { id: "home-more", text: t("home.more") }),
+    h(
+      "ul",
+      { class: "plain-list" },
+      link("#/week", "calendar", t("week.open")),
+      link("#/commute", "route", t("commute.open")),
+      link("#/sick", "sick", t("report.sickButton")),
+      link("#/late", "clock", t("report.lateButton")),
+      link("#/progress", "check", t("progress.open")),
+    ),
+  );
+}
+
+/** The first way of the next item's trip, from the way-to-work answer (the copy when offline). */
+async function leaveFor(item) {
+  const { data } = await fetchOrCopy(`/api/me/commute?itemId=${encodeURIComponent(item.id)}`, "commute.next");
+  const found = (data.items || []).find((i) => i.itemId === item.id);
+  if (!found || !found.leaveHomeAt || found.late) return null;
+  return { at: found.leaveHomeAt, journey: (found.journeys || [])[0] || null };
+}
+
+/** Is it worth asking when to leave? Only before check-in opens, for work and trainings. */
+function wantsLeaveTime(item, ride) {
+  if (!item || ride || !["shift", "training"].includes(item.kind)) return false;
+  const start = new Date(item.startsAt).getTime();
+  return Date.now() < start - 60 * 60 * 1000 && start - Date.now() < 36 * 60 * 60 * 1000;
+}
+
+/**
+ * "#/home" for a worker. The shell (app.js) gives the Home answer in `ctx.today` ({ data, offline,
+ * cached, savedAt }): this view asks nothing else, except when to leave for the next item (the way
+ * to work), after it is drawn.
+ */
+export async function workerHome(ctx) {
+  const { data, offline, savedAt } = ctx.today;
+  const me = data.me || ctx.me;
+  const state = await homeState(data);
+  const ride = rideFor(state.next, data.ride ? [data.ride] : []);
+  const trip = { leave: null };
+  const askLeave = !offline && wantsLeaveTime(state.next, ride);
+  const block = todayBlock(state, { ride, leave: askLeave ? "pending" : null });
+
+  if (askLeave) {
+    // Drawn at once; the time to leave fills the main action when it is known.
+    leaveFor(state.next)
+      .catch(() => null)
+      .then((leave) => {
+        trip.leave = leave;
+        const slot = block.querySelector("[data-main-pending]");
+        if (slot) slot.replaceWith(mainActionFor(state, { ride, leave }) || h("div"));
+      });
+  }
+
+  const sentences = ({ doneSentences, itemSentences }) => {
+    const lines = [];
+    if (state.next) {
+      const started = new Date(state.next.startsAt).getTime() <= Date.now();
+      lines.push(...itemSentences(state.next, { ride, journey: trip.leave && trip.leave.journey, now: started }));
+    } else lines.push(state.done.length ? t("home.allDone") : t("week.nothingToday"));
+    lines.push(...doneSentences(state.done));
+    for (const item of state.todays) lines.push(...itemSentences(item, { brief: true }));
+    return lines;
+  };
+
+  const people = h(
+    "ul",
+    { class: "plain-list stack-s" },
+    me.coach ? personRow(me.coach, t("worker.yourCoach")) : h("li", { class: "muted", text: t("worker.noCoach") }),
+    me.buddy ? personRow(me.buddy, t("worker.yourBuddy")) : h("li", { class: "muted", text: t("worker.noBuddy") }),
+  );
+
+  // The push opt-in card (app.js) comes after this block: the day is seen first.
+  const top = h(
+    "div",
+    { class: "home-top stack", "data-push-card-after": true },
+    h("div", { class: "home-title" }, heading(t("home.hello", { name: me.firstName })), readAloudLazy(sentences)),
+    offline && offlineBanner(savedAt, () => ctx.refresh()),
+    h("section", { class: "section", "aria-labelledby": "home-today" }, h("h2", { id: "home-today", class: "sr-only", text: t("worker.today") }), block),
+  );
+  const content = h("div", { class: "stack home" });
+  return append(content, [
+    top,
+    outboxPanel(),
+    await myRideSection(data, () => ctx.refresh(), { offline }),
+    moreLinks(),
+    h(
+      "section",
+      { class: "section", "aria-labelledby": "home-work" },
+      h("h2", { id: "home-work", text: t("worker.workplace") }),
+      me.workplace ? workplaceBlock(me.workplace) : h("p", { class: "muted", text: t("worker.noWorkplace") }),
+    ),
+    h("section", { class: "section", "aria-labelledby": "home-people" }, h("h2", { id: "home-people", text: t("worker.people") }), people),
   ]);
 }

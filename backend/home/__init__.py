@@ -1,0 +1,1 @@
+"""The worker's Home in one answer: `GET /api/me/today` (see `services.today`)."""

@@ -1,0 +1,152 @@
+"""`GET /api/me/today`: the worker's Home in one answer, computed from the services that own each part.
+
+Who I am and my contacts come from `accounts.services.me`, the items (with the worker's own
+attendance and sick days) from `schedule.services.read_items` and `schedule.attendance.with_absences`
+(the same as `/api/schedule/mine`), the ride from `mobility.rides.rides_out`; what is added here is
+the judgement a Home needs: which item is next, where "Ik ben er" stands, what to put first.
+About twenty small queries in all (fewer without a ride), none of them per item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from backend.access import Actor, Role
+from backend.accounts.services import me as me_of
+from backend.mobility.places import home_of
+from backend.mobility.rides import SHOWN, rides_out
+from backend.mobility.services import request_out
+from backend.mobility.tables import Ride, RideRequest
+from backend.home.schemas import CheckInOut, HomeShows, TodayItemOut, TodayOut
+from backend.schedule import recurrence
+from backend.schedule.attendance import OPENS_BEFORE, list_reports, with_absences
+from backend.schedule.schemas import ItemOut, ReportOut
+from backend.schedule.services import now as clock_now
+from backend.schedule.services import read_items
+from backend.schedule.tables import AbsenceReport
+from notifications.reminders import utcnow
+from notifications.tables import Recipient
+
+# The next item is looked for today and in the next six days, as on /api/schedule/mine.
+DAYS_AHEAD = 6
+# The unread count on the Home and in the menu stops here ("99+" on screen).
+UNREAD_CAP = 200
+# Attendance a coach set without a check-in: present/late count as checked in, absent as missed.
+_CAME = ("present", "late")
+
+
+def check_in_state(item: ItemOut, worker: Actor, at: dt.datetime) -> CheckInOut:
+    """Where "Ik ben er" stands for `worker` on `item` at `at` (the rules of schedule.attendance:
+    open from an hour before the start until the end)."""
+    opens, closes = item.starts_at - OPENS_BEFORE, item.ends_at
+    mine = next((a for a in item.attendance if a.person_id == worker.id), None)
+    status = mine.status if mine else None
+    checked = mine.checked_in_at if mine else None
+    if item.cancelled:
+        state = "cancelled"
+    elif checked is not None or status in _CAME:
+        state = "checkedIn"
+    elif item.absence is not None or status == "excused":
+        state = "excused"
+    elif status == "absent" or at > closes:
+        state = "missed"
+    elif at < opens:
+        state = "notYet"
+    else:
+        state = "open"
+    return CheckInOut(state=state, opens_at=opens, closes_at=closes, status=status, checked_in_at=checked)
+
+
+def _today_item(item: ItemOut, worker: Actor, at: dt.datetime) -> TodayItemOut:
+    fields = {f: getattr(item, f) for f in item.__struct_fields__}
+    return TodayItemOut(**fields, check_in=check_in_state(item, worker, at), done=item.ends_at <= at)
+
+
+def next_item(items: list[ItemOut], at: dt.datetime) -> ItemOut | None:
+    """The first item not cancelled, not excused and not over yet (as `nextItem` in the PWA)."""
+    return next((i for i in sorted(items, key=lambda i: i.starts_at)
+                 if not i.cancelled and i.absence is None and i.ends_at > at), None)
+
+
+def on_today(item: ItemOut, day: dt.date, at: dt.datetime) -> bool:
+    """Today's list: the items of the local day, and one from before still running (a night shift
+    22:00-06:00 belongs to "now" at 00:30, not to yesterday)."""
+    return item.local_date == day or (item.local_date < day and not item.cancelled
+                                      and item.starts_at <= at < item.ends_at)
+
+
+def what_home_shows(todays: list[ItemOut], upcoming: ItemOut | None, day: dt.date, at: dt.datetime,
+                    sick_today: bool) -> HomeShows:
+    if upcoming is not None and upcoming.starts_at - OPENS_BEFORE <= at:
+        return "now"
+    if upcoming is not None and upcoming in todays:
+        return "today"
+    if sick_today and not any(not i.cancelled and i.absence is None and i.ends_at > at for i in todays):
+        return "sick"
+    return "later" if upcoming is not None else "free"
+
+
+async def unread_count(worker: Actor) -> int:
+    """Messages that came due for the worker and are not opened (the inbox's unread filter)."""
+    return await Recipient.count().where(
+        (Recipient.person == worker.id) & Recipient.read_at.is_null()
+        & (Recipient.reminder.due_at <= utcnow()) & Recipient.reminder.cancelled_at.is_null())
+
+
+async def _sick_until(worker: Actor, day: dt.date) -> dt.date | None:
+    rows = await AbsenceReport.select(AbsenceReport.last_day).where(
+        (AbsenceReport.person == worker.id) & (AbsenceReport.kind == "sick")
+        & (AbsenceReport.first_day <= day) & (AbsenceReport.last_day >= day))
+    return max((r["last_day"] for r in rows), default=None)
+
+
+def current_reports(reports: list[ReportOut], day: dt.date) -> list[ReportOut]:
+    """Sick reports that reach today or later, late reports of today."""
+    return [r for r in reports if (r.kind == "sick" and r.last_day >= day) or (r.kind == "late" and r.first_day == day)]
+
+
+async def _ride_for(worker: Actor, item: ItemOut | None):
+    """The ride to `item` (the confirmed one, else the latest cancelled or done one) and the live or
+    latest request for it."""
+    if item is None:
+        return None, None
+    requests = await RideRequest.select().where(
+        (RideRequest.worker == worker.id) & (RideRequest.item == item.id)).order_by(RideRequest.created_at)
+    if not requests:
+        return None, None
+    live = [r for r in requests if r["status"] != "cancelled"]
+    request = (live or requests)[-1]
+    rides = await Ride.objects().where(
+        Ride.request.is_in([r["id"] for r in requests]) & Ride.status.is_in(list(SHOWN))).order_by(Ride.decided_at)
+    ride = next((r for r in rides if r.status == "confirmed"), rides[-1] if rides else None)
+    return ((await rides_out([ride], "rider"))[0] if ride else None), await request_out(request)
+
+
+async def today(actor: Actor) -> TodayOut:
+    """The worker's Home. Anyone else gets the parts that are theirs too (who they are, their unread
+    count) with the worker's parts empty: the app starts with this one answer whatever the role."""
+    at = clock_now()
+    day = recurrence.local_today(at)
+    me = await me_of(actor.id)
+    if actor.role != Role.WORKER:
+        return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,
+                        ride_request=None, has_home=False, unread=min(await unread_count(actor), UNREAD_CAP),
+                        reports=[])
+    items = await with_absences(actor, await read_items(day, day + dt.timedelta(days=DAYS_AHEAD), person_id=actor.id,
+                                                        include_participants=False, viewer=actor.id))
+    todays = [i for i in items if on_today(i, day, at)]
+    upcoming = next_item(items, at)
+    sick_until = await _sick_until(actor, day)
+    ride, ride_request = await _ride_for(actor, upcoming)
+    home = await home_of(actor.id)
+    reports = await list_reports(actor, unseen_only=False, person_id=None, limit=20)
+    return TodayOut(
+        now=at, today=day, me=me,
+        items=[_today_item(i, actor, at) for i in todays],
+        next=_today_item(upcoming, actor, at) if upcoming else None,
+        shows=what_home_shows(todays, upcoming, day, at, sick_until is not None),
+        sick_until=sick_until, ride=ride, ride_request=ride_request,
+        has_home=home is not None and home.latitude is not None,
+        unread=min(await unread_count(actor), UNREAD_CAP),
+        reports=current_reports(reports, day),
+    )
