@@ -22,6 +22,15 @@ from backend.access import Actor, RecordScope, Role
 from backend.accounts.schemas import CreatableRole
 from backend.errors import Forbidden, NotFound, NotSignedIn
 
+
+def run_in_fresh_thread(coro):
+    """asyncio.run in a thread of its own: in the full suite a session-wide Playwright keeps an event loop
+    running in the main thread, where asyncio.run refuses to start."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 ORG_A = uuid.uuid4()
 ORG_B = uuid.uuid4()
 
@@ -274,9 +283,9 @@ def test_the_dependency_is_registered_under_the_parameter_name():
 def test_guards(guard, allowed):
     # The guards are coroutines (Litestar would run a plain function in a thread per request).
     assert asyncio.iscoroutinefunction(guard)
-    _raises_for(lambda a: asyncio.run(guard(SimpleNamespace(scope={"user": a}), None)), set(PERSONAS) - allowed)
+    _raises_for(lambda a: run_in_fresh_thread(guard(SimpleNamespace(scope={"user": a}), None)), set(PERSONAS) - allowed)
     with pytest.raises(NotSignedIn):
-        asyncio.run(guard(SimpleNamespace(scope={"user": None}), None))
+        run_in_fresh_thread(guard(SimpleNamespace(scope={"user": None}), None))
 
 
 # --- one place: scans of the backend ------------------------------------------------------------

@@ -18,6 +18,14 @@ from backend.db import (SQLITE_BUSY_TIMEOUT_SECONDS, PooledConnection, PooledSQL
                         one_snapshot, point_read)
 
 
+def run_in_fresh_thread(coro):
+    """asyncio.run in a thread of its own: in the full suite a session-wide Playwright keeps an event loop
+    running in the main thread, where asyncio.run refuses to start."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> PooledSQLiteEngine:
     engine = engine_from_url(f"sqlite:///{tmp_path / 'pool.db'}")
@@ -28,7 +36,7 @@ def engine(tmp_path: Path) -> PooledSQLiteEngine:
         await engine.run_ddl("CREATE TABLE child (id INTEGER PRIMARY KEY, item INTEGER REFERENCES item (id))")
         await engine.close_connection_pool()
 
-    asyncio.run(schema())
+    run_in_fresh_thread(schema())
     return engine
 
 
@@ -39,7 +47,7 @@ def run(engine: PooledSQLiteEngine, coro_fn):
         finally:
             await engine.close_connection_pool()
 
-    return asyncio.run(main())
+    return run_in_fresh_thread(main())
 
 
 def test_connections_are_opened_once_and_reused(engine):
@@ -224,6 +232,7 @@ def test_a_read_snapshot_is_read_only_and_consistent(engine):
 def test_point_read_runs_on_the_loop_thread(engine):
     async def body():
         await engine.run_querystring(Q("INSERT INTO item (name) VALUES ('p')"))
+        loop_thread = threading.current_thread()
         threads = []
         real_run = PooledConnection.run
 
@@ -236,7 +245,7 @@ def test_point_read_runs_on_the_loop_thread(engine):
             assert await point_read(engine, "SELECT name FROM item WHERE name = {}", "p") == [{"name": "p"}]
         finally:
             PooledConnection.run = real_run
-        assert threads == [threading.main_thread()]
+        assert threads == [loop_thread]
         with pytest.raises(ValueError):
             await point_read(engine, "DELETE FROM item")
 

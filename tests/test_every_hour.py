@@ -148,10 +148,12 @@ def test_worker_home_says_what_is_on_now_and_next(server_at, new_context, name):
         assert first.locator(".item-tag").inner_text() == "Nu bezig"
         assert block.get_by_text("Vandaag heb je niets gepland.").count() == 0
     else:
-        assert block.get_by_text("Vandaag heb je niets gepland.").is_visible()
+        # Nothing is left today: the next item, tomorrow's, is on top, with its day.
         nxt = block.locator(".item-next")
+        assert block.locator(".item").first.get_attribute("data-item") == nxt.get_attribute("data-item")
         assert nxt.locator(".item-title").inner_text() == "Dagploeg"
         assert nxt.locator(".item-tag").inner_text() == "Hierna"
+        assert "Morgen" in nxt.locator(".item-when").inner_text()
     page.goto("/#/week")
     page.get_by_role("heading", name="Mijn week").wait_for()
     days = page.locator("section.day")

@@ -136,7 +136,7 @@ def test_the_new_version_waits_while_typing_and_takes_over_at_the_next_start(dep
     # The next start: the waiting version takes over before anyone types, without a tap.
     page.goto(f"{deployed['server'].url}/#/home")
     page.reload()
-    wait_until(lambda: "version three" in router_now(page), 20, "the new version after the next start")
+    wait_until(lambda: "version three" in router_now(page), 45, "the new version after the next start")
     page.get_by_role("heading", level=1).wait_for()
     assert page.get_by_role("button", name=BAR).count() == 0
     assert re.search(r"#/home$", page.url)

@@ -121,7 +121,7 @@ def test_instellingen_offline_shows_the_last_devices(personas, new_context, asse
     page.goto("/#/settings")
     main.get_by_text("Je bent offline. Dit is wat je laatst zag.").wait_for()
     no_error_screen(page)
-    assert main.get_by_role("heading", name="Instellingen", level=1).is_visible()
+    main.get_by_role("heading", name="Instellingen", level=1).wait_for()
     assert main.get_by_role("heading", name="Toestellen").is_visible() and main.get_by_text("Dit toestel", exact=True).is_visible()
     assert main.get_by_role("button", name="English").is_visible(), "the language can still be chosen"
     assert main.get_by_text("Dit kan je alleen met internet aanpassen.").first.is_visible()
