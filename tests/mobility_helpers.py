@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+
+import pytest
 from zoneinfo import ZoneInfo
 
 from conftest import Client, create_person, token_of
@@ -161,3 +163,16 @@ def night_shift_with_a_ride(server_at, tmp_path) -> dict:
     return {"server": server, "personas": personas, "day": day, "coach": coach, "worker_id": worker_id,
             "worker": worker, "invite_url": created["invite"]["url"], "item_id": planned.json()["id"],
             "request": request, "buddy": buddy, "ride_id": ride_id}
+
+
+@pytest.fixture(autouse=True)
+def own_offers_only():
+    """Each test sees only the offers it made (import this fixture into a test module to use it)."""
+    stop_offers()
+    yield
+    stop_offers()
+
+
+def errors_of(response) -> dict[str, str]:
+    """The field messages of a 400 answer, by field."""
+    return {e["field"]: e["message"] for e in response.json()["errors"]}

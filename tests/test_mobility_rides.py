@@ -11,6 +11,8 @@ import pytest
 
 from conftest import Client
 from mobility_helpers import (
+    errors_of,
+    own_offers_only,
     BRUSSELS,
     HOME,
     ask,
@@ -25,17 +27,6 @@ from mobility_helpers import (
     stop_offers,
     tomorrow,
 )
-
-
-@pytest.fixture(autouse=True)
-def _own_offers_only():
-    stop_offers()
-    yield
-    stop_offers()
-
-
-def errors_of(response) -> dict[str, str]:
-    return {e["field"]: e["message"] for e in response.json()["errors"]}
 
 
 # --- offers ---------------------------------------------------------------------------------------

@@ -9,18 +9,7 @@ import uuid
 
 import pytest
 
-from mobility_helpers import HOME, ask, confirmed_ride, new_buddy, new_worker, offer, proposal_for, shift, stop_offers
-
-
-@pytest.fixture(autouse=True)
-def _own_offers_only():
-    stop_offers()
-    yield
-    stop_offers()
-
-
-def errors_of(response) -> dict[str, str]:
-    return {e["field"]: e["message"] for e in response.json()["errors"]}
+from mobility_helpers import HOME, ask, confirmed_ride, errors_of, own_offers_only, new_buddy, new_worker, offer, proposal_for, shift, stop_offers
 
 
 def test_coach_names_the_pickup_point_and_both_see_name_and_address_not_the_home(personas):
