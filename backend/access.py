@@ -184,6 +184,21 @@ def can_manage_organisation(actor: Actor, organisation_id: UUID | None) -> bool:
     return actor.role == Role.COACH and organisation_id is not None and organisation_id == actor.organisation_id
 
 
+def can_use_phrases(actor: Actor, organisation_id: UUID | None) -> bool:
+    """The phrasebook of an organisation (standard phrases and its own) is read by the staff who
+    manage it (`can_manage_organisation`)."""
+    return can_manage_organisation(actor, organisation_id)
+
+
+def can_edit_phrases(actor: Actor, organisation_id: UUID | None) -> bool:
+    """An organisation's own phrases are added, changed and removed by admins only: an admin who
+    belongs to an organisation for that one alone, a platform admin (no organisation) for any.
+    Coaches use them (`can_use_phrases`) but do not change them."""
+    if actor.role != Role.ADMIN or organisation_id is None:
+        return False
+    return actor.organisation_id is None or actor.organisation_id == organisation_id
+
+
 def is_member_of(actor: Actor, organisation_id: UUID | None) -> bool:
     """The actor belongs to this organisation (any role): a buddy may drive to its workplaces."""
     return organisation_id is not None and organisation_id == actor.organisation_id

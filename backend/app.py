@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import msgspec
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, get, route
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
@@ -30,10 +30,12 @@ from backend.coaching.controllers import ROUTES as COACHING_ROUTES
 from backend.commute.wiring import install as wire_domains
 from backend.errors import EXCEPTION_HANDLERS, InvalidInput, NotSignedIn, UnsupportedMediaType, error_responses
 from backend.idempotency import remember_request
-from backend import access, shell, testclock
+from backend import access, assets, shell, testclock
 from backend.health import config_handler, health
+from backend.languages import languages_handler
 from backend.home.controllers import ROUTES as HOME_ROUTES
 from backend.organisations.controllers import ROUTES as ORGANISATION_ROUTES
+from backend.phrases.controllers import ROUTES as PHRASE_ROUTES
 from backend.reminders.controllers import ROUTES as REMINDER_ROUTES
 from backend.mobility.controllers import ROUTES as MOBILITY_ROUTES
 from backend.privacy.controllers import ROUTES as PRIVACY_ROUTES
@@ -68,6 +70,10 @@ ASSET_HEADERS = [(k, v) for k, v in SECURITY_HEADERS if k in (b"x-content-type-o
 ASSET_DROPPED = (b"content-disposition", b"last-modified")
 
 
+# API answers that hold no personal data and are the same for everyone: they keep their own Cache-Control.
+PUBLIC_API = ("/api/languages",)
+
+
 class SecurityHeadersMiddleware:
     """Adds security headers to every response, and `no-store` to everything under /api and /health.
 
@@ -86,7 +92,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        private = path.startswith(("/api/", "/cal/")) or path == "/health"
+        private = (path.startswith(("/api/", "/cal/")) or path == "/health") and path not in PUBLIC_API
         asset = path.startswith(ASSET_PATHS)
 
         async def send_with_headers(message: Message) -> None:
@@ -162,7 +168,10 @@ async def index(request: Request) -> Response:
         actor = access.provide_actor(request)
     except NotSignedIn:
         actor = None
-    page = shell.index_page(actor.role.value, actor.language) if actor else shell.index_page()
+    # A page the browser opens itself (not the service worker's copy, fetched by the worker at install)
+    # may fetch the start answer at once.
+    opened = request.headers.get("sec-fetch-mode") == "navigate"
+    page = shell.index_page(actor.role.value, actor.language, start=opened) if actor else shell.index_page()
     return Response(page, media_type=MediaType.HTML, headers={"Vary": "Cookie"})
 
 
@@ -187,6 +196,30 @@ async def catalogue_part(request: Request, lang: str, part: str) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers={"ETag": etag})
     return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _asset(request: Request, folder: str, name: str, suffix: str, media_type: str) -> Response:
+    """A script or style sheet of the PWA without its comments (backend/assets.py), with an ETag so
+    that a phone revalidates it cheaply (`no-cache`: a deploy is picked up at once)."""
+    path = assets.find(get_settings().pwa_dir / folder, name, suffix)
+    if path is None:
+        raise NotFoundException()
+    body, etag = assets.served(path)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(b"" if request.method == "HEAD" else body, media_type=media_type,
+                    headers={**headers, **({"Content-Length": str(len(body))} if request.method == "HEAD" else {})})
+
+
+@route("/js/{name:path}", http_method=["GET", "HEAD"], include_in_schema=False)
+async def script_file(request: Request, name: str) -> Response:
+    return _asset(request, "js", name, ".js", "text/javascript")
+
+
+@route("/css/{name:path}", http_method=["GET", "HEAD"], include_in_schema=False)
+async def style_file(request: Request, name: str) -> Response:
+    return _asset(request, "css", name, ".css", "text/css")
 
 
 @get("/offline.html", include_in_schema=False, media_type=MediaType.HTML,
@@ -375,7 +408,7 @@ def create_app() -> Litestar:
     static = [
         create_static_files_router(path=f"/{folder}", directories=[settings.pwa_dir / folder], name=f"pwa-{folder}",
                                    cache_control=CacheControlHeader(no_cache=True))
-        for folder in ("js", "css", "i18n", "icons")
+        for folder in ("i18n", "icons")  # scripts and style sheets: script_file, style_file
     ]
     openapi = OpenAPIConfig(
         title="Werkmaat API",
@@ -392,10 +425,10 @@ def create_app() -> Litestar:
         }),
     )
     app = Litestar(
-        route_handlers=[health, config_handler, index, offline_page, service_worker, manifest, catalogue_part, *static,
+        route_handlers=[health, config_handler, languages_handler, index, offline_page, service_worker, manifest, catalogue_part, script_file, style_file, *static,
                         *ACCOUNT_ROUTES, *ORGANISATION_ROUTES, *SCHEDULE_ROUTES, *REMINDER_ROUTES,
                         *TRANSIT_ROUTES, *MOBILITY_ROUTES, *COACHING_ROUTES,
-                        *IMPACT_ROUTES, *PRIVACY_ROUTES, *HOME_ROUTES, *testclock.ROUTES],
+                        *IMPACT_ROUTES, *PRIVACY_ROUTES, *HOME_ROUTES, *PHRASE_ROUTES, *testclock.ROUTES],
         middleware=[RefuseNulPathMiddleware, OptionsAllowMiddleware, SessionMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,

@@ -26,7 +26,7 @@ from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
 from backend.cli import redact_path
-from backend.i18n import MESSAGES, pick_language, translate
+from backend.i18n import has_key, pick_language, translate
 from backend.schemas import DATE_OUT_OF_RANGE, EMAIL, NO_NUL, NOT_BLANK, PHONE, out_of_range
 
 try:  # PostgreSQL's driver; absent where only SQLite is installed
@@ -432,7 +432,7 @@ def integrity_error_handler(request: Request, exc: Exception) -> Response:
     log.warning("Integrity conflict (%s) on %s %s: %s", kind, request.method, redact_path(request.url.path), constraint)
     lang = _language(request)
     if kind == "unique":
-        key = f"{column}_taken" if column and f"{column}_taken" in MESSAGES["nl"] else "value_taken"
+        key = f"{column}_taken" if column and has_key(f"{column}_taken") else "value_taken"
     elif kind == "reference" and field:
         key = "reference_gone"
     else:

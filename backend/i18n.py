@@ -1,357 +1,60 @@
-"""Server-side messages in Dutch (default) and English, chosen by `Accept-Language`.
+"""Server-side messages, chosen by `Accept-Language` or by the person's stored language.
+
+The texts live in one catalogue per language, `backend/locales/<lang>.json`, in the PWA's format
+(`pwa/i18n/<lang>.json`): flat JSON, key -> text with `{name}` placeholders, or, for a text that
+depends on a number, an object of CLDR plural forms ({"one": ..., "other": ...} in Dutch; each
+language has its own set). The number is the first of `PLURAL_PARAMS` that is given; Babel's CLDR
+rules pick the form. A key missing in a language falls back to Dutch, a missing catalogue too.
+`backend/locales/status.json` says per language its own name, direction and review state.
 
 Keep sentences short and say what to do. Keys are stable; placeholders use `str.format`.
 """
 
 from __future__ import annotations
 
-SUPPORTED = ("nl", "en")
-DEFAULT = "nl"
+import json
+import logging
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "nl": {
-        "invalid_input": "Controleer wat je invulde.",
-        "invalid_json": "De gegevens zijn geen geldige JSON.",
-        "field_required": "Dit veld is verplicht.",
-        "field_type_str": "Vul tekst in.",
-        "field_type_int": "Vul een geheel getal in.",
-        "field_type_number": "Vul een getal in.",
-        "field_type_bool": "Kies ja of nee.",
-        "field_type_object": "Dit moet een object zijn.",
-        "field_type_array": "Dit moet een lijst zijn.",
-        "field_type": "Deze waarde heeft het verkeerde type.",
-        "field_too_short": "Vul minstens {n} teken(s) in.",
-        "field_too_long": "Gebruik hoogstens {n} tekens.",
-        "field_too_small": "Kies een waarde van minstens {n}.",
-        "field_too_large": "Kies een waarde van hoogstens {n}.",
-        "field_choice": "Kies een van: {choices}.",
-        "field_uuid": "Dit is geen geldige id.",
-        "field_datetime": "Vul een geldige datum en tijd in.",
-        "field_date": "Vul een geldige datum in (JJJJ-MM-DD).",
-        "field_unknown": "Dit veld bestaat niet.",
-        "field_invalid": "Deze waarde is niet geldig.",
-        "email_invalid": "Vul een geldig e-mailadres in.",
-        "email_taken": "Dit e-mailadres is al in gebruik.",
-        "phone_invalid": "Vul een geldig telefoonnummer in, bv. 0470 12 34 56.",
-        "password_too_short": "Het wachtwoord is te kort: gebruik minstens {n} tekens.",
-        "password_too_common": "Dit wachtwoord is te makkelijk te raden: het is (bijna) een veelgebruikt of "
-                               "gelekt wachtwoord of een voorspelbaar patroon. Kies bijvoorbeeld een zin van "
-                               "een paar gewone woorden die niet bij elkaar horen.",
-        "password_has_name": "Dit wachtwoord is te makkelijk te raden: het bevat je naam of e-mailadres. "
-                             "Kies iets wat niemand met jou verbindt.",
-        "password_same": "Het nieuwe wachtwoord is hetzelfde als het huidige.",
-        "password_current_wrong": "Je huidige wachtwoord klopt niet.",
-        "password_not_used": "Je meldt je aan met een uitnodiging, niet met een wachtwoord.",
-        "no_reset_for_role": "Alleen coaches en beheerders hebben een wachtwoord; geef anderen een nieuwe uitnodiging.",
-        "reset_invalid": "Deze link om je wachtwoord te herstellen werkt niet (meer). Vraag een beheerder om een nieuwe.",
-        "not_signed_in": "Je bent niet aangemeld.",
-        "device_revoked": "Je coach heeft dit toestel afgemeld. Vraag je coach om een nieuwe code.",
-        "forbidden": "Dat mag je niet doen.",
-        "not_found": "Niet gevonden.",
-        "method_not_allowed": "Deze actie kan hier niet.",
-        "csrf_failed": "De pagina is verouderd. Laad ze opnieuw en probeer nog eens.",
-        "login_failed": "E-mailadres of wachtwoord klopt niet.",
-        "login_locked": "Te veel pogingen. Probeer het over {minutes} minuten opnieuw.",
-        "invite_needs_token_or_code": "Vul je code in.",
-        "invite_invalid": "Deze code of link werkt niet (meer). Vraag je coach om een nieuwe.",
-        "too_many_requests": "Te veel verzoeken. Wacht even en probeer opnieuw.",
-        "server_error": "Er ging iets mis bij ons. Probeer het later opnieuw.",
-        "role_not_allowed": "Je kunt hier geen {role} aanmaken.",
-        "organisation_required": "Kies een organisatie.",
-        "organisation_unknown": "Deze organisatie bestaat niet.",
-        "workplace_unknown": "Deze werkplek bestaat niet in jouw organisatie.",
-        "coach_unknown": "Deze coach bestaat niet in jouw organisatie.",
-        "buddy_unknown": "Deze buddy bestaat niet in jouw organisatie.",
-        "only_for_workers": "Dit kan alleen bij een werknemer.",
-        "email_required": "Een coach heeft een e-mailadres nodig.",
-        "password_required": "Een coach heeft een wachtwoord nodig.",
-        "no_invite_for_role": "Coaches melden zich aan met e-mail en wachtwoord, niet met een uitnodiging.",
-        "person_inactive": "Deze persoon is niet actief.",
-        "cannot_deactivate_self": "Je kunt jezelf niet deactiveren.",
-        "latitude_range": "De breedtegraad ligt tussen -90 en 90.",
-        "longitude_range": "De lengtegraad ligt tussen -180 en 180.",
-        "coordinates_pair": "Vul breedtegraad en lengtegraad allebei in, of geen van beide.",
-        "blank": "Vul iets in, niet alleen spaties.",
-        "group_not_yours": "Deze groep is niet van jou. Kies een eigen groep.",
-        "workers_required": "Kies minstens een werknemer of een groep.",
-        "worker_unknown": "Deze werknemer bestaat niet in jouw organisatie.",
-        "end_before_start": "Het einde moet na het begin liggen.",
-        "longer_than_a_day": "Een item duurt hoogstens 24 uur. Maak er een reeks van.",
-        "until_before_from": "De einddatum moet na de begindatum liggen.",
-        "series_too_long": "Een reeks loopt hoogstens 3 jaar.",
-        "series_ended": "Deze reeks is gestopt.",
-        "range_too_long": "Kies een periode van hoogstens {n} dagen.",
-        "check_in_own_only": "Je kunt alleen voor jezelf inchecken.",
-        "check_in_opens_today": "Inchecken kan vanaf {time}, een uur voor het begin.",
-        "check_in_opens_day": "Inchecken kan vanaf {day} om {time}, een uur voor het begin.",
-        "check_in_ended_today": "Dit is om {time} gedaan. Inchecken kan niet meer. Was je er wel? Zeg het aan je coach.",
-        "check_in_ended_day": "Dit was op {day} om {time} gedaan. Inchecken kan niet meer. Was je er wel? Zeg het aan je coach.",
-        "item_cancelled": "Dit is afgelast.",
-        "report_own_only": "Je kunt alleen voor jezelf iets melden.",
-        "sick_range_too_long": "Een ziekmelding duurt hoogstens {n} dagen. Meld daarna opnieuw.",
-        "sick_too_far_back": "Je kunt hoogstens 7 dagen terug ziek melden. Bel je coach.",
-        "late_today_only": "Te laat melden kan alleen voor vandaag.",
-        "idempotency_key_invalid": "De Idempotency-Key moet 8 tot 100 letters, cijfers of - _ . : hebben.",
-        "request_in_progress": "Dit wordt nog verwerkt. Probeer zo meteen opnieuw.",
-        "push_endpoint_too_long": "Dit push-adres is te lang.",
-        "push_endpoint_not_a_url": "Dit push-adres is geen geldige URL.",
-        "push_endpoint_https_required": "Een push-adres moet met https beginnen.",
-        "push_endpoint_unknown_push_service": "Dit push-adres hoort niet bij een gekende pushdienst.",
-        "caseload_empty": "Je hebt nog geen werknemers.",
-        "reminder_in_past": "Dit tijdstip is al voorbij. Kies een moment in de toekomst.",
-        "absences_more_than_window": "Dit kan hoogstens {n} zijn (het aantal geplande dagen dat meetelt).",
-        "moved_on_needs_job": "Vul in naar welk soort werk de werknemer doorstroomde.",
-        "stopped_needs_reason": "Vul in waarom het traject stopt.",
-        "moved_on_job_too_long": "Beschrijf het soort werk kort, in hoogstens {n} tekens (bv. magazijnier).",
-        "date_before_start": "Deze datum ligt voor de start van het traject ({start}).",
-        "start_after_milestone": "Er is al een mijlpaal bereikt voor deze startdatum.",
-        "reached_in_future": "Een bereikte datum kan niet in de toekomst liggen.",
-        "reached_needs_status": "Een bereikte datum kan alleen bij status 'bereikt'.",
-        "template_unknown": "Dit sjabloon bestaat niet in de organisatie van deze werknemer.",
-        "step_unknown": "Deze stap hoort niet bij dit sjabloon.",
-        "flag_missed_checkins": "Geen check-in op {days} geplande werkdagen na elkaar.",
-        "flag_app_unused": "App {days} dagen niet geopend.",
-        "flag_app_never_opened": "App nog nooit geopend ({days} dagen).",
-        "flag_unread_reminders": "{count} herinneringen niet gelezen.",
-        "flag_absences": "Afwezig op {absences} van de laatste {window} geplande dagen.",
-        "flag_no_contact": "{days} dagen geen contact met de coach.",
-        "digest_title": "{n} nieuwe signalen in je caseload",
-        "progress_done": "Klaar: {step}.",
-        "progress_done_on": "Klaar: {step}. Gelukt op {day}.",
-        "progress_now": "Nu bezig: {step}.",
-        "progress_next": "Volgende stap: {step}.",
-        "progress_later": "Later: {step}.",
-        "progress_skipped": "Overgeslagen: {step}.",
-        "attendance_present": "aanwezig",
-        "attendance_late": "te laat",
-        "attendance_absent": "afwezig",
-        "attendance_excused": "verontschuldigd",
-        "attendance_cancelled": "afgelast",
-        "reminder_unread": "niet gelezen",
-        "reminder_read": "gelezen",
-        "reminder_acknowledged": "gelezen en bevestigd",
-        "timeline_sick": "Ziekmelding",
-        "timeline_late": "Meldt te laat te komen",
-        "timeline_note": "Notitie van {name}",
-        "timeline_contact": "Contact (notitie van {name})",
-        "timeline_ride_confirmed": "Rit met {driver} afgesproken, ophalen {pickup}",
-        "timeline_ride_cancelled": "Rit met {driver} afgezegd ({pickup})",
-        "timeline_ride_done": "Rit met {driver} gereden ({pickup})",
-        "timeline_ride_no_show": "Niet op de afspraak voor de rit met {driver} ({pickup})",
-        "status_active": "Actief",
-        "status_paused": "Gepauzeerd",
-        "status_moved_on": "Doorgestroomd",
-        "status_stopped": "Gestopt",
-        "report_end_before_start": "De einddatum ligt voor de begindatum. Kies een einde na het begin.",
-        "report_period_too_long": "Kies een periode van hoogstens 5 jaar.",
-        "report_date_required": "Kies een datum (JJJJ-MM-DD).",
-        "erase_confirm_mismatch": "Typ de voornaam van de persoon om het wissen te bevestigen.",
-        "already_erased": "Deze persoon is al gewist.",
-        "cannot_erase_self": "Je kunt jezelf niet wissen.",
-        "retention_months_range": "Kies een aantal maanden van {low} tot {high}.",
-        "audit_period_end_before_start": "De einddatum ligt voor de begindatum.",
-        # mobility: places and rides
-        "geocoder_off": "Adressen opzoeken staat uit. Vul de coördinaten in of gebruik 'Mijn locatie'.",
-        "geocoder_failed": "Het adres kon nu niet opgezocht worden. Probeer later opnieuw of vul de coördinaten in.",
-        "address_not_found": "Dit adres is niet gevonden. Controleer het, of vul de coördinaten in.",
-        "address_or_coordinates": "Vul een adres of coördinaten in.",
-        "workplace_no_address": "Deze werkplek heeft geen adres om op te zoeken.",
-        "workplace_no_coordinates": "Deze werkplek heeft nog geen coördinaten. Vraag de coach om ze in te vullen.",
-        "home_missing": "Er is nog geen thuisadres met coördinaten. Vul het eerst in.",
-        "request_needs_item_or_days": "Kies een shift, of een eerste en laatste dag.",
-        "item_not_shift": "Kies een shift van deze werknemer.",
-        "shift_already_started": "Deze shift is al begonnen of voorbij.",
-        "no_shifts_in_range": "Er zijn geen shifts in deze periode.",
-        "request_range_too_long": "Kies hoogstens {n} dagen.",
-        "request_exists": "Voor deze shift is er al een rit gevraagd.",
-        "ride_full": "Deze rit is al vol op die dag.",
-        "ride_cancelled": "Deze rit is geannuleerd.",
-        "ride_already_decided": "Over deze rit is al beslist.",
-        "ride_taken": "Deze werknemer heeft al een rit voor die shift.",
-        "ride_not_confirmed": "Dit kan alleen bij een bevestigde rit.",
-        "ride_not_started": "Dit kan pas op de dag van de rit.",
-        "worker_required": "Kies een werknemer.",
-        "only_for_buddies": "Dit is alleen voor buddy's.",
-        "date_out_of_range": "Kies een datum tussen 2000 en 2100.",
-        "value_taken": "Deze waarde voor {field} is al in gebruik.",
-        "reference_gone": "Wat je bij {field} koos, bestaat niet meer. Laad opnieuw en kies opnieuw.",
-        "conflict_changed": "Dit botst met een wijziging van net. Laad opnieuw en probeer nog eens.",
-        "json_too_deep": "De gegevens zijn te diep genest (hoogstens {n} niveaus).",
-        "body_not_json": "Stuur de gegevens als JSON (Content-Type: application/json).",
-        "idempotency_key_reused": "Deze Idempotency-Key werd al gebruikt voor een andere vraag. Maak een nieuwe sleutel.",
-    },
-    "en": {
-        "invalid_input": "Please check what you entered.",
-        "invalid_json": "The data is not valid JSON.",
-        "field_required": "This field is required.",
-        "field_type_str": "Enter text.",
-        "field_type_int": "Enter a whole number.",
-        "field_type_number": "Enter a number.",
-        "field_type_bool": "Choose yes or no.",
-        "field_type_object": "This must be an object.",
-        "field_type_array": "This must be a list.",
-        "field_type": "This value has the wrong type.",
-        "field_too_short": "Enter at least {n} character(s).",
-        "field_too_long": "Use at most {n} characters.",
-        "field_too_small": "Choose a value of at least {n}.",
-        "field_too_large": "Choose a value of at most {n}.",
-        "field_choice": "Choose one of: {choices}.",
-        "field_uuid": "This is not a valid id.",
-        "field_datetime": "Enter a valid date and time.",
-        "field_date": "Enter a valid date (YYYY-MM-DD).",
-        "field_unknown": "This field does not exist.",
-        "field_invalid": "This value is not valid.",
-        "email_invalid": "Enter a valid e-mail address.",
-        "email_taken": "This e-mail address is already in use.",
-        "phone_invalid": "Enter a valid phone number, e.g. 0470 12 34 56.",
-        "password_too_short": "The password is too short: use at least {n} characters.",
-        "password_too_common": "This password is too easy to guess: it is (close to) a common or leaked "
-                               "password or a predictable pattern. Try a sentence of a few ordinary words that "
-                               "do not belong together.",
-        "password_has_name": "This password is too easy to guess: it contains your name or e-mail address. "
-                             "Choose something nobody links to you.",
-        "password_same": "The new password is the same as the current one.",
-        "password_current_wrong": "Your current password is not correct.",
-        "password_not_used": "You sign in with an invite, not with a password.",
-        "no_reset_for_role": "Only coaches and admins have a password; give others a new invite.",
-        "reset_invalid": "This link to reset your password does not work (any more). Ask an admin for a new one.",
-        "not_signed_in": "You are not signed in.",
-        "device_revoked": "Your coach signed this device out. Ask your coach for a new code.",
-        "forbidden": "You are not allowed to do that.",
-        "not_found": "Not found.",
-        "method_not_allowed": "This action is not possible here.",
-        "csrf_failed": "This page is out of date. Reload it and try again.",
-        "login_failed": "E-mail address or password is not correct.",
-        "login_locked": "Too many attempts. Try again in {minutes} minutes.",
-        "invite_needs_token_or_code": "Enter your code.",
-        "invite_invalid": "This code or link does not work (any more). Ask your coach for a new one.",
-        "too_many_requests": "Too many requests. Wait a moment and try again.",
-        "server_error": "Something went wrong on our side. Please try again later.",
-        "role_not_allowed": "You cannot create a {role} here.",
-        "organisation_required": "Choose an organisation.",
-        "organisation_unknown": "This organisation does not exist.",
-        "workplace_unknown": "This workplace does not exist in your organisation.",
-        "coach_unknown": "This coach does not exist in your organisation.",
-        "buddy_unknown": "This buddy does not exist in your organisation.",
-        "only_for_workers": "This is only possible for a worker.",
-        "email_required": "A coach needs an e-mail address.",
-        "password_required": "A coach needs a password.",
-        "no_invite_for_role": "Coaches sign in with e-mail and password, not with an invite.",
-        "person_inactive": "This person is not active.",
-        "cannot_deactivate_self": "You cannot deactivate yourself.",
-        "latitude_range": "Latitude lies between -90 and 90.",
-        "longitude_range": "Longitude lies between -180 and 180.",
-        "coordinates_pair": "Enter both latitude and longitude, or neither.",
-        "blank": "Enter something, not only spaces.",
-        "group_not_yours": "This group is not yours. Choose one of your own groups.",
-        "workers_required": "Choose at least one worker or a group.",
-        "worker_unknown": "This worker does not exist in your organisation.",
-        "end_before_start": "The end must be after the start.",
-        "longer_than_a_day": "An item lasts 24 hours at most. Make it a series instead.",
-        "until_before_from": "The end date must be after the start date.",
-        "series_too_long": "A series lasts 3 years at most.",
-        "series_ended": "This series has stopped.",
-        "range_too_long": "Choose a period of at most {n} days.",
-        "check_in_own_only": "You can only check in for yourself.",
-        "check_in_opens_today": "You can check in from {time}, an hour before the start.",
-        "check_in_opens_day": "You can check in from {day} at {time}, an hour before the start.",
-        "check_in_ended_today": "This ended at {time}. You can no longer check in. Were you there? Tell your coach.",
-        "check_in_ended_day": "This ended on {day} at {time}. You can no longer check in. Were you there? Tell your coach.",
-        "item_cancelled": "This has been cancelled.",
-        "report_own_only": "You can only report for yourself.",
-        "sick_range_too_long": "A sick report lasts {n} days at most. Report again after that.",
-        "sick_too_far_back": "You can report sick at most 7 days back. Call your coach.",
-        "late_today_only": "You can only report being late for today.",
-        "idempotency_key_invalid": "The Idempotency-Key must have 8 to 100 letters, digits or - _ . :.",
-        "request_in_progress": "This is still being processed. Try again in a moment.",
-        "push_endpoint_too_long": "This push address is too long.",
-        "push_endpoint_not_a_url": "This push address is not a valid URL.",
-        "push_endpoint_https_required": "A push address must start with https.",
-        "push_endpoint_unknown_push_service": "This push address does not belong to a known push service.",
-        "caseload_empty": "You have no workers yet.",
-        "reminder_in_past": "This moment has passed. Choose a time in the future.",
-        "absences_more_than_window": "This can be {n} at most (the number of planned days counted).",
-        "moved_on_needs_job": "Enter the kind of job the worker moved on to.",
-        "stopped_needs_reason": "Enter why the trajectory stops.",
-        "moved_on_job_too_long": "Describe the kind of job briefly, in at most {n} characters (e.g. warehouse worker).",
-        "date_before_start": "This date lies before the start of the trajectory ({start}).",
-        "start_after_milestone": "A milestone was already reached before this start date.",
-        "reached_in_future": "A reached date cannot lie in the future.",
-        "reached_needs_status": "A reached date is only possible with status 'reached'.",
-        "template_unknown": "This template does not exist in this worker's organisation.",
-        "step_unknown": "This step does not belong to this template.",
-        "flag_missed_checkins": "No check-in on {days} planned working days in a row.",
-        "flag_app_unused": "App not opened for {days} days.",
-        "flag_app_never_opened": "App never opened ({days} days).",
-        "flag_unread_reminders": "{count} reminders not read.",
-        "flag_absences": "Absent on {absences} of the last {window} planned days.",
-        "flag_no_contact": "No contact with the coach for {days} days.",
-        "digest_title": "{n} new signals in your caseload",
-        "progress_done": "Done: {step}.",
-        "progress_done_on": "Done: {step}. Reached on {day}.",
-        "progress_now": "Working on it now: {step}.",
-        "progress_next": "Next step: {step}.",
-        "progress_later": "Later: {step}.",
-        "progress_skipped": "Skipped: {step}.",
-        "attendance_present": "present",
-        "attendance_late": "late",
-        "attendance_absent": "absent",
-        "attendance_excused": "excused",
-        "attendance_cancelled": "cancelled",
-        "reminder_unread": "not read",
-        "reminder_read": "read",
-        "reminder_acknowledged": "read and confirmed",
-        "timeline_sick": "Sick report",
-        "timeline_late": "Reports being late",
-        "timeline_note": "Note by {name}",
-        "timeline_contact": "Contact (note by {name})",
-        "timeline_ride_confirmed": "Ride with {driver} agreed, pickup {pickup}",
-        "timeline_ride_cancelled": "Ride with {driver} cancelled ({pickup})",
-        "timeline_ride_done": "Ride with {driver} done ({pickup})",
-        "timeline_ride_no_show": "Did not show up for the ride with {driver} ({pickup})",
-        "status_active": "Active",
-        "status_paused": "Paused",
-        "status_moved_on": "Moved on",
-        "status_stopped": "Stopped",
-        "report_end_before_start": "The end date is before the start date. Choose an end after the start.",
-        "report_period_too_long": "Choose a period of at most 5 years.",
-        "report_date_required": "Choose a date (YYYY-MM-DD).",
-        "erase_confirm_mismatch": "Type the person's first name to confirm the erasure.",
-        "already_erased": "This person has already been erased.",
-        "cannot_erase_self": "You cannot erase yourself.",
-        "retention_months_range": "Choose a number of months from {low} to {high}.",
-        "audit_period_end_before_start": "The end date is before the start date.",
-        # mobility: places and rides
-        "geocoder_off": "Address look-up is off. Enter the coordinates or use 'My location'.",
-        "geocoder_failed": "The address could not be looked up now. Try again later or enter the coordinates.",
-        "address_not_found": "This address was not found. Check it, or enter the coordinates.",
-        "address_or_coordinates": "Enter an address or coordinates.",
-        "workplace_no_address": "This workplace has no address to look up.",
-        "workplace_no_coordinates": "This workplace has no coordinates yet. Ask the coach to enter them.",
-        "home_missing": "There is no home address with coordinates yet. Enter it first.",
-        "request_needs_item_or_days": "Choose a shift, or a first and last day.",
-        "item_not_shift": "Choose a shift of this worker.",
-        "shift_already_started": "This shift has already started or is over.",
-        "no_shifts_in_range": "There are no shifts in this period.",
-        "request_range_too_long": "Choose at most {n} days.",
-        "request_exists": "A ride was already asked for this shift.",
-        "ride_full": "This ride is already full on that day.",
-        "ride_cancelled": "This ride was cancelled.",
-        "ride_already_decided": "This ride was already decided.",
-        "ride_taken": "This worker already has a ride for that shift.",
-        "ride_not_confirmed": "This is only possible for a confirmed ride.",
-        "ride_not_started": "This is only possible on the day of the ride.",
-        "worker_required": "Choose a worker.",
-        "only_for_buddies": "This is for buddies only.",
-        "date_out_of_range": "Choose a date between 2000 and 2100.",
-        "value_taken": "This value for {field} is already in use.",
-        "reference_gone": "What you chose for {field} no longer exists. Reload and choose again.",
-        "conflict_changed": "This clashes with a change made just now. Reload and try again.",
-        "json_too_deep": "The data is nested too deeply (at most {n} levels).",
-        "body_not_json": "Send the data as JSON (Content-Type: application/json).",
-        "idempotency_key_reused": "This Idempotency-Key was already used for a different request. Make a new key.",
-    },
-}
+from babel import Locale
+
+log = logging.getLogger("werkmaat.i18n")
+
+SUPPORTED = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
+DEFAULT = "nl"
+LOCALES = Path(__file__).resolve().parent / "locales"
+# The parameter whose number picks a plural form: the first of these that is given.
+PLURAL_PARAMS = ("count", "n", "seats", "minutes", "seconds", "days", "hours", "months")
+
+Text = str | dict[str, str]
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str) -> dict[str, Text]:
+    """The catalogue of `language` as stored (read once); {} for a language without a file yet."""
+    if language not in SUPPORTED:
+        return {}
+    try:
+        return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError:  # a broken file must not break every answer: Dutch then (tests/test_catalogues.py fails)
+        if language == DEFAULT:
+            raise
+        log.error("backend/locales/%s.json is not valid JSON: falling back to Dutch", language)
+        return {}
+
+
+@lru_cache(maxsize=None)
+def status() -> dict[str, dict[str, str]]:
+    """Per language its own name, `dir` (ltr/rtl) and review state (backend/locales/status.json)."""
+    return json.loads((LOCALES / "status.json").read_text(encoding="utf-8"))
+
+
+def has_key(key: str) -> bool:
+    return key in catalogue(DEFAULT)
 
 
 def pick_language(accept_language: str | None) -> str:
@@ -376,11 +79,49 @@ def pick_language(accept_language: str | None) -> str:
     return sorted(ranked)[0][2] if ranked else DEFAULT
 
 
+@lru_cache(maxsize=None)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def plural_category(language: str, number: object) -> str:
+    """The CLDR plural category ("zero", "one", "two", "few", "many", "other") of `number`."""
+    if isinstance(number, str):
+        try:
+            number = int(number)
+        except ValueError:
+            try:
+                number = Decimal(number)
+            except ArithmeticError:
+                return "other"
+    if not isinstance(number, (int, float, Decimal)) or isinstance(number, bool):
+        return "other"
+    return _locale(language).plural_form(abs(number))
+
+
+def _pick(text: Text, language: str, params: dict) -> str:
+    if isinstance(text, str):
+        return text
+    number = next((params[name] for name in PLURAL_PARAMS if name in params), None)
+    form = plural_category(language, number) if number is not None else "other"
+    return text.get(form) or text.get("other") or next(iter(text.values()), "")
+
+
 def translate(key: str, language: str, **params: object) -> str:
     """The message `key` in `language` (falling back to Dutch), with its placeholders filled."""
-    catalogue = MESSAGES.get(language, MESSAGES[DEFAULT])
-    template = catalogue.get(key) or MESSAGES[DEFAULT].get(key) or key
+    text = catalogue(language).get(key) if language in SUPPORTED else None
+    if text is None:
+        language, text = DEFAULT, catalogue(DEFAULT).get(key)
+    if text is None:
+        return key
+    template = _pick(text, language, params)
     try:
         return template.format(**params)
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, ValueError):
         return template
+
+
+def weekday_name(day, language: str) -> str:
+    """The weekday of `day` written out in `language` ("maandag", "Monday"), from CLDR."""
+    locale = _locale(language if language in SUPPORTED else DEFAULT)
+    return locale.days["format"]["wide"][day.weekday()]

@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "backend.transit.piccolo_app",
         "backend.mobility.piccolo_app",
         "backend.commute.piccolo_app",
+        "backend.phrases.piccolo_app",
     ]
 )

@@ -16,6 +16,11 @@ from a working copy) the files under the PWA directory (`WERKMAAT_PWA_DIR`) are 
   them at once instead of one import level at a time.
 - `keys`: per role, the catalogue keys its scripts name; `/catalogue/<lang>/<role>.json` serves just
   those messages (the whole catalogue, /i18n/<lang>.json, holds every screen's words).
+
+Catalogues are not in these lists: a phone keeps only the words of its own language, whatever the
+number of languages. The page registers the service worker with its role and language
+(`/sw.js?role=worker&lang=ar`), which keeps that language's parts at install; a language chosen later
+is kept when the page fetches it (and js/app.js asks the worker to keep it).
 """
 
 from __future__ import annotations
@@ -32,12 +37,16 @@ from backend.settings import get_settings
 ROLES = ("worker", "buddy", "coach", "admin")
 # The catalogue part of someone not signed in (the sign-in, invite and reset screens).
 SIGNED_OUT = "signedOut"
-LANGUAGES = ("nl", "en")
+# The languages of the app (pwa/js/i18n.js LANGUAGES, backend/i18n.py SUPPORTED). One whose catalogue
+# file is missing (or lacks a key) is served in Dutch for what is missing.
+LANGUAGES = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
+DEFAULT_LANGUAGE = "nl"
+RIGHT_TO_LEFT = frozenset({"ar"})
 # Served at the root by their own routes; every other shell file lives in one of ASSET_FOLDERS.
 ROOT_FILES = ("index.html", "offline.html", "manifest.webmanifest", "sw.js")
 ASSET_FOLDERS = ("js", "css", "i18n", "icons")
-# Always precached besides the modules: the page, its style, both catalogues (the language switch
-# works offline) and the icons the page and the manifest name.
+# Always precached besides the modules: the page, its style and the icons the page and the manifest
+# name. No catalogue: the service worker keeps only the device's own language (see the module text).
 CORE_ASSETS = ("/", "/offline.html", "/manifest.webmanifest", "/css/app.css")
 ENTRY = "/js/app.js"
 
@@ -182,14 +191,12 @@ def build(pwa: Path) -> Shell:
     catalogue = json.loads((pwa / "i18n" / "nl.json").read_text(encoding="utf-8"))
     signed_out = closure(pwa, [ENTRY, *signed_out_screens(pwa)], dynamic=False)
     keys = {SIGNED_OUT: keys_named(pwa, signed_out, catalogue)}
-    core = tuple(dict.fromkeys([*CORE_ASSETS, *icons, *modules,
-                                *(catalogue_url(lang, SIGNED_OUT) for lang in LANGUAGES)]))
+    core = tuple(dict.fromkeys([*CORE_ASSETS, *icons, *modules]))
     roles = {}
     for role, screens in role_screens(pwa).items():
         scripts = closure(pwa, screens, dynamic=True)
         keys[role] = keys_named(pwa, [*modules, *scripts], catalogue)
-        roles[role] = tuple(u for u in [*scripts, *(catalogue_url(lang, role) for lang in LANGUAGES)]
-                            if u not in core)
+        roles[role] = tuple(u for u in scripts if u not in core)
     home = {role: tuple(u for u in closure(pwa, [url], dynamic=False) if u not in core)
             for role, url in home_screens(pwa).items()}
     return Shell(version=digest.hexdigest()[:16], core=core, roles=roles, preload=tuple(modules),
@@ -222,17 +229,25 @@ def service_worker() -> bytes:
     shell = current()
     text = (get_settings().pwa_dir / "sw.js").read_text(encoding="utf-8")
     build_line = "const BUILD = " + json.dumps(
-        {"version": shell.version, "core": list(shell.core), "roles": {r: list(u) for r, u in shell.roles.items()}},
+        {"version": shell.version, "core": list(shell.core), "roles": {r: list(u) for r, u in shell.roles.items()},
+         "languages": list(LANGUAGES)},
         separators=(",", ":")) + ";"
     if not SW_MARK.search(text):
         raise RuntimeError("pwa/sw.js: the line `const BUILD = {...};` is missing")
     return SW_MARK.sub(lambda _: build_line, text, count=1).encode()
 
 
-def index_page(role: str | None = None, language: str | None = None) -> bytes:
+# The start answer js/app.js asks first whoever is signed in (who I am, and a worker's day).
+START_ANSWER = "/api/me/today"
+
+
+def index_page(role: str | None = None, language: str | None = None, start: bool = False) -> bytes:
     """index.html with the modulepreload links of the start-up modules in place of its marker; for
     someone signed in also their Home's modules and their words (`role`, `language`), so that the
-    whole first screen loads at once instead of after "who am I?". Only hints: the app still asks."""
+    whole first screen loads at once instead of after "who am I?". Only hints: the app still asks.
+    `start`: the start answer too, fetched while the modules load instead of after them (only for a
+    page the browser opens from the network, never for the copy the service worker keeps: a warm
+    start asks nothing before the day last seen is on the screen)."""
     shell = current()
     text = (get_settings().pwa_dir / "index.html").read_text(encoding="utf-8")
     links = [f'<link rel="modulepreload" href="{url}">' for url in shell.preload if url != ENTRY]
@@ -240,6 +255,13 @@ def index_page(role: str | None = None, language: str | None = None) -> bytes:
         links += [f'<link rel="modulepreload" href="{url}">' for url in shell.home[role]]
         if language in LANGUAGES:
             links.append(f'<link rel="preload" href="{catalogue_url(language, role)}" as="fetch" crossorigin>')
+    if role and start:
+        links.append(f'<link rel="preload" href="{START_ANSWER}" as="fetch" crossorigin>')
+    if role and language in LANGUAGES and language != DEFAULT_LANGUAGE:
+        # In the person's language and direction from the first paint (js/i18n.js sets both again
+        # once the words are loaded).
+        direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+        text = text.replace('<html lang="nl">', f'<html lang="{language}" dir="{direction}">', 1)
     return text.replace(PRELOAD_MARK, "\n  ".join(links), 1).encode()
 
 
@@ -248,7 +270,9 @@ _parts: dict[tuple[str, str, str], bytes] = {}
 
 def catalogue_part(lang: str, part: str) -> bytes | None:
     """The messages of one language that one role's screens use (about half of the catalogue for a
-    worker): what js/i18n.js loads once it knows who is signed in. None for an unknown part."""
+    worker): what js/i18n.js loads once it knows who is signed in. None for an unknown language or
+    part. A message the language's catalogue lacks (or the whole file, while it is being written) is
+    the Dutch one, so a new language never breaks a screen."""
     shell = current()
     if lang not in LANGUAGES or part not in shell.keys:
         return None
@@ -256,7 +280,11 @@ def catalogue_part(lang: str, part: str) -> bytes | None:
     if key not in _parts:
         if len(_parts) > 64:
             _parts.clear()
-        catalogue = json.loads((get_settings().pwa_dir / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+        folder = get_settings().pwa_dir / "i18n"
+        catalogue = json.loads((folder / f"{DEFAULT_LANGUAGE}.json").read_text(encoding="utf-8"))
+        own = folder / f"{lang}.json"
+        if lang != DEFAULT_LANGUAGE and own.is_file():
+            catalogue.update(json.loads(own.read_text(encoding="utf-8")))
         wanted = shell.keys[part]
         _parts[key] = json.dumps({k: v for k, v in catalogue.items() if k in wanted}, ensure_ascii=False,
                                  separators=(",", ":")).encode()

@@ -10,6 +10,8 @@ import json
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from backend.i18n import has_key, translate
+
 LOCAL_TZ = ZoneInfo("Europe/Brussels")
 MAX_TTL = 28 * 24 * 3600  # the longest any push service keeps a message
 MIN_TTL = 60
@@ -24,32 +26,17 @@ AES128GCM_OVERHEAD = AES128GCM_HEADER + 1 + 16
 MAX_PLAINTEXT = MAX_PUSH_BODY - AES128GCM_OVERHEAD  # 3993
 ELLIPSIS = "\u2026"
 
-TEMPLATES = {
-    "nl": {
-        "evening_before": ("Morgen: {title}", "Om {time}.{place}{bring}"),
-        "before_start": ("Straks: {title}", "Om {time}.{place}{bring}"),
-        "test": ("Testmelding", "Meldingen werken op dit toestel."),
-        "bring": " Neem mee: {items}.",
-        "report_sick": ("{name} meldt zich ziek", "{text}"),
-        "report_late": ("{name} komt te laat", "{text}"),
-    },
-    "en": {
-        "evening_before": ("Tomorrow: {title}", "At {time}.{place}{bring}"),
-        "before_start": ("Soon: {title}", "At {time}.{place}{bring}"),
-        "test": ("Test notification", "Notifications work on this device."),
-        "bring": " Bring: {items}.",
-        "report_sick": ("{name} reports sick", "{text}"),
-        "report_late": ("{name} will be late", "{text}"),
-    },
-}
-BRING = {
-    "nl": {"safety_shoes": "veiligheidsschoenen", "work_clothes": "werkkledij", "id_card": "identiteitskaart",
-           "lunch": "lunch", "drink": "drinken", "gloves": "handschoenen", "helmet": "helm",
-           "documents": "documenten", "bank_card": "bankkaart", "pen": "balpen"},
-    "en": {"safety_shoes": "safety shoes", "work_clothes": "work clothes", "id_card": "ID card", "lunch": "lunch",
-           "drink": "something to drink", "gloves": "gloves", "helmet": "helmet", "documents": "documents",
-           "bank_card": "bank card", "pen": "pen"},
-}
+# The texts of a template are `push.<template>.title` / `.body` in backend/locales (the things to
+# bring: `bring.<code>`); a template name not there means the coach's own words.
+TEMPLATES = ("evening_before", "before_start", "test", "report_sick", "report_late")
+# "Ik heb hulp nodig" to the coach (backend/reminders/replies.py): "{name} vraagt hulp: vervoer".
+TEMPLATES += ("help_work", "help_ride", "help_health", "help_other")
+
+
+def bring_label(code: str, language: str) -> str:
+    """The name of a thing to bring in `language`; an unknown code shows as itself."""
+    key = f"bring.{code}"
+    return translate(key, language) if has_key(key) else code
 
 
 def topic_for(seed: str) -> str:
@@ -57,23 +44,59 @@ def topic_for(seed: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(seed.encode()).digest()[:24]).decode()
 
 
+def render_parts(template: str | None, params: dict, title: str, body: str, language: str) -> tuple[str, str, str]:
+    """Title, body and mark for one recipient. The mark ("Written in Dutch" in their language) says
+    that a coach's own words (template "text"), or a phrase without a translation for them, are
+    Dutch; it is empty otherwise. A phrase reminder (template "phrase") keeps its text per language
+    in `params["texts"]` (made by backend/phrases when it was sent)."""
+    if template == "phrase":
+        texts = params.get("texts") or {}
+        entry = texts.get(language) or texts.get("nl") or {}
+        return entry.get("title", title), entry.get("body", body), entry.get("mark", "")
+    if template == "text":
+        mark = (params.get("marks") or {}).get(language, "") if language != "nl" else ""
+        return title, body, mark
+    head, text = render(template, params, title, body, language)
+    return head, text, ""
+
+
+def languages_of(template: str | None, params: dict, language: str) -> dict[str, str]:
+    """The language the title and the body of a "phrase" or "text" reminder are in, for `language`'s
+    reader: a coach's own words are Dutch; a phrase is theirs, or Dutch without a translation."""
+    if template == "text":
+        return {"title_language": "nl", "body_language": "nl"}
+    if template == "phrase":
+        entry = (params.get("texts") or {}).get(language) or {}
+        return {"title_language": entry.get("language", "nl"), "body_language": "nl"}
+    return {"title_language": language, "body_language": language}
+
+
+def with_mark(body: str, mark: str) -> str:
+    """The push body with the mark on a line of its own."""
+    if not mark:
+        return body
+    return f"{body}\n{mark}" if body else mark
+
+
 def render(template: str | None, params: dict, title: str, body: str, language: str) -> tuple[str, str]:
     """Title and body for one recipient: a coach's own words, or a template in their language."""
+    if template in ("phrase", "text"):
+        head, text, mark = render_parts(template, params, title, body, language)
+        return head, with_mark(text, mark)
     if not template:
         return title, body
-    texts = TEMPLATES.get(language, TEMPLATES["nl"])
-    if template not in texts:
+    if template not in TEMPLATES:
         return title, body
-    head, text = texts[template]
     bring_codes = params.get("bring") or []
-    labels = BRING.get(language, BRING["nl"])
-    bring = texts["bring"].format(items=", ".join(labels.get(b, b) for b in bring_codes)) if bring_codes else ""
+    bring = " " + translate("push.bring", language, items=", ".join(bring_label(b, language) for b in bring_codes)) \
+        if bring_codes else ""
     # Each part brings its own leading space, so a missing place leaves no double space.
     place = (params.get("place") or "").strip().rstrip(".")
     values = {"title": params.get("title", ""), "time": params.get("time", ""),
               "place": f" {place}." if place else "", "bring": bring,
               "text": params.get("text", ""), "name": params.get("name", "")}
-    return head.format(**values).strip(), text.format(**values).strip()
+    return (translate(f"push.{template}.title", language, **values).strip(),
+            translate(f"push.{template}.body", language, **values).strip())
 
 
 def ttl_seconds(expires_at: dt.datetime, now: dt.datetime) -> int:

@@ -87,12 +87,18 @@ class InboxEntry:
     due_at: dt.datetime
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    reply: str | None = None
+    # "Written in Dutch" in the reader's language when the text (or part of it) is the coach's Dutch.
+    mark: str = ""
+    # The language of the title and of the body ("" for the reader's own), so the screen marks them up.
+    title_language: str = ""
+    body_language: str = ""
 
 
 async def inbox(person_id: UUID, language: str, limit: int = 50, unread_only: bool = False) -> list[InboxEntry]:
     """Reminders that have come due for this person, newest first, in their language."""
     query = Recipient.select(
-        Recipient.id, Recipient.read_at, Recipient.acknowledged_at,
+        Recipient.id, Recipient.read_at, Recipient.acknowledged_at, Recipient.reply,
         *Recipient.reminder.all_columns(),
     ).where(
         (Recipient.person == person_id) & (Recipient.reminder.due_at <= utcnow())
@@ -102,12 +108,14 @@ async def inbox(person_id: UUID, language: str, limit: int = 50, unread_only: bo
         query = query.where(Recipient.read_at.is_null())
     entries = []
     for row in await query:
-        title, body = payload.render(row["reminder.template"], row["reminder.params"] or {}, row["reminder.title"],
-                                     row["reminder.body"], language)
+        title, body, mark = payload.render_parts(row["reminder.template"], row["reminder.params"] or {},
+                                                 row["reminder.title"], row["reminder.body"], language)
         entries.append(InboxEntry(id=row["id"], reminder_id=row["reminder.id"], title=title, body=body,
                                   url=row["reminder.url"], urgent=row["reminder.urgent"],
                                   due_at=row["reminder.due_at"], read_at=row["read_at"],
-                                  acknowledged_at=row["acknowledged_at"]))
+                                  acknowledged_at=row["acknowledged_at"], reply=row["reply"], mark=mark,
+                                  **payload.languages_of(row["reminder.template"], row["reminder.params"] or {},
+                                                         language)))
     return entries
 
 
@@ -202,6 +210,8 @@ class RecipientStatus:
     late_seconds: int | None
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    reply: str | None = None
+    replied_at: dt.datetime | None = None
 
 
 def state_of(push_status: str, read_at, acknowledged_at) -> str:
@@ -225,7 +235,7 @@ async def recipient_statuses(reminder_ids: list[UUID]) -> dict[UUID, list[Recipi
             recipient_id=r["id"], person_id=r["person"],
             state=state_of(r["push_status"], r["read_at"], r["acknowledged_at"]), push_status=r["push_status"],
             error=r["push_error"], pushed_at=r["pushed_at"], late_seconds=r["late_seconds"], read_at=r["read_at"],
-            acknowledged_at=r["acknowledged_at"]))
+            acknowledged_at=r["acknowledged_at"], reply=r["reply"], replied_at=r["replied_at"]))
     return result
 
 
@@ -258,6 +268,7 @@ async def expand_rules(now: dt.datetime | None = None) -> int:
                 made = await create_reminder(NewReminder(
                     recipients=[UUID(p) for p in rule["recipients"]], due_at=moment, expires_at=moment + RULE_TTL,
                     source="rule", title=rule["title"], body=rule["body"], organisation=rule["organisation"],
+                    template=rule.get("template"), params=rule.get("params") or None,
                     created_by=rule["created_by"], source_key=f"rule:{rule['id']}:{day.isoformat()}",
                     topic_seed=f"rule:{rule['id']}", rule=rule["id"], url="/#/inbox"))
                 created += made is not None

@@ -52,6 +52,9 @@ class ReminderRule(Table):
     valid_from = Timestamptz()
     valid_until = Timestamptz(null=True, default=None)
     recipients = JSON(default=[], help_text="Person ids.")
+    template = Varchar(length=40, null=True, default=None,
+                       help_text="'phrase' or 'text': its copies are rendered per recipient language from `params`.")
+    params = JSON(default={})
     expanded_until = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -99,6 +102,10 @@ class Recipient(Table):
     late_seconds = Integer(null=True, default=None, help_text="How long after due_at the push went out.")
     read_at = Timestamptz(null=True, default=None)
     acknowledged_at = Timestamptz(null=True, default=None)
+    # A quick reply (backend/reminders/replies.py): a fixed key, never free text; the latest counts.
+    reply = Varchar(length=20, null=True, default=None,
+                    help_text="ok, coming, not_coming, unclear or call_me (the recipient's quick reply).")
+    replied_at = Timestamptz(null=True, default=None, index=True)
 
 
 class ReminderMention(Table):

@@ -13,7 +13,7 @@
 // files themselves: `version` is a hash of their content, so any change to the shell gives a new
 // service worker; `core` is what every start needs; `roles` lists each role's screens. The line
 // below is what this file holds on disk (a copy served without the server keeps nothing).
-const BUILD = {"version":"dev","core":[],"roles":{}};
+const BUILD = {"version":"dev","core":[],"roles":{},"languages":[]};
 const CACHE = `werkmaat-shell-${BUILD.version}`;
 // Files of the shell that may be kept when first fetched (a screen of another role, say).
 const SHELL_PATH = /^\/(js|css|i18n|icons|catalogue)\//;
@@ -27,15 +27,26 @@ function shellRequests(urls) {
 // fails and the old worker stays in charge; nothing is left half done. A new version waits: it takes
 // over when the app next starts, or when the person taps "Nieuwe versie" (never in the middle of a
 // form). The very first one has nobody to wait for and takes over at once.
-// The page registers this worker with the signed-in person's role ("/sw.js?role=worker"): that
-// role's screens are kept before it takes control, so the phone can go offline at once.
-const ROLE = new URL(self.location.href).searchParams.get("role") || "";
+// The page registers this worker with the signed-in person's role and the language of the device
+// ("/sw.js?role=worker&lang=ar"): that role's screens and the words of that one language are kept
+// before it takes control, so the phone can go offline at once. Only one language: what a phone
+// keeps does not grow with the number of languages of the app.
+const SCRIPT_URL = new URL(self.location.href);
+const ROLE = SCRIPT_URL.searchParams.get("role") || "";
+const LANG = SCRIPT_URL.searchParams.get("lang") || "";
+
+/** The catalogue parts of one language for one role (the signed-out part too: the sign-in screen). */
+function wordsOf(lang, role) {
+  if (!BUILD.languages.includes(lang)) return [];
+  const parts = ["signedOut", ...(BUILD.roles[role] ? [role] : [])];
+  return parts.map((part) => `/catalogue/${lang}/${part}.json`);
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(shellRequests([...BUILD.core, ...(BUILD.roles[ROLE] || [])])))
+      .then((cache) => cache.addAll(shellRequests([...BUILD.core, ...(BUILD.roles[ROLE] || []), ...wordsOf(LANG, ROLE)])))
       .then(() => self.registration.active || self.skipWaiting()),
   );
 });
@@ -53,22 +64,26 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** Keep the screens of one role (the page says which, once someone is signed in). */
-async function keepRole(role) {
-  const urls = BUILD.roles[role];
-  if (!urls || !urls.length) return;
+/** Keep the screens of one role and the words of one language (the page says which, once someone
+ *  is signed in or a language is chosen). */
+async function keepRole(role, lang) {
+  const urls = [...(BUILD.roles[role] || []), ...wordsOf(lang, role)];
+  if (!urls.length) return;
   const cache = await caches.open(CACHE);
   const missing = [];
   for (const url of urls) if (!(await cache.match(url))) missing.push(url);
   await cache.addAll(shellRequests(missing));
 }
 
-// Messages from the page: "werkmaat:role" (keep that role's screens for offline use),
+// Messages from the page: "werkmaat:role" (keep that role's screens and that language's words for
+// offline use),
 // "werkmaat:activate" (the person tapped "Nieuwe versie: tik om te vernieuwen", or the app is just
 // starting and nothing was typed yet).
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type === "werkmaat:role" && typeof data.role === "string") event.waitUntil(keepRole(data.role).catch(() => {}));
+  if (data.type === "werkmaat:role" && typeof data.role === "string") {
+    event.waitUntil(keepRole(data.role, typeof data.lang === "string" ? data.lang : "").catch(() => {}));
+  }
   if (data.type === "werkmaat:activate") self.skipWaiting();
 });
 

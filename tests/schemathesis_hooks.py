@@ -14,8 +14,7 @@ import uuid
 
 import schemathesis
 
-from backend.i18n import MESSAGES
-from backend.transit import messages as _transit_messages  # noqa: F401 (adds the transit texts)
+from backend.i18n import SUPPORTED, catalogue
 
 SESSION = os.environ.get("WERKMAAT_ST_SESSION", "")
 CSRF = os.environ.get("WERKMAAT_ST_CSRF", "")
@@ -98,6 +97,10 @@ BUSINESS_RULES = {
     # coaching: against the worker's start, today, the stored status or template, two settings
     "date_before_start", "start_after_milestone", "reached_in_future", "reached_needs_status", "moved_on_needs_job",
     "stopped_needs_reason", "moved_on_job_too_long", "template_unknown", "step_unknown", "absences_more_than_window",
+    # the phrasebook: a phrase id (random) and its slots, which depend on the stored phrase; an
+    # admin's text whose slots are unknown or differ from the Dutch; a title and a phrase at once
+    "phrase_unknown", "slot_missing", "slot_unknown", "slot_time_invalid", "slot_date_invalid", "slot_items_invalid",
+    "phrase_braces", "phrase_slot_unknown", "phrase_slots_differ", "phrase_or_title",
 }
 # Rules that hold for one field only: staff must say for whom they report.
 BUSINESS_RULE_FIELDS = {("personId", "field_required"), ("workerId", "worker_required")}
@@ -107,7 +110,8 @@ def _template(text: str) -> re.Pattern:
     return re.compile("^" + re.sub(r"\\\{\w+\\\}", ".*", re.escape(text)) + "$")
 
 
-_MESSAGES = [(key, _template(text)) for language in MESSAGES.values() for key, text in language.items()]
+_MESSAGES = [(key, _template(form)) for language in SUPPORTED for key, text in catalogue(language).items()
+             for form in (text.values() if isinstance(text, dict) else [text])]
 
 
 def _is_business_rule(field: str, message: str) -> bool:

@@ -202,7 +202,8 @@ def test_language_is_kept_per_user(personas):
     phone.redeem(token=token_of(created["invite"]))
     assert phone.patch("/api/me", json={"language": "en"}).json()["language"] == "en"
     assert phone.get("/api/me").json()["language"] == "en"
-    bad = phone.patch("/api/me", json={"language": "fr"})
+    assert phone.patch("/api/me", json={"language": "ar"}).json()["language"] == "ar", "all eight languages"
+    bad = phone.patch("/api/me", json={"language": "de"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "language"
 
 

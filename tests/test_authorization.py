@@ -80,6 +80,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "endReminderRule": ("POST", "/api/reminders/rules/{rule_id}/end"),
     "markInboxRead": ("POST", "/api/inbox/{entry_id}/read"),
     "acknowledgeInbox": ("POST", "/api/inbox/{entry_id}/ack"),
+    "replyInbox": ("POST", "/api/inbox/{entry_id}/reply"),
     "getOrganisationReminderSettings": ("GET", "/api/notification-settings/organisations/{organisation_id}"),
     "setOrganisationReminderSettings": ("PUT", "/api/notification-settings/organisations/{organisation_id}"),
     "getWorkerHome": ("GET", "/api/mobility/people/{person_id}/home"),
@@ -116,6 +117,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "erasePerson": ("POST", "/api/people/{person_id}/erase"),
     "getRetentionSettings": ("GET", "/api/organisations/{organisation_id}/retention"),
     "setRetentionSettings": ("PUT", "/api/organisations/{organisation_id}/retention"),
+    "createPhrase": ("POST", "/api/organisations/{organisation_id}/phrases"),
+    "getPhrase": ("GET", "/api/organisations/{organisation_id}/phrases/{phrase_id}"),
+    "updatePhrase": ("PUT", "/api/organisations/{organisation_id}/phrases/{phrase_id}"),
+    "deletePhrase": ("DELETE", "/api/organisations/{organisation_id}/phrases/{phrase_id}"),
 }
 
 MATRIX_TEXT = """
@@ -153,6 +158,7 @@ cancelReminder                   401       403      403      403     200     404
 endReminderRule                  401       403      403      403     200     404     200
 markInboxRead                    401       204      404      404     404     404     404
 acknowledgeInbox                 401       204      404      404     404     404     404
+replyInbox                       401       200      404      404     404     404     404
 getOrganisationReminderSettings  401       403      403      403     200     404     200
 setOrganisationReminderSettings  401       403      403      403     200     404     200
 getWorkerHome                    401       403      403      403     200     404     200
@@ -189,6 +195,10 @@ exportPerson                     401       403      403      403     200     404
 erasePerson                      401       403      403      403     403     404     200
 getRetentionSettings             401       403      403      403     403     404     200
 setRetentionSettings             401       403      403      403     403     404     200
+createPhrase                     401       403      403      403     403     404     201
+getPhrase                        401       403      403      403     403     404     200
+updatePhrase                     401       403      403      403     403     404     200
+deletePhrase                     401       403      403      403     403     404     204
 """
 
 
@@ -369,6 +379,8 @@ def case_for(operation: str, personas) -> Case:  # noqa: C901 - one branch per r
         return coaching_case_for(operation, personas)
     if operation in PRIVACY_OPERATIONS:
         return privacy_case_for(operation, personas)
+    if operation in PHRASE_OPERATIONS:
+        return phrase_case_for(operation, personas)
     raise AssertionError(f"no target for {operation}")
 
 
@@ -496,6 +508,7 @@ def schedule_case_for(operation: str, personas) -> Case:  # noqa: C901 - one bra
 # --- reminder targets -----------------------------------------------------------------------------
 
 REMINDER_OPERATIONS = {"getReminder", "cancelReminder", "endReminderRule", "markInboxRead", "acknowledgeInbox",
+                       "replyInbox",
                        "getOrganisationReminderSettings", "setOrganisationReminderSettings"}
 
 
@@ -554,6 +567,16 @@ def reminder_case_for(operation: str, personas) -> Case:
             assert (entry["acknowledgedAt"] is not None) is (allowed and operation == "acknowledgeInbox")
 
         return Case({"entry_id": entry_id}, check=check, cleanup=[cancel])
+
+    if operation == "replyInbox":
+        _, title, cancel = reminder_to_worker_a(personas)
+        entry_id = inbox_of_worker_a(personas)[title]["id"]
+
+        def check(allowed: bool) -> None:
+            assert inbox_of_worker_a(personas)[title]["reply"] == ("coming" if allowed else None)
+
+        return Case({"entry_id": entry_id}, body={"reply": "coming"}, check=check, cleanup=[cancel],
+                    on_success=lambda body: _eq(body["reply"], "coming"))
 
     path = f"/api/notification-settings/organisations/{personas.org_a}"
     before = admin_get(personas, path)
@@ -736,6 +759,43 @@ def privacy_case_for(operation: str, personas) -> Case:
                 cleanup=[lambda: personas["admin"].put(path, json=before)])
 
 
+# --- the phrasebook: an organisation's own phrases are its admins' (coaches use them) ------------------
+
+PHRASE_OPERATIONS = {"createPhrase", "getPhrase", "updatePhrase", "deletePhrase"}
+
+
+def phrase_case_for(operation: str, personas) -> Case:
+    base = f"/api/organisations/{personas.org_a}/phrases"
+    text = f"Matrix {uuid.uuid4().hex[:8]} om {{time}}."
+    if operation == "createPhrase":
+        def check(allowed: bool) -> None:
+            listed = personas["coach_a"].get("/api/phrases").json()
+            assert any(p["texts"]["nl"] == text for p in listed) is allowed
+
+        return Case({"organisation_id": personas.org_a}, {"texts": {"nl": text}}, check=check,
+                    on_success=lambda body: _eq(body["texts"]["nl"], text))
+    made = personas["admin"].post(base, json={"texts": {"nl": text}})
+    assert made.status_code == 201, made.text
+    phrase_id = made.json()["id"]
+    params = {"organisation_id": personas.org_a, "phrase_id": phrase_id}
+    cleanup = [lambda: personas["admin"].delete(f"{base}/{phrase_id}")]
+    if operation == "getPhrase":
+        return Case(params, on_success=lambda body: _eq(body["id"], phrase_id), cleanup=cleanup)
+    if operation == "updatePhrase":
+        changed = {"texts": {"nl": text, "en": "Matrix at {time}."}}
+
+        def check(allowed: bool) -> None:
+            got = personas["admin"].get(f"{base}/{phrase_id}").json()
+            assert ("en" in got["texts"]) is allowed
+
+        return Case(params, changed, check=check, cleanup=cleanup)
+
+    def gone(allowed: bool) -> None:
+        assert personas["admin"].get(f"{base}/{phrase_id}").status_code == (404 if allowed else 200)
+
+    return Case(params, check=gone, cleanup=cleanup)
+
+
 def _eq(a, b) -> None:
     assert a == b
 
@@ -802,9 +862,10 @@ RANDOM_ID_BODIES = {
     "nameRidePickup": {"name": "X"}, "nameRidePickupForWorker": {"name": "X"},
     "updateWorkerFile": {}, "addNote": {"body": "X"}, "editNote": {"body": "X"}, "closeFlag": {"note": "X"},
     "setWorkerStatus": {"status": "paused"}, "assignWorker": {}, "applyTrajectoryTemplate": {"templateId": str(uuid.uuid4())},
-    "updateMilestone": {"status": "planned"}, "setCoachingSettings": {},
+    "updateMilestone": {"status": "planned"}, "setCoachingSettings": {}, "replyInbox": {"reply": "ok"},
     "updateTrajectoryTemplate": {"name": "X", "programme": "lde", "steps": []},
     "erasePerson": {"confirm": "X"}, "setRetentionSettings": {"retentionMonths": 24},
+    "createPhrase": {"texts": {"nl": "X"}}, "updatePhrase": {"texts": {"nl": "X"}},
 }
 
 

@@ -128,7 +128,7 @@ def test_each_flag_rule_fires_and_clears(personas):
         response = refused.post(f"/api/coaching/flags/{flag_id}/close", json=body)
         assert response.status_code == 400 and response.json()["errors"][0]["field"] == "note"
     assert coach.post(f"/api/coaching/flags/{flag_id}/close", json={"note": ""}).json()["errors"][0]["message"] \
-        == "Vul minstens 1 teken(s) in."
+        == "Vul minstens 1 teken in."
     closed = coach.post(f"/api/coaching/flags/{flag_id}/close", json={"note": "Herinneringen samen bekeken."})
     assert closed.status_code == 200 and closed.json()["closedAt"] and closed.json()["closeNote"]
     assert "unread_reminders" not in flags_of(coach, worker_id)

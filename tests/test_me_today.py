@@ -192,3 +192,36 @@ def test_documented_in_the_api_schema(personas):
     operation = schema["paths"]["/api/me/today"]["get"]
     assert operation["operationId"] == "getMyToday" and operation["security"] == [{"session": []}]
     assert {"200", "401"} <= set(operation["responses"])
+
+
+# --- when to leave, in the same answer --------------------------------------------------------------
+
+def test_the_time_to_leave_comes_with_the_day_while_it_is_the_next_step(server_at, tmp_path):
+    """The Home's main action before check-in opens is "Vertrek om 08:30": the answer carries it (the
+    same time and first journey as the way to work, /api/me/commute?itemId=), so the phone asks once."""
+    from transit_feeds import live_feed, write_feed
+
+    server = server_at(at(WEDNESDAY, 18, 30))
+    p = build_personas(server)
+    feed = write_feed(tmp_path / "live.zip", live_feed(WEDNESDAY))
+    assert "imported" in server.werkmaat("transit", "import", str(feed), "--name", "api-live").stdout
+    zuid = p["admin"].post(f"/api/organisations/{p.org_a}/workplaces", json={
+        "name": "Atelier Genk-Zuid", "city": "Genk", "latitude": 50.9650, "longitude": 5.5350})
+    assert zuid.status_code == 201, zuid.text
+    worker_id, phone = new_worker(p, "Mira")
+    home = p["coach_a"].put(f"/api/mobility/people/{worker_id}/home", json={
+        "address": "Dorpsstraat 1, Genk", "latitude": 50.9650, "longitude": 5.4990})
+    assert home.status_code == 200, home.text
+    shift = plan(p["coach_a"], worker_id, at(THURSDAY, 9), 7, title="Productie donderdag",
+                 place={"workplaceId": zuid.json()["id"]})
+
+    answer = today_of(phone)
+    assert answer["next"]["id"] == shift["id"]
+    commute = phone.get("/api/me/commute", params={"itemId": shift["id"]}).json()["items"][0]
+    assert answer["leave"]["itemId"] == shift["id"]
+    assert answer["leave"]["at"] == commute["leaveHomeAt"]
+    assert answer["leave"]["journey"] == commute["journeys"][0]
+
+    # A shift without a place (or without a timetable to it): no leave time, and the Home still answers.
+    _, other = new_worker(p, "Noor")
+    assert today_of(other)["leave"] is None

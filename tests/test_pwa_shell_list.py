@@ -35,9 +35,7 @@ def test_every_script_of_the_app_is_kept_for_the_roles_that_use_it(built):
     # Screens only a signed-out visitor opens (the sign-in and reset screens) are kept when opened.
     assert scripts - kept - {"/js/views/signin.js", "/js/views/reset.js"} == set(), \
         "a module no route reaches: give it a route in js/app.js ROUTES, or import it from a screen"
-    assert {"/", "/offline.html", "/css/app.css", "/js/app.js", "/catalogue/nl/signedOut.json",
-            "/catalogue/en/signedOut.json"} <= set(built.core)
-    assert {"/catalogue/nl/worker.json", "/catalogue/en/worker.json"} <= set(built.roles["worker"])
+    assert {"/", "/offline.html", "/css/app.css", "/js/app.js"} <= set(built.core)
     for role in shell.ROLES:
         assert built.roles[role], f"no screens found for {role} in js/app.js ROUTES"
     assert "/js/views/plan.js" in built.roles["coach"] and "/js/views/audit.js" in built.roles["admin"]
@@ -106,4 +104,36 @@ def test_each_role_gets_the_words_its_screens_use(built):
     assert staff_words == set(), "coach and admin words stay off the worker's phone"
     assert len(worker) < len(catalogue) * 0.6
     assert {"signin.sessionEnded", "error.offline"} <= built.keys["signedOut"]
-    assert shell.catalogue_part("fr", "worker") is None and shell.catalogue_part("nl", "nobody") is None
+    assert shell.catalogue_part("xx", "worker") is None and shell.catalogue_part("nl", "nobody") is None
+
+
+def test_the_precache_does_not_grow_with_the_languages(built):
+    """Issue 13's budget: a phone keeps the words of its own language only (the service worker is
+    registered with it, `/sw.js?role=worker&lang=ar`), never all eight catalogues."""
+    assert len(shell.LANGUAGES) == 8
+    for urls in (built.core, *built.roles.values()):
+        assert not [u for u in urls if u.startswith(("/catalogue/", "/i18n/"))], "no catalogue in the shared lists"
+    served = shell.service_worker().decode()
+    build = json.loads(next(line for line in served.splitlines() if line.startswith("const BUILD = "))
+                       .removeprefix("const BUILD = ").removesuffix(";"))
+    assert build["languages"] == list(shell.LANGUAGES)
+    assert "wordsOf(LANG, ROLE)" in served, "the install keeps the one language the page names"
+    # Someone signed in in Arabic gets the page right to left from the first paint.
+    assert '<html lang="ar" dir="rtl">' in shell.index_page("worker", "ar").decode()
+    assert '<html lang="nl">' in shell.index_page("worker", "nl").decode()
+
+
+def test_a_language_without_its_catalogue_is_served_in_dutch(tmp_path, monkeypatch):
+    copy = tmp_path / "pwa"
+    shutil.copytree(PWA, copy)
+    for lang in ("fr", "ar", "tr", "pl", "ro", "uk"):
+        (copy / "i18n" / f"{lang}.json").unlink(missing_ok=True)
+    nl = json.loads((copy / "i18n" / "nl.json").read_text())
+    # A catalogue that lacks one key: that key in Dutch, the others its own.
+    (copy / "i18n" / "fr.json").write_text(json.dumps({"signin.title": "Connexion"}))
+    monkeypatch.setattr(shell, "get_settings", lambda: type("S", (), {"pwa_dir": copy})())
+    monkeypatch.setattr(shell, "_current", None)
+    polish = json.loads(shell.catalogue_part("pl", "signedOut"))
+    assert polish["signin.codeSubmit"] == nl["signin.codeSubmit"]
+    french = json.loads(shell.catalogue_part("fr", "signedOut"))
+    assert french["signin.title"] == "Connexion" and french["signin.codeSubmit"] == nl["signin.codeSubmit"]

@@ -11,7 +11,8 @@ from litestar.openapi.spec import Schema
 
 from backend.schemas import NO_NUL, CamelStruct, Email, InputStruct, Name, Phone, Text100
 
-Language = Literal["nl", "en"]
+# The languages of the app (backend/i18n.py SUPPORTED, pwa/js/i18n.js LANGUAGES).
+Language = Literal["nl", "en", "fr", "ar", "tr", "pl", "ro", "uk"]
 Role = Literal["worker", "buddy", "coach", "admin"]
 CreatableRole = Literal["worker", "buddy", "coach"]
 

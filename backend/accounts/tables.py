@@ -16,7 +16,7 @@ from piccolo.table import Table
 from backend.organisations.tables import Organisation, Workplace
 
 ROLES = ("worker", "buddy", "coach", "admin")
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
 
 
 class Person(Table):

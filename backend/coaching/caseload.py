@@ -15,10 +15,14 @@ from backend.accounts.tables import Person
 from backend.coaching import facts
 from backend.coaching.access import name_of
 from backend.coaching.flags import _detail, reason, utcnow
-from backend.coaching.schemas import CaseloadRow, FlagOut, PersonRef, StageOut
+from backend.coaching.schemas import CaseloadRow, FlagOut, LastReplyOut, PersonRef, StageOut
 from backend.coaching.tables import Flag, Milestone, WorkerFile
 from backend.db import one_snapshot
 from backend.errors import InvalidInput
+from backend.reminders.replies import last_replies
+
+# The caseload shows a worker's latest quick reply of this long ago at most.
+REPLY_WINDOW = dt.timedelta(days=14)
 
 # How each worker gets to work tomorrow: "ride", "transit", "none" or "unknown". Rides and transit
 # plug in here (`set_tomorrow_provider`); until then every worker is "unknown".
@@ -93,7 +97,7 @@ async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> lis
     people, orgs = {w["id"] for w in workers}, list({w["organisation"] for w in workers})
     # Independent reads, at once: PostgreSQL runs them on pooled connections, so the answer takes
     # about as long as the slowest one; SQLite runs them one after another on the snapshot's connection.
-    attendance, check_ins, seen, unread, reports, upcoming, file_rows, stone_rows, flag_rows, tomorrow = \
+    attendance, check_ins, seen, unread, reports, upcoming, file_rows, stone_rows, flag_rows, tomorrow, replied = \
         await asyncio.gather(
             facts.attendance_figures(people, orgs, now), facts.last_check_ins(people, orgs, now),
             facts.last_seen(scope), facts.unread_counts(people, orgs, now), facts.open_reports(scope),
@@ -103,7 +107,8 @@ async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> lis
                 Milestone.person.is_in(scope)).run(),
             Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
                 Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at).run(),
-            _tomorrow([w["id"] for w in workers], now))
+            _tomorrow([w["id"] for w in workers], now),
+            last_replies([w["id"] for w in workers], now - REPLY_WINDOW, actor.language))
     files = {r["person"]: r["status"] for r in file_rows}
     stones: dict[UUID, list[dict]] = {}
     for m in stone_rows:
@@ -128,5 +133,6 @@ async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> lis
             unread_reminders=unread.get(person, 0), open_reports=reports.get(person, 0),
             next_shift_at=upcoming.get(person), tomorrow=tomorrow.get(person, "unknown"),
             stage=stage_of(stones.get(person, [])), status=files.get(person, "active"),
-            flags=open_flags.get(person, [])))
+            flags=open_flags.get(person, []),
+            last_reply=LastReplyOut(**replied[person]) if person in replied else None))
     return rows

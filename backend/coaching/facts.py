@@ -80,7 +80,8 @@ async def unread_counts(people: set[UUID], orgs: list[UUID], now: dt.datetime) -
 
 
 async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
-    """The latest contact per worker: a 'contact' note, an acknowledged coach reminder, an own report."""
+    """The latest contact per worker: a 'contact' note, an acknowledged coach reminder, a quick reply,
+    a help request, an own report."""
     found: dict[UUID, dt.datetime] = {}
 
     def keep(person: UUID, value: Any) -> None:
@@ -96,6 +97,15 @@ async def last_contacts(scope, now: dt.datetime) -> dict[UUID, dt.datetime]:
             & (Recipient.acknowledged_at <= now) & Recipient.reminder.source.is_in(["coach", "rule"])
     ).group_by(Recipient.person):
         keep(row["person"], row["at"])
+    # A quick reply to any message, and a help request ("Ik heb hulp nodig"): the worker reached out.
+    for row in await Recipient.select(Recipient.person, Max(Recipient.replied_at, alias="at")).where(
+            Recipient.person.is_in(scope) & Recipient.replied_at.is_not_null() & (Recipient.replied_at <= now)
+    ).group_by(Recipient.person):
+        keep(row["person"], row["at"])
+    for row in await Reminder.select(Reminder.subject, Max(Reminder.created_at, alias="at")).where(
+            Reminder.subject.is_in(scope) & (Reminder.source == "help") & (Reminder.created_at <= now)
+    ).group_by(Reminder.subject):
+        keep(row["subject"], row["at"])
     for row in await AbsenceReport.select(AbsenceReport.person, AbsenceReport.created_by,
                                           Max(AbsenceReport.created_at, alias="at")).where(
             AbsenceReport.person.is_in(scope) & (AbsenceReport.created_at <= now)).group_by(

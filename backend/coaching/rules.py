@@ -16,7 +16,8 @@ What counts (shown to coaches in the README and the API docs):
   reach the threshold.
 * `absences`: among the last N planned days, at least M were absent or excused (sick).
 * `no_contact`: days since the last contact reach the threshold. Contact is a coach note of kind
-  "contact", a coach reminder the worker answered "OK" (acknowledged), or a sick/late report the
+  "contact", a coach reminder the worker answered "OK" (acknowledged), a quick reply to any message
+  ("Ik kom", "Bel me", ...), a help request ("Ik heb hulp nodig"), or a sick/late report the
   worker made themself; before any contact, the count runs from when the worker was created.
 
 Attendance rate (caseload): attended (present or late) / planned items that ended in the last 28 days,

@@ -45,6 +45,13 @@ class StageOut(CamelStruct):
     total: int
 
 
+class LastReplyOut(CamelStruct):
+    reply: str
+    text: str
+    at: dt.datetime
+    title: str
+
+
 class CaseloadRow(CamelStruct):
     person_id: UUID
     first_name: str
@@ -64,6 +71,8 @@ class CaseloadRow(CamelStruct):
     stage: StageOut
     status: Status
     flags: list[FlagOut]
+    # The worker's latest quick reply of the last 14 days, in the coach's words ("Ik kom").
+    last_reply: LastReplyOut | None = None
 
 
 class FlagClose(InputStruct):
@@ -209,6 +218,7 @@ class StepOut(CamelStruct):
     title_nl: str
     title_en: str
     is_exit: bool
+    key: str | None = None
 
 
 class TemplateOut(CamelStruct):
@@ -224,6 +234,8 @@ class ProgressStep(CamelStruct):
     status: str
     reached_on: dt.date | None
     sentence: str
+    # A standard step's catalogue key (its title is then in the worker's language); None when typed.
+    key: str | None = None
 
 
 class ProgressOut(CamelStruct):

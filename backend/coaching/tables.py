@@ -53,6 +53,9 @@ class TemplateStep(Table):
     title_nl = Varchar(length=200)
     title_en = Varchar(length=200, default="")
     is_exit = Boolean(default=False, help_text="Reaching it means the worker moved on.")
+    key = Varchar(length=40, null=True, default=None,
+                  help_text="A standard step (trajectory.STANDARD_STEPS): its words come from the catalogues "
+                            "(step.<key>) in the reader's language. Null for a step someone typed.")
 
 
 class WorkerFile(Table):

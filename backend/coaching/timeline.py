@@ -14,6 +14,7 @@ from backend.coaching.flags import _detail, reason, utcnow
 from backend.coaching.schemas import TimelineEntry, TimelinePage
 from backend.coaching.tables import Flag, Milestone, Note, StatusChange
 from backend.i18n import translate
+from backend.reminders.replies import help_timeline, reply_text
 from backend.schedule import recurrence
 from backend.schedule.tables import AbsenceReport, Attendance, Participant
 from notifications import payload
@@ -66,7 +67,8 @@ async def _reports(person: UUID, before: dt.datetime, limit: int, lang: str) -> 
 async def _reminders(person: UUID, before: dt.datetime, limit: int, lang: str) -> list[TimelineEntry]:
     now = utcnow()
     rows = await Recipient.select(
-        Recipient.id, Recipient.read_at, Recipient.acknowledged_at, *Recipient.reminder.all_columns(),
+        Recipient.id, Recipient.read_at, Recipient.acknowledged_at, Recipient.reply,
+        *Recipient.reminder.all_columns(),
     ).where((Recipient.person == person) & (Recipient.reminder.due_at < before) & (Recipient.reminder.due_at <= now)
             & Recipient.reminder.cancelled_at.is_null()).order_by(
         Recipient.reminder.due_at, ascending=False).limit(limit).output(load_json=True)
@@ -75,8 +77,11 @@ async def _reminders(person: UUID, before: dt.datetime, limit: int, lang: str) -
         title, _ = payload.render(r["reminder.template"], r["reminder.params"] or {}, r["reminder.title"],
                                   r["reminder.body"], lang)
         state = "acknowledged" if r["acknowledged_at"] else ("read" if r["read_at"] else "unread")
+        detail = translate(f"reminder_{state}", lang)
+        if r["reply"]:  # the worker's quick reply, in the reader's words
+            detail += " · " + translate("timeline_reply", lang, reply=reply_text(r["reply"], lang))
         out.append(TimelineEntry(at=r["reminder.due_at"], kind="reminder", title=title,
-                                 detail=translate(f"reminder_{state}", lang), ref_id=str(r["id"])))
+                                 detail=detail, ref_id=str(r["id"])))
     return out
 
 
@@ -114,7 +119,7 @@ async def timeline(actor: Actor, person_id: UUID, before: dt.datetime | None, li
         before = recurrence.assume_local(before)
     lang = actor.language
     entries: list[TimelineEntry] = []
-    for source in (_items, _reports, _reminders, _notes, _changes):
+    for source in (_items, _reports, _reminders, _notes, _changes, help_timeline):
         entries += await source(person.id, before, limit, lang)
     for extra in _extra_sources:
         entries += await extra(person.id, before, limit, lang)

@@ -27,19 +27,28 @@ from backend.coaching.schemas import (
 )
 from backend.coaching.tables import Milestone, TemplateStep, TrajectoryTemplate, WorkerFile
 from backend.errors import InvalidInput, NotFound
-from backend.i18n import translate
+from backend.i18n import has_key, translate
 from backend.organisations.tables import Organisation
 from backend.schedule import recurrence
 
-# The default LDE trajectory, made for an organisation that has no template yet.
-LDE_STEPS = [
-    ("Intake", "Intake", False),
-    ("Basisopleiding", "Basic training", False),
-    ("Werkervaring", "Work experience", False),
-    ("VCA- of heftruckattest", "VCA or forklift certificate", False),
-    ("Stage bij een reguliere werkgever", "Internship at a regular employer", False),
-    ("Doorgestroomd naar regulier werk", "Moved on to regular work", True),
+# The default LDE trajectory, made for an organisation that has no template yet: standard steps,
+# each with a key whose words come from the catalogues (`step.<key>`), so a worker reads them in
+# their own language. A step an admin types (or whose Dutch title is changed) has no key and keeps
+# the typed title.
+STANDARD_STEPS = [
+    ("intake", "Intake", "Intake", False),
+    ("basic_training", "Basisopleiding", "Basic training", False),
+    ("work_experience", "Werkervaring", "Work experience", False),
+    ("certificate", "VCA- of heftruckattest", "VCA or forklift certificate", False),
+    ("internship", "Stage bij een reguliere werkgever", "Internship at a regular employer", False),
+    ("moved_on", "Doorgestroomd naar regulier werk", "Moved on to regular work", True),
 ]
+LDE_STEPS = [(nl, en, exit_) for _, nl, en, exit_ in STANDARD_STEPS]
+
+
+def step_title(key: str | None, typed: str, language: str) -> str:
+    """A standard step in `language` (from the catalogue); a typed step as typed."""
+    return translate(f"step.{key}", language) if key and has_key(f"step.{key}") else typed
 
 
 async def ensure_default_template(organisation_id: UUID) -> None:
@@ -49,7 +58,8 @@ async def ensure_default_template(organisation_id: UUID) -> None:
     async with TrajectoryTemplate._meta.db.transaction():
         await template.save()
         await TemplateStep.insert(*[TemplateStep(template=template.id, position=i, title_nl=nl, title_en=en,
-                                                 is_exit=exit_) for i, (nl, en, exit_) in enumerate(LDE_STEPS)])
+                                                 is_exit=exit_, key=key)
+                                    for i, (key, nl, en, exit_) in enumerate(STANDARD_STEPS)])
 
 
 async def _templates_out(rows: list[dict]) -> list[TemplateOut]:
@@ -59,7 +69,7 @@ async def _templates_out(rows: list[dict]) -> list[TemplateOut]:
                 TemplateStep.position):
             steps.setdefault(s["template"], []).append(StepOut(id=s["id"], position=s["position"],
                                                                title_nl=s["title_nl"], title_en=s["title_en"],
-                                                               is_exit=s["is_exit"]))
+                                                               is_exit=s["is_exit"], key=s["key"]))
     return [TemplateOut(id=r["id"], organisation_id=r["organisation"], programme=r["programme"], name=r["name"],
                         steps=steps.get(r["id"], [])) for r in rows]
 
@@ -91,7 +101,9 @@ async def _visible_template(actor: Actor, template_id: UUID) -> dict:
 async def _save_steps(template_id: UUID, steps: list[StepIn]) -> None:
     """Replace the steps: listed ids are kept and updated, new ones added, missing ones removed
     (milestones made from a removed step keep their title)."""
-    existing = {s["id"] for s in await TemplateStep.select(TemplateStep.id).where(TemplateStep.template == template_id)}
+    stored = {s["id"]: s["title_nl"] for s in await TemplateStep.select(TemplateStep.id, TemplateStep.title_nl).where(
+        TemplateStep.template == template_id)}
+    existing = set(stored)
     keep = {s.id for s in steps if s.id is not None}
     unknown = keep - existing
     if unknown:
@@ -106,8 +118,10 @@ async def _save_steps(template_id: UUID, steps: list[StepIn]) -> None:
         if step.id is None:
             await TemplateStep.insert(TemplateStep(template=template_id, **values))
         else:
-            await TemplateStep.update({getattr(TemplateStep, k): v for k, v in values.items()}).where(
-                TemplateStep.id == step.id)
+            changes = {getattr(TemplateStep, k): v for k, v in values.items()}
+            if values["title_nl"] != stored[step.id]:  # retyped: no longer the standard step
+                changes[TemplateStep.key] = None
+            await TemplateStep.update(changes).where(TemplateStep.id == step.id)
 
 
 async def create_template(actor: Actor, data: TemplateIn) -> TemplateOut:
@@ -210,7 +224,10 @@ async def my_progress(actor: Actor) -> ProgressOut:
     """The worker's own steps, done and next, in short sentences in their language."""
     require_role(actor, Role.WORKER)
     file = await WorkerFile.select(WorkerFile.status).where(WorkerFile.person == actor.id).first()
-    rows = await Milestone.select().where(Milestone.person == actor.id).order_by(Milestone.position)
+    rows = await Milestone.select(*Milestone.all_columns(), Milestone.step.key.as_alias("step_key")).where(
+        Milestone.person == actor.id).order_by(Milestone.position)
+    for m in rows:  # a standard step in the worker's language, a typed one as typed
+        m["title"] = step_title(m["step_key"], m["title"], actor.language)
     lang = actor.language
     upcoming = next((m for m in rows if m["status"] in ("planned", "in_progress")), None)
     steps = []
@@ -225,7 +242,7 @@ async def my_progress(actor: Actor) -> ProgressOut:
             key = "progress_later"
         day = m["reached_on"].strftime("%d/%m/%Y") if m["reached_on"] else ""
         steps.append(ProgressStep(title=m["title"], status=m["status"], reached_on=m["reached_on"],
-                                  sentence=translate(key, lang, step=m["title"], day=day)))
+                                  sentence=translate(key, lang, step=m["title"], day=day), key=m["step_key"]))
     return ProgressOut(status=file["status"] if file else "active", steps=steps,
                        done=sum(1 for m in rows if m["status"] == "reached"), total=len(rows),
                        next=upcoming["title"] if upcoming else None)

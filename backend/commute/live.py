@@ -29,6 +29,7 @@ import msgspec
 from backend.accounts.tables import Person
 from backend.commute.services import Way, check
 from backend.commute.tables import CommuteWatch
+from backend.i18n import translate
 from backend.schedule import recurrence
 from backend.settings import get_settings
 from backend.transit import planner, realtime
@@ -44,41 +45,10 @@ WATCH_AHEAD = dt.timedelta(seconds=MAX_JOURNEY_S) + dt.timedelta(minutes=30)
 # "Vertrek nu" is not sent once the time to leave is this far behind (the job was not running).
 LEAVE_GRACE = dt.timedelta(minutes=5)
 
-NOTICES = {
-    "nl": {
-        "leave_now": ("Vertrek nu: {mode} {line} om {time}", "Ga naar halte {stop}. Vertrek thuis om {leave}. {live}"),
-        "leave_now_walk": ("Vertrek nu naar je werk", "Ga te voet. Vertrek thuis om {leave}."),
-        "gone_cancelled": "{mode} {line} van {time} rijdt niet.",
-        "gone_skipped": "{mode} {line} van {time} stopt niet in {stop}.",
-        "gone_late": "{mode} {line} van {time} heeft {minutes} min vertraging.",
-        "gone_missed": "{mode} {line} van {time} is te laat voor je overstap.",
-        "worker_alternative": ("{problem}", "{advice}"),
-        "worker_no_alternative": ("{problem} Bel je coach.", "{advice}"),
-        "coach_alternative": ("{name}: {problem}", "{name} neemt nu een andere bus. {name} vertrekt om {leave} en is er om {arrival}."),
-        "coach_no_alternative": ("{name} komt te laat", "{problem} Er is geen bus of trein meer op tijd voor {name}. Bel {name}."),
-    },
-    "en": {
-        "leave_now": ("Leave now: {mode} {line} at {time}", "Go to stop {stop}. Leave home at {leave}. {live}"),
-        "leave_now_walk": ("Leave now for work", "Walk. Leave home at {leave}."),
-        "gone_cancelled": "{mode} {line} of {time} does not run.",
-        "gone_skipped": "{mode} {line} of {time} does not stop at {stop}.",
-        "gone_late": "{mode} {line} of {time} is {minutes} min late.",
-        "gone_missed": "{mode} {line} of {time} is too late for your change.",
-        "worker_alternative": ("{problem}", "{advice}"),
-        "worker_no_alternative": ("{problem} Call your coach.", "{advice}"),
-        "coach_alternative": ("{name}: {problem}", "{name} takes another bus now. {name} leaves at {leave} and gets there at {arrival}."),
-        "coach_no_alternative": ("{name} will be late", "{problem} No bus or train gets {name} there in time any more. Call {name}."),
-    },
-}
-
-
-def _texts(language: str) -> dict:
-    return NOTICES.get(language, NOTICES["nl"])
-
-
 def _notice(key: str, language: str, **values) -> tuple[str, str]:
-    title, body = _texts(language)[key]
-    return title.format(**values).strip(), body.format(**values).strip()
+    """Title and body of a push (`commute.<key>.title` / `.body` in backend/locales)."""
+    return (translate(f"commute.{key}.title", language, **values).strip(),
+            translate(f"commute.{key}.body", language, **values).strip())
 
 
 def _key(way: Way) -> str:
@@ -123,8 +93,8 @@ def gone(net, journey: Journey, starts_at: dt.datetime, language: str) -> str:
         states.append(realtime.trip_state(net, leg.trip, leg.planned_departure, leg.planned_arrival))
 
     def say(key: str, leg: Leg, **more) -> str:
-        return _texts(language)[key].format(mode=_mode_word(leg, language), line=leg.line or leg.headsign,
-                                            time=_clock(leg.planned_departure or leg.departure), **more)
+        return translate(f"commute.{key}", language, mode=_mode_word(leg, language), line=leg.line or leg.headsign,
+                         time=_clock(leg.planned_departure or leg.departure), **more)
 
     for (_, leg), state in zip(rides, states):
         if state is not None and state.cancelled:

@@ -10,6 +10,7 @@ from backend.accounts.schemas import MeOut
 from backend.mobility.schemas import MyRideOut, RideRequestOut
 from backend.schedule.schemas import ItemOut, ReportOut
 from backend.schemas import CamelStruct
+from backend.transit.schemas import Journey
 
 CheckInState = Literal["checkedIn", "open", "notYet", "missed", "excused", "cancelled"]
 HomeShows = Literal["now", "today", "later", "free", "sick"]
@@ -35,6 +36,15 @@ class TodayItemOut(ItemOut, kw_only=True):
 
     check_in: CheckInOut
     done: bool
+
+
+class LeaveOut(CamelStruct):
+    """When to leave home for the next item by public transport, and the first journey that gets
+    there in time: what `/api/me/commute?itemId=` says for it (see `services.leave_for`)."""
+
+    item_id: UUID
+    at: dt.datetime
+    journey: Journey | None = None
 
 
 class TodayOut(CamelStruct):
@@ -63,3 +73,7 @@ class TodayOut(CamelStruct):
     unread: int
     # The worker's reports that still matter: sick reports up to today or later, late reports of today.
     reports: list[ReportOut]
+    # When to leave for the next item (the Home's main action "Vertrek om 07:15"), while that is the
+    # next step: a shift or training within 36 hours, before its check-in opens, without a ride to it,
+    # and a journey that still arrives in time. Null otherwise.
+    leave: LeaveOut | None = None

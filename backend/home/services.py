@@ -10,6 +10,7 @@ About twenty small queries in all (fewer without a ride), none of them per item.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from backend.access import Actor, Role
 from backend.accounts.services import me as me_of
@@ -17,15 +18,18 @@ from backend.mobility.places import home_of
 from backend.mobility.rides import SHOWN, rides_out
 from backend.mobility.services import request_out
 from backend.mobility.tables import Ride, RideRequest
-from backend.home.schemas import CheckInOut, HomeShows, TodayItemOut, TodayOut
+from backend.home.schemas import CheckInOut, HomeShows, LeaveOut, TodayItemOut, TodayOut
 from backend.schedule import recurrence
 from backend.schedule.attendance import OPENS_BEFORE, list_reports, with_absences
 from backend.schedule.schemas import ItemOut, ReportOut
 from backend.schedule.services import now as clock_now
 from backend.schedule.services import read_items
 from backend.schedule.tables import AbsenceReport
+from backend.transit import commute as commute_service
 from notifications.reminders import utcnow
 from notifications.tables import Recipient
+
+log = logging.getLogger("werkmaat.home")
 
 # The next item is looked for today and in the next six days, as on /api/schedule/mine.
 DAYS_AHEAD = 6
@@ -122,9 +126,42 @@ async def _ride_for(worker: Actor, item: ItemOut | None):
     return ((await rides_out([ride], "rider"))[0] if ride else None), await request_out(request)
 
 
-async def today(actor: Actor) -> TodayOut:
+# "Vertrek om 07:15" is the next step for a shift or training that starts within this time.
+LEAVE_WITHIN = dt.timedelta(hours=36)
+
+
+def wants_leave_time(item: ItemOut | None, ride, at: dt.datetime) -> bool:
+    """Is when to leave the next step? A shift or training, no confirmed ride to it (the pickup time is
+    the step then), before its check-in opens and within LEAVE_WITHIN."""
+    if item is None or item.kind not in commute_service.KINDS or item.cancelled or item.absence is not None:
+        return False
+    if ride is not None and ride.status == "confirmed":
+        return False
+    return at < item.starts_at - OPENS_BEFORE and item.starts_at - at < LEAVE_WITHIN
+
+
+async def leave_for(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, language: str) -> LeaveOut | None:
+    """When to leave for `item`, as the way to work works it out (`transit.commute.commute`, the same
+    answer as `/api/me/commute?itemId=`), so the Home shows its main action at once instead of
+    asking a second time. None when it is not the next step, no journey arrives in time, or the
+    planner fails (the Home then offers "Ik ben er" when it opens, as without a timetable)."""
+    if not wants_leave_time(item, ride, at):
+        return None
+    try:
+        answer = await commute_service.commute(actor, None, item.id, language, now=at)
+    except Exception:  # the Home answer never fails for the leave time
+        log.warning("leave time for item %s not worked out", item.id, exc_info=True)
+        return None
+    found = next((i for i in answer.items if i.item_id == item.id), None)
+    if found is None or found.leave_home_at is None or found.late:
+        return None
+    return LeaveOut(item_id=item.id, at=found.leave_home_at, journey=found.journeys[0] if found.journeys else None)
+
+
+async def today(actor: Actor, language: str = "nl") -> TodayOut:
     """The worker's Home. Anyone else gets the parts that are theirs too (who they are, their unread
-    count) with the worker's parts empty: the app starts with this one answer whatever the role."""
+    count) with the worker's parts empty: the app starts with this one answer whatever the role.
+    `language`: of the words inside the leave time's journey (stop notes)."""
     at = clock_now()
     day = recurrence.local_today(at)
     me = await me_of(actor.id)
@@ -149,4 +186,5 @@ async def today(actor: Actor) -> TodayOut:
         has_home=home is not None and home.latitude is not None,
         unread=min(await unread_count(actor), UNREAD_CAP),
         reports=current_reports(reports, day),
+        leave=await leave_for(actor, upcoming, ride, at, language),
     )

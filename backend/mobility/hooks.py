@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Awaitable, Callable, Protocol
 
 from backend.accounts.tables import Person
+from backend.i18n import translate
 from backend.mobility import notify
-from backend.mobility.messages import ADVICE_UNKNOWN
 from backend.mobility.tables import Ride
 
 
@@ -32,7 +32,7 @@ _alternative: Alternative | None = None
 
 
 def _call_your_coach(language: str) -> str:
-    return ADVICE_UNKNOWN.get(language, ADVICE_UNKNOWN["nl"])
+    return translate("advice_unknown", language)
 
 
 def set_alternative(provider: Alternative) -> None:

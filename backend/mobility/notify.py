@@ -8,20 +8,15 @@ import datetime as dt
 from uuid import UUID
 
 from backend.accounts.tables import Person
+from backend.i18n import weekday_name
 from backend.mobility.messages import notice
 from backend.mobility.tables import Ride
 from backend.schedule import recurrence
 from notifications import reminders as core
 
-DAY_NAMES = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
-
 def day_text(day: dt.date, language: str) -> str:
-    names = DAY_NAMES.get(language, DAY_NAMES["nl"])
-    return f"{names[day.weekday()]} {day.day}/{day.month}"
+    """"woensdag 2/12": the weekday from CLDR (Babel) in the person's language, then day/month."""
+    return f"{weekday_name(day, language)} {day.day}/{day.month}"
 
 
 def time_text(instant: dt.datetime) -> str:

@@ -195,7 +195,8 @@ async def export_copies(person: dict) -> dict[str, Any]:
     names several), their schedule items in full and the geocoder's answer for their home."""
     person_id, language = person["id"], person["language"] or "nl"
     inbox_rows = await Recipient.select(
-        Recipient.read_at, Recipient.acknowledged_at, *Recipient.reminder.all_columns()).where(
+        Recipient.read_at, Recipient.acknowledged_at, Recipient.reply, Recipient.replied_at,
+        *Recipient.reminder.all_columns()).where(
         Recipient.person == person_id).order_by(Recipient.reminder.due_at).output(load_json=True)
     about = await Reminder.select().where(Reminder.subject == person_id).order_by(Reminder.due_at).output(
         load_json=True)
@@ -230,6 +231,7 @@ async def export_copies(person: dict) -> dict[str, Any]:
         title, body = text(r, "reminder.")
         inbox.append({"title": title, "body": body, "dueAt": r["reminder.due_at"], "readAt": r["read_at"],
                       "acknowledgedAt": r["acknowledged_at"], "cancelledAt": r["reminder.cancelled_at"],
+                      "reply": r["reply"], "repliedAt": r["replied_at"],  # a quick reply (a fixed key)
                       "from": _staff_name(people, r["reminder.created_by"]), "source": r["reminder.source"]})
     messages = []
     for r in about:

@@ -15,6 +15,8 @@ from backend.reminders.schemas import (
     InboxItemOut,
     OrganisationReminderSettings,
     OrganisationReminderSettingsOut,
+    PreviewIn,
+    PreviewOut,
     PushConfigOut,
     QuietHours,
     QuietHoursOut,
@@ -90,6 +92,12 @@ class ReminderController(Controller):
         """To one worker, a group or the whole caseload; at a moment, or weekly until a date."""
         return await services.create(actor, data)
 
+    @post("/preview", operation_id="previewReminder", status_code=200)
+    async def preview(self, actor: CurrentActor, data: JSONBody[PreviewIn]) -> PreviewOut:
+        """What each recipient will read: one text per language among them (a phrase in their
+        language, the coach's own words marked "written in Dutch"), and the Dutch. Sends nothing."""
+        return await services.preview(actor, data)
+
     @get("", operation_id="listReminders")
     async def list_reminders(self, actor: CurrentActor, limit: Limit = 30) -> list[ReminderOut]:
         return await services.list_recent(actor, limit)
@@ -142,4 +150,6 @@ class NotificationSettingsController(Controller):
         return await services.set_organisation_settings(actor, organisation_id, data)
 
 
-ROUTES = [PushController, InboxController, ReminderController, NotificationSettingsController]
+from backend.reminders.reply_routes import ROUTES as REPLY_ROUTES  # noqa: E402 - quick replies, help
+
+ROUTES = [PushController, InboxController, ReminderController, NotificationSettingsController, *REPLY_ROUTES]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 
+from litestar.openapi.spec import Schema
+
+from backend.phrases.schemas import Language, PhraseUse
 from backend.schemas import NOT_BLANK, NO_NUL, CamelStruct, Day, InputStruct, Instant
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -45,14 +48,27 @@ class Recurrence(InputStruct):
     until: Day | None = None
 
 
+# A title (not blank) or a phrase (checked in `services._content`; both at once is refused too).
+TITLE_OR_PHRASE: dict[str, Any] = {"any_of": [
+    Schema(required=["title"], properties={"title": Schema(type="string", min_length=1, pattern=NOT_BLANK)}),
+    Schema(required=["phrase"], properties={"phrase": Schema(type="object")}),
+]}
+
+
 class ReminderIn(InputStruct):
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=NOT_BLANK)]
+    """A title (the coach's own words) or a phrase from the phrasebook (`phrase`), or both: then the
+    phrase is the title each recipient reads in their language and `body` the coach's Dutch note."""
+
+    title: Annotated[str, msgspec.Meta(max_length=120, pattern=NO_NUL)] = ""
     body: Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)] = ""
+    phrase: PhraseUse | None = None
     worker_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = []
     group_id: UUID | None = None
     whole_caseload: bool = False
     at: Instant | None = None
     recurrence: Recurrence | None = None
+
+    openapi_extra: ClassVar[dict[str, Any]] = TITLE_OR_PHRASE
 
 
 class RecipientStatusOut(CamelStruct):
@@ -65,6 +81,10 @@ class RecipientStatusOut(CamelStruct):
     late_seconds: int | None
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    # The quick reply (a fixed key), and its words in the asker's language (the coach's: Dutch).
+    reply: str | None = None
+    reply_text: str = ""
+    replied_at: dt.datetime | None = None
 
 
 class ReminderOut(CamelStruct):
@@ -86,6 +106,12 @@ class InboxItemOut(CamelStruct):
     due_at: dt.datetime
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    reply: str | None = None
+    # "Written in Dutch" in the reader's language, when the text is (partly) the coach's Dutch.
+    mark: str = ""
+    # The language the title and the body are written in (a coach's own words: "nl").
+    title_language: str = ""
+    body_language: str = ""
 
 
 class QuietHours(InputStruct):
@@ -123,3 +149,35 @@ class ReminderRuleOut(CamelStruct):
     until: dt.datetime | None
     recipient_count: int
     ended: bool
+
+
+class PreviewIn(InputStruct):
+    """What a coach is about to send, for a preview per language: to these recipients (one preview
+    per language among them) or in these languages."""
+
+    title: Annotated[str, msgspec.Meta(max_length=120, pattern=NO_NUL)] = ""
+    body: Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)] = ""
+    phrase: PhraseUse | None = None
+    worker_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = []
+    group_id: UUID | None = None
+    whole_caseload: bool = False
+    languages: Annotated[list[Language], msgspec.Meta(max_length=8)] = []
+
+    openapi_extra: ClassVar[dict[str, Any]] = TITLE_OR_PHRASE
+
+
+class PreviewText(CamelStruct):
+    language: str
+    language_name: str
+    dir: str
+    title: str
+    # The language the title is in: the reader's, or "nl" (their own words, or no translation).
+    title_language: str
+    body: str
+    mark: str
+    recipients: list[str]
+
+
+class PreviewOut(CamelStruct):
+    dutch: PreviewText
+    previews: list[PreviewText]

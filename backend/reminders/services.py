@@ -13,8 +13,14 @@ from backend.access import (Actor, Role, can_manage_organisation, organisation_s
 from backend.accounts.tables import Person
 from backend.organisations.tables import Organisation
 from backend.errors import InvalidInput, NotFound
+from backend.reminders.replies import reply_text
+from backend.phrases import catalogue as phrase_catalogue
+from backend.phrases import services as phrases
 from backend.reminders.schemas import (
     InboxItemOut,
+    PreviewIn,
+    PreviewOut,
+    PreviewText,
     OrganisationReminderSettings,
     OrganisationReminderSettingsOut,
     PushConfigOut,
@@ -31,6 +37,7 @@ from backend.reminders.automatic import on_absence_changed, plan_automatic_remin
 from backend.schedule import recurrence
 from backend.schedule.services import resolve_workers
 from backend.settings import get_settings
+from notifications import payload
 from notifications import reminders as core
 from notifications.dispatcher import DispatchConfig
 from notifications.endpoints import EndpointRefused
@@ -92,11 +99,25 @@ async def _recipients(actor: Actor, data: ReminderIn) -> list[UUID]:
     return await resolve_workers(actor, actor.organisation_id, data.worker_ids, data.group_id)
 
 
+async def _content(actor: Actor, data: ReminderIn | PreviewIn) -> tuple[str, str, str, dict]:
+    """Title (Dutch), body, template and params of what a coach writes: their own words (template
+    "text": arrives as written, marked for readers of another language), or a phrase (template
+    "phrase": its text in every language, stored with the reminder)."""
+    title, body = data.title.strip(), data.body.strip()
+    if data.phrase is None:
+        if not title:
+            raise InvalidInput.field("title", "blank")
+        return title, body, "text", phrases.text_params()
+    if title:
+        raise InvalidInput.field("title", "phrase_or_title")
+    params, dutch = await phrases.phrase_params(actor, data.phrase, body)
+    return payload.shorten(dutch, lambda t: len(t) <= 120), body, "phrase", params
+
+
 async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
     """A coach reminds one worker, a group or the whole caseload: once at a time, or weekly."""
     require_role(actor, Role.COACH)
-    if not data.title.strip():
-        raise InvalidInput.field("title", "blank")
+    title, body, template, params = await _content(actor, data)
     people = await _recipients(actor, data)
     now = core.utcnow()
     if data.recurrence is not None:
@@ -104,8 +125,8 @@ async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
         if until is not None and until < recurrence.local_today():
             raise InvalidInput.field("recurrence.until", "until_before_from")
         rule = ReminderRule(
-            organisation=actor.organisation_id, created_by=actor.id, title=data.title.strip(),
-            body=data.body.strip(), weekdays=",".join(str(d) for d in sorted(set(data.recurrence.weekdays))),
+            organisation=actor.organisation_id, created_by=actor.id, title=title, body=body,
+            template=template, params=params, weekdays=",".join(str(d) for d in sorted(set(data.recurrence.weekdays))),
             at_time=data.recurrence.time, valid_from=now,
             valid_until=recurrence.day_bounds(until, until)[1] if until else None,
             recipients=[str(p) for p in people])
@@ -117,9 +138,47 @@ async def create(actor: Actor, data: ReminderIn) -> ReminderOut:
     if due < now - dt.timedelta(minutes=5):
         raise InvalidInput.field("at", "reminder_in_past")
     reminder_id = await core.create_reminder(core.NewReminder(
-        recipients=people, due_at=due, expires_at=due + ONE_OFF_TTL, source="coach", title=data.title.strip(),
-        body=data.body.strip(), organisation=actor.organisation_id, created_by=actor.id, url="/#/inbox"))
+        recipients=people, due_at=due, expires_at=due + ONE_OFF_TTL, source="coach", title=title, body=body,
+        template=template, params=params, organisation=actor.organisation_id, created_by=actor.id, url="/#/inbox"))
     return await get(actor, reminder_id)
+
+
+async def preview(actor: Actor, data: PreviewIn) -> PreviewOut:
+    """What each recipient will read, once per language among them (or per language asked), and
+    the Dutch the coach wrote or picked."""
+    require_role(actor, Role.COACH)
+    title, body, template, params = await _content(actor, data)
+    by_language: dict[str, list[str]] = {lang: [] for lang in data.languages}
+    if data.worker_ids or data.group_id or data.whole_caseload:
+        people = await _recipients(actor, data)
+        for p in await Person.select(Person.language, Person.first_name, Person.last_name).where(
+                Person.id.is_in(people)).order_by(Person.first_name):
+            name = f"{p['first_name']} {p['last_name']}".strip()
+            by_language.setdefault(p["language"] if p["language"] in phrase_catalogue.LANGUAGES else "nl",
+                                   []).append(name)
+    names = _language_names()
+
+    def text(lang: str, recipients: list[str]) -> PreviewText:
+        head, text_, mark_ = payload.render_parts(template, params, title, body, lang)
+        info = names.get(lang, {})
+        title_language = (params.get("texts", {}).get(lang, {}).get("language", "nl") if template == "phrase"
+                          else "nl")
+        return PreviewText(language=lang, language_name=info.get("name", lang), dir=info.get("dir", "ltr"),
+                           title=head, title_language=title_language, body=text_, mark=mark_,
+                           recipients=recipients)
+
+    order = [lang for lang in phrase_catalogue.LANGUAGES if lang in by_language]
+    return PreviewOut(dutch=text("nl", by_language.get("nl", [])), previews=[text(lang, by_language[lang])
+                                                                             for lang in order])
+
+
+def _language_names() -> dict[str, dict[str, str]]:
+    """Each language's own name and direction (backend/locales/status.json), if there."""
+    try:
+        from backend.i18n import status
+        return status()
+    except Exception:  # noqa: BLE001 - a missing status file only costs the names
+        return {}
 
 
 async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
@@ -129,7 +188,7 @@ async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
     return row
 
 
-async def _reminders_out(rows: list[dict]) -> list[ReminderOut]:
+async def _reminders_out(actor: Actor, rows: list[dict]) -> list[ReminderOut]:
     """Reminders with, per recipient: queued, sent, failed (why), read or acknowledged.
     A fixed number of queries however many reminders: the coach's screen polls this list."""
     statuses = await core.recipient_statuses([row["id"] for row in rows])
@@ -140,12 +199,13 @@ async def _reminders_out(rows: list[dict]) -> list[ReminderOut]:
                         due_at=row["due_at"], recurring=row["rule"] is not None, recipients=[RecipientStatusOut(
                             person_id=s.person_id, name=names.get(s.person_id, ""), state=s.state,
                             push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
-                            late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at)
+                            late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at,
+                            reply=s.reply, reply_text=reply_text(s.reply, actor.language), replied_at=s.replied_at)
                             for s in statuses[row["id"]]]) for row in rows]
 
 
 async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
-    return (await _reminders_out([await _visible_reminder(actor, reminder_id)]))[0]
+    return (await _reminders_out(actor, [await _visible_reminder(actor, reminder_id)]))[0]
 
 
 async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
@@ -154,7 +214,7 @@ async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
         Reminder.due_at, ascending=False).limit(limit)
     if scope is not None:
         query = query.where(Reminder.organisation == scope)
-    return await _reminders_out(await query)
+    return await _reminders_out(actor, await query)
 
 
 async def cancel(actor: Actor, reminder_id: UUID) -> ReminderOut:
@@ -201,7 +261,9 @@ async def end_rule(actor: Actor, rule_id: UUID) -> ReminderRuleOut:
 async def inbox(actor: Actor, unread_only: bool, limit: int) -> list[InboxItemOut]:
     entries = await core.inbox(actor.id, actor.language, limit=limit, unread_only=unread_only)
     return [InboxItemOut(id=e.id, title=e.title, body=e.body, url=e.url, urgent=e.urgent, due_at=e.due_at,
-                         read_at=e.read_at, acknowledged_at=e.acknowledged_at) for e in entries]
+                         read_at=e.read_at, acknowledged_at=e.acknowledged_at, reply=e.reply, mark=e.mark,
+                         title_language=e.title_language, body_language=e.body_language)
+            for e in entries]
 
 
 async def mark(actor: Actor, recipient_id: UUID, acknowledge: bool) -> None:

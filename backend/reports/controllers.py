@@ -15,7 +15,7 @@ from litestar.params import Parameter
 
 from backend import access
 from backend.access import CurrentActor, staff_only
-from backend.i18n import pick_language
+from backend.i18n import SUPPORTED, pick_language
 from backend.reports import services
 from backend.reports.schemas import ImpactReport
 
@@ -53,7 +53,10 @@ class ReportController(Controller):
         if fmt == "json":
             return Response(report)
         name = f"impact-{report.period_from.isoformat()}-{report.period_to.isoformat()}.csv"
-        body = services.report_csv(report, pick_language(request.headers.get("accept-language")))
+        # The coach's own language (the download is a plain link: the browser's Accept-Language is
+        # the phone's, not the app's); the header only for someone without one stored.
+        language = actor.language if actor.language in SUPPORTED else pick_language(request.headers.get("accept-language"))
+        body = services.report_csv(report, language)
         # Litestar adds "; charset=utf-8" to text types itself: naming it here would say it twice.
         return Response(body, media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

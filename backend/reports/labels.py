@@ -1,63 +1,44 @@
-"""Readable names of the report's sections, figures and units for the CSV, in Dutch and English.
+"""Readable names of the report's sections, figures and units for the CSV, in the coach's language.
 
-The words are the app's own (`impact.figure.*` in pwa/i18n/*.json; tests/test_impact_report.py
-checks they stay equal), so a coach finds the same name in Excel as on the screen. A section a
-domain registers brings its labels here too; a key without a label falls back to the key itself.
+The words are in backend/locales (`report.section.*`, `report.figure.*`, `report.unit.*`,
+`report.header.*`, `report.total`) and are the app's own (`impact.figure.*` in pwa/i18n/*.json;
+tests/test_impact_report.py checks they stay equal), so a coach finds the same name in Excel as on
+the screen. A section a domain registers brings its labels there too; a key without a label falls
+back to the key itself.
 """
 
 from __future__ import annotations
 
-SECTIONS = {
-    "nl": {"period": "Periode", "attendance": "Aanwezigheid", "trajectory": "Traject", "rides": "Ritten"},
-    "en": {"period": "Period", "attendance": "Attendance", "trajectory": "Trajectory", "rides": "Rides"},
-}
+from backend.i18n import has_key, translate
 
-FIGURES = {
-    "nl": {
-        "from": "Van", "to": "Tot en met",
-        "workersActive": "Actieve werknemers", "plannedHours": "Geplande uren", "attendedHours": "Gewerkte uren",
-        "attendanceRate": "Aanwezigheid", "trainingHours": "Opleidingsuren",
-        "milestonesReached": "Mijlpalen bereikt", "movedOn": "Doorgestroomd naar gewoon werk",
-        "medianMonthsOnProgramme": "Mediaan maanden in traject",
-        "volunteersDriving": "Vrijwilligers die reden", "workersRiding": "Werknemers die meereden",
-        "ridesGiven": "Ritten door vrijwilligers", "kilometresDriven": "Kilometers gereden",
-    },
-    "en": {
-        "from": "From", "to": "To (inclusive)",
-        "workersActive": "Active workers", "plannedHours": "Planned hours", "attendedHours": "Hours worked",
-        "attendanceRate": "Attendance", "trainingHours": "Training hours",
-        "milestonesReached": "Milestones reached", "movedOn": "Moved on to regular work",
-        "medianMonthsOnProgramme": "Median months on the programme",
-        "volunteersDriving": "Volunteers who drove", "workersRiding": "Workers who rode along",
-        "ridesGiven": "Rides by volunteers", "kilometresDriven": "Kilometres driven",
-    },
-}
-
-UNITS = {
-    "nl": {"date": "datum", "count": "aantal", "people": "mensen", "hours": "uur", "percent": "%",
-           "months": "maanden", "km": "km"},
-    "en": {"date": "date", "count": "count", "people": "people", "hours": "hours", "percent": "%",
-           "months": "months", "km": "km"},
-}
-
-HEADER = {
-    "nl": ["Onderdeel", "Cijfer", "Groep", "Waarde", "Eenheid", "Sleutel"],
-    "en": ["Section", "Figure", "Group", "Value", "Unit", "Key"],
-}
-TOTAL = {"nl": "Totaal", "en": "Total"}
+COLUMNS = ("section", "figure", "group", "value", "unit", "key")
 
 
-def _pick(table: dict[str, dict[str, str]], language: str, key: str) -> str:
-    return table.get(language, table["nl"]).get(key) or table["nl"].get(key) or key
+def _pick(kind: str, language: str, key: str) -> str:
+    name = f"report.{kind}.{key}"
+    return translate(name, language) if has_key(name) else key
+
+
+def known(kind: str, key: str) -> bool:
+    """Whether a section, figure or unit has a label (`kind`: "section", "figure" or "unit")."""
+    return has_key(f"report.{kind}.{key}")
 
 
 def section(language: str, key: str) -> str:
-    return _pick(SECTIONS, language, key)
+    return _pick("section", language, key)
 
 
 def figure(language: str, key: str) -> str:
-    return _pick(FIGURES, language, key)
+    return _pick("figure", language, key)
 
 
 def unit(language: str, key: str) -> str:
-    return _pick(UNITS, language, key)
+    return _pick("unit", language, key)
+
+
+def header(language: str) -> list[str]:
+    return [translate(f"report.header.{column}", language) for column in COLUMNS]
+
+
+def total(language: str) -> str:
+    return translate("report.total", language)

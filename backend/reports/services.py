@@ -96,12 +96,12 @@ def report_csv(report: ImpactReport, language: str = "nl") -> bytes:
     script can find a figure whatever the language."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(labels.HEADER.get(language, labels.HEADER["nl"]))
+    writer.writerow(labels.header(language))
     period = labels.section(language, "period")
     for key, day in (("from", report.period_from), ("to", report.period_to)):
         writer.writerow([period, labels.figure(language, key), "", day.isoformat(), labels.unit(language, "date"),
                          f"period.{key}"])
-    total = labels.TOTAL.get(language, labels.TOTAL["nl"])
+    total = labels.total(language)
     for section in report.sections:
         name = labels.section(language, section.key)
         in_breakdown = {b.key for b in section.breakdowns}

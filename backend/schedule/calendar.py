@@ -21,18 +21,14 @@ from backend.schedule.schemas import CalendarOut, ItemOut
 from backend.schedule.services import read_items
 from backend.schedule.tables import CalendarFeed
 from backend.settings import get_settings
-from notifications.payload import BRING
+from backend.i18n import SUPPORTED, translate
+from notifications.payload import bring_label
 
 PAST_DAYS = 30
 FUTURE_DAYS = 120
 ALARM_BEFORE = dt.timedelta(hours=1)
 
-# Names of the things to bring, per language: one list, shared with the push texts.
-BRING_LABELS = BRING
-TEXT = {
-    "nl": {"bring": "Meebrengen", "contact": "Contact", "reminder": "Herinnering", "calendar": "Werkmaat-agenda"},
-    "en": {"bring": "Bring", "contact": "Contact", "reminder": "Reminder", "calendar": "Werkmaat calendar"},
-}
+# The words are `calendar.*` in backend/locales; the things to bring are `bring.*`, shared with the push texts.
 
 
 def _sign(person_id: UUID, version: int) -> bytes:
@@ -86,12 +82,11 @@ async def person_for_token(token: str) -> Person:
 
 
 def _description(item: ItemOut, lang: str) -> str:
-    labels, text = BRING_LABELS.get(lang, BRING_LABELS["nl"]), TEXT.get(lang, TEXT["nl"])
     lines = []
     if item.bring:
-        lines.append(f"{text['bring']}: " + ", ".join(labels.get(b, b) for b in item.bring))
+        lines.append(f"{translate('calendar.bring', lang)}: " + ", ".join(bring_label(b, lang) for b in item.bring))
     if item.contact_name or item.contact_phone:
-        lines.append(f"{text['contact']}: {item.contact_name} {item.contact_phone}".strip())
+        lines.append(f"{translate('calendar.contact', lang)}: {item.contact_name} {item.contact_phone}".strip())
     if item.note:
         lines.append(item.note)
     return "\n".join(lines)
@@ -105,12 +100,12 @@ async def render_feed(person: Person) -> bytes:
     start, _ = recurrence.day_bounds(first, last)
     items = [i for i in await read_items(first, last, person_id=person.id, include_participants=False,
                                          viewer=person.id) if i.starts_at >= start]
-    lang = person.language if person.language in TEXT else "nl"
+    lang = person.language if person.language in SUPPORTED else "nl"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Werkmaat//Werkmaat//NL")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", TEXT[lang]["calendar"])
+    cal.add("x-wr-calname", translate("calendar.name", lang))
     cal.add("x-wr-timezone", "Europe/Brussels")
     stamp = dt.datetime.now(dt.timezone.utc)
     for item in items:
@@ -132,7 +127,7 @@ async def render_feed(person: Person) -> bytes:
         if not item.cancelled:
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{TEXT[lang]['reminder']}: {item.title}")
+            alarm.add("description", f"{translate('calendar.reminder', lang)}: {item.title}")
             alarm.add("trigger", -ALARM_BEFORE)
             event.add_component(alarm)
         cal.add_component(event)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from backend.errors import InvalidInput
-from backend.transit import messages, realtime, store  # noqa: F401 (messages registers its texts)
+from backend.transit import realtime, store  # noqa: F401
 from backend.transit.geo import WALK_SPEED_M_S, distance_m, walk_metres, walk_seconds
 from backend.transit.gtfs import FeedData
 from backend.transit.network import Network

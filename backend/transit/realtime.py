@@ -44,7 +44,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.i18n import MESSAGES
 from backend.transit.network import Network, service_day_base
 from backend.transit.tables import TransitLive
 
@@ -63,20 +62,6 @@ SKIPPED_DEP = -1  # a departure before every search window: nobody boards there
 # gtfs-realtime.proto enum values (TripDescriptor / StopTimeUpdate schedule_relationship).
 TRIP_SCHEDULED, TRIP_CANCELED, TRIP_DELETED = 0, 3, 7
 STOP_SCHEDULED, STOP_SKIPPED, STOP_NO_DATA = 0, 1, 2
-
-MESSAGES["nl"].update({
-    "transit_live_delayed": "{mode} {line} heeft {minutes} min vertraging: vertrek om {time}.",
-    "transit_live_early": "{mode} {line} is {minutes} min vroeger: vertrek om {time}.",
-    "transit_live_on_time": "{mode} {line} rijdt op tijd: vertrek om {time}.",
-    "transit_live_cancelled": "{mode} {line} van {time} rijdt niet.",
-})
-MESSAGES["en"].update({
-    "transit_live_delayed": "{mode} {line} is {minutes} min late: leaves at {time}.",
-    "transit_live_early": "{mode} {line} is {minutes} min early: leaves at {time}.",
-    "transit_live_on_time": "{mode} {line} is on time: leaves at {time}.",
-    "transit_live_cancelled": "{mode} {line} of {time} does not run.",
-})
-
 
 class RealtimeError(Exception):
     """A fetched answer that cannot be used; the message says why (logged, shown in the status)."""

@@ -8,12 +8,63 @@
 
 import { api, ApiError } from "./api.js";
 import { h, icon } from "./dom.js";
-import { currentLanguage, setLanguage, storedLanguage, t, usePart } from "./i18n.js";
+import { chosenLanguage, currentLanguage, markChosen, setLanguage, storedLanguage, t, usePart } from "./i18n.js";
 import { clearCopies, readCopy, saveCopy } from "./offline.js";
 import { startOutbox } from "./outbox.js";
-import { currentPath, match, navigate, onRouteChange } from "./router.js";
 import { announce, button, heading, loading } from "./ui.js";
 import { refreshUnread, setUnread, unreadCounter, watchInbox } from "./unread.js";
+
+// ---- routes -------------------------------------------------------------------------------------
+// Hash routes: "#/home", "#/people/<id>", "#/settings". The path part of the address stays "/", so
+// the server and the service worker only ever see one page. (Here rather than in a module of their
+// own: nothing else needs them, and a phone's first start loads one file less.)
+
+/** The current route path, e.g. "/people/42" ("/" when there is none). */
+function currentPath() {
+  // A query after the route ("#/caseload?flagged=true") is for the view, not for matching.
+  const hash = location.hash.replace(/^#/, "").split("?")[0];
+  return hash.startsWith("/") ? hash : "/";
+}
+
+/** Find the first pattern ("/people/:id") that fits the path; returns [value, params] or null. */
+function match(table, path) {
+  const parts = path.split("/").filter(Boolean);
+  for (const [pattern, value] of table) {
+    const want = pattern.split("/").filter(Boolean);
+    if (want.length !== parts.length) continue;
+    const params = {};
+    const fits = want.every((piece, i) => {
+      if (piece.startsWith(":")) {
+        params[piece.slice(1)] = decodeURIComponent(parts[i]);
+        return true;
+      }
+      return piece === parts[i];
+    });
+    if (fits) return [value, params];
+  }
+  return null;
+}
+
+/** Go to a route. Going to the route we are on re-renders it (hashchange would not fire). */
+function navigate(path, { replace = false } = {}) {
+  const target = `#${path}`;
+  if (location.hash === target) {
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+  } else if (replace) {
+    history.replaceState(null, "", `${location.pathname === "/welkom" ? "/" : location.pathname}${location.search}${target}`);
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+  } else {
+    location.hash = target;
+  }
+}
+
+function onRouteChange(listener) {
+  window.addEventListener("hashchange", () => {
+    // In-page anchors such as the skip link ("#main") are not routes.
+    if (location.hash && !location.hash.startsWith("#/")) return;
+    listener();
+  });
+}
 
 /** A screen loaded on first use: `screen(() => import("./views/x.js"), "xView")`; `.load` starts
  *  loading it early (at a cold start, while the catalogue is on its way). */
@@ -69,6 +120,7 @@ const ROUTES = {
   admin: [
     ["/home", screen(() => import("./views/admin.js"), "adminHome")],
     ["/organisations/:id", screen(() => import("./views/admin.js"), "organisationView")],
+    ["/organisations/:id/phrases", screen(() => import("./views/phrases.js"), "phrasesView")],
     ["/people/:id", screen(() => import("./views/person.js"), "personDetail")],
     ["/settings", screen(() => import("./views/settings.js"), "settingsView")],
     ["/inbox", screen(() => import("./views/inbox.js"), "inboxView")],
@@ -159,12 +211,20 @@ async function prefetchToday() {
 
 /** After drawing from the copy: ask for the current answer and draw the Home again with it. */
 async function refreshToday() {
+  const shown = state.today && state.today.cached ? printOf(state.today.data) : null;
   try {
     await prefetchToday();
   } catch {
     return; // signed out (api.js tells the app) or a server error: the copy stays on screen
   }
-  if (currentPath() === "/home" && state.me && state.me.role === "worker") await render({ quiet: true });
+  const home = currentPath() === "/home" && state.me && state.me.role === "worker";
+  // The usual warm start: the server's day is the copy that is on the screen. Drawing the Home again
+  // would only cost the phone the same work twice (scripts, style and layout). Without a connection
+  // it is drawn again: with the banner that says it is the copy.
+  if (home && shown !== null && !state.today.offline && shown === printOf(state.today.data)) {
+    state.today.unused = false;
+    live.print = todayPrint(state.today);
+  } else if (home) await render({ quiet: true });
   else if (state.today) state.today.unused = false;
 }
 
@@ -177,10 +237,24 @@ const app = {
     return render();
   },
 
-  /** After a successful sign-in: the person's own language and words, then their home. */
+  /** After a successful sign-in: the person's own language and words, then their home. A language
+   *  tapped on the first screen just before is saved to the person; else the person's stored
+   *  language wins (a new phone speaks the language the person chose before). */
   async signIn(me) {
+    const chosen = chosenLanguage();
+    markChosen(null);
+    if (chosen && chosen !== me.language) {
+      try {
+        me = await api.patch("/api/me", { language: chosen });
+      } catch {
+        // Not saved (no connection): the person's stored language stays.
+      }
+    }
+    // The words first: the service worker is told to keep the person's language (setMe).
+    const words = usePart(me.role, me.language || currentLanguage());
+    state.words = words.catch(() => {});
     setMe(me);
-    await usePart(me.role, me.language || currentLanguage());
+    await words;
     history.replaceState(null, "", "/#/home");
     render();
   },
@@ -201,7 +275,9 @@ const app = {
   async chooseLanguage(lang) {
     try {
       if (state.me) setMe(await api.patch("/api/me", { language: lang }));
+      else markChosen(lang);
       await setLanguage(lang);
+      keepWords();
       await render({ focus: `[data-lang="${lang}"]` });
       announce(t("language.changed"));
     } catch (error) {
@@ -378,7 +454,11 @@ function onLiveScreen() {
 /** What the Home answer says, without its clock (which changes at every ask). */
 function todayPrint(answer) {
   if (!answer || answer.offline || answer.cached) return null;
-  const { now, ...rest } = answer.data;
+  return printOf(answer.data);
+}
+
+function printOf(data) {
+  const { now, ...rest } = data;
   return JSON.stringify(rest);
 }
 
@@ -453,11 +533,13 @@ updates.known = new Promise((resolve) => {
   updates.knowWho = resolve;
 });
 
-/** The service worker's address, naming the role whose screens it keeps. */
+/** The service worker's address, naming the role whose screens it keeps and the one language whose
+ *  words it keeps (never all of them: see backend/shell.py). */
 function workerUrl() {
   const role = state.me ? state.me.role : "";
   updates.registered = role;
-  return role ? `/sw.js?role=${encodeURIComponent(role)}` : "/sw.js";
+  const query = new URLSearchParams(role ? { role, lang: currentLanguage() } : { lang: currentLanguage() });
+  return `/sw.js?${query}`;
 }
 
 function activate(worker) {
@@ -510,7 +592,8 @@ function watchUpdates() {
   // After the page has loaded and it is known who is signed in (the role's screens are kept at
   // install), so that installing never competes with the first screen.
   const start = () =>
-    updates.known.then(register).catch(() => {
+    // Once the words are loaded too: the worker keeps the language the page is in.
+    updates.known.then(() => state.words).then(register).catch(() => {
       // Without it the app still works online; nothing to tell the user.
     });
   if (document.readyState === "complete") start();
@@ -524,11 +607,18 @@ function keepRoleScreens(role) {
   if (!("serviceWorker" in navigator)) return;
   updates.knowWho();
   const ask = () =>
-    navigator.serviceWorker.ready.then((registration) => {
-      if (registration.active) registration.active.postMessage({ type: "werkmaat:role", role });
+    Promise.resolve(state.words).then(() => navigator.serviceWorker.ready).then((registration) => {
+      if (registration.active) registration.active.postMessage({ type: "werkmaat:role", role, lang: currentLanguage() });
     });
   const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 300));
   later(() => ask().catch(() => {}), { timeout: 1000 });
+}
+
+/** After a language change: let the service worker keep that language's words too (the page's own
+ *  fetch of them is kept already when it goes through the worker; this covers the signed-out part). */
+function keepWords() {
+  if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return;
+  navigator.serviceWorker.controller.postMessage({ type: "werkmaat:role", role: state.me ? state.me.role : "", lang: currentLanguage() });
 }
 
 // ---- boot ---------------------------------------------------------------------------------------
@@ -621,6 +711,7 @@ async function refreshMe() {
     setMe(me);
     if (me.language && me.language !== language) {
       await setLanguage(me.language);
+      keepWords();
       await render({ quiet: true });
     }
   } catch {

@@ -1,12 +1,22 @@
 // Days and times as the worker reads them, always in Brussels time, whatever the phone's zone.
 // The server sends each item's local day ("2025-06-02") and clock times ("08:00") ready to show.
 
-import { currentLanguage, t } from "./i18n.js";
+import { currentLanguage, locale, t } from "./i18n.js";
 
 const ZONE = "Europe/Brussels";
 
-function locale() {
-  return currentLanguage() === "nl" ? "nl-BE" : "en-GB";
+// A formatter is costly to make (tens of milliseconds on a cheap phone for the first one with a time
+// zone) and the Home formats a few dozen dates: each one is made once per language and kept.
+const formatters = new Map();
+
+function formatter(lang, options) {
+  const key = lang + JSON.stringify(options);
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(lang, options);
+    formatters.set(key, found);
+  }
+  return found;
 }
 
 /** A day ("2025-06-02") as a Date at noon UTC, so formatting it never slips into another day. */
@@ -14,10 +24,27 @@ function noon(day) {
   return new Date(`${day}T12:00:00Z`);
 }
 
-/** Today's date in Brussels, as "YYYY-MM-DD". */
+const HOUR_MS = 60 * 60 * 1000;
+
+/** 01:00 UTC on the last Sunday of a month (0-based): when Belgian clocks change. */
+function lastSunday(year, month) {
+  const day = new Date(Date.UTC(year, month + 1, 0, 1)); // the month's last day, 01:00 UTC
+  day.setUTCDate(day.getUTCDate() - day.getUTCDay());
+  return day.getTime();
+}
+
+/**
+ * Today's date in Brussels, as "YYYY-MM-DD". Worked out from the EU rule (UTC+1, and UTC+2 from the
+ * last Sunday of March to the last Sunday of October, both at 01:00 UTC), not with Intl: the first
+ * date formatter a page makes costs 30 to 140 ms of a phone's main thread (ICU loads its data), and
+ * the Home needs today's date before it can draw anything. tests/browser/test_dates.py checks it
+ * against Intl across the clock changes.
+ */
 export function today(now = new Date()) {
-  // Swedish writes dates as YYYY-MM-DD: the ISO form, in the Brussels zone.
-  return new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE }).format(now);
+  const at = now.getTime();
+  const year = now.getUTCFullYear();
+  const summer = at >= lastSunday(year, 2) && at < lastSunday(year, 9);
+  return new Date(at + (summer ? 2 : 1) * HOUR_MS).toISOString().slice(0, 10);
 }
 
 /** The day `count` days after `day` ("YYYY-MM-DD"). */
@@ -38,17 +65,18 @@ export function dayName(day, { near = true } = {}) {
   const base = today();
   if (near && day === base) return t("week.today");
   if (near && day === addDays(base, 1)) return t("week.tomorrow");
-  return new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(noon(day));
+  return formatter(locale(), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(noon(day));
 }
 
 /** "2 jun": short, for lists. */
 export function shortDay(day) {
-  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(noon(day));
+  return formatter(locale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(noon(day));
 }
 
 /** The clock time of an instant in Brussels: "08:02". */
 export function clock(iso) {
-  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", timeZone: ZONE }).format(new Date(iso));
+  // Always 24 hours ("17:05", as on the timetable at the stop), also in languages that default to 12.
+  return formatter(locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: ZONE }).format(new Date(iso));
 }
 
 /** "vandaag om 08:02" or "2 jun om 08:02": when something was saved or sent. */
@@ -64,7 +92,7 @@ export function dateTime(iso) {
   if (!iso) return "";
   const day = today(new Date(iso));
   if (day === today() || day.slice(0, 4) === today().slice(0, 4)) return moment(iso);
-  const when = new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(noon(day));
+  const when = formatter(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(noon(day));
   return t("week.at", { day: when, time: clock(iso) });
 }
 
@@ -82,12 +110,15 @@ export function km(value, digits = 1) {
 
 // ---- spoken ---------------------------------------------------------------------------------------
 
-/** A clock time ("07:15") as it is said aloud: "7 uur 15", "8 uur"; in English "7:15", "8 o'clock". */
+/** A clock time ("07:15") as it is said aloud: "7 uur 15", "8 uur"; in English "7:15", "8 o'clock";
+ *  in the other languages "7:15", "8:00", which each voice reads as a time in its own language. */
 export function spokenTime(hhmm) {
   const [hours, minutes] = String(hhmm).split(":").map((part) => parseInt(part, 10));
   if (Number.isNaN(hours)) return String(hhmm);
-  if (currentLanguage() === "nl") return minutes ? `${hours} uur ${minutes}` : `${hours} uur`;
-  return minutes ? `${hours}:${String(minutes).padStart(2, "0")}` : `${hours} o'clock`;
+  const lang = currentLanguage();
+  if (lang === "nl") return minutes ? `${hours} uur ${minutes}` : `${hours} uur`;
+  if (lang === "en" && !minutes) return `${hours} o'clock`;
+  return `${hours}:${String(minutes || 0).padStart(2, "0")}`;
 }
 
 /** The clock time of an instant in Brussels, as said aloud. */

@@ -89,10 +89,18 @@ const ICONS = {
   bus: "M5 4h14v13H5zM5 11h14M8 20v-3M16 20v-3M8 14h.01M16 14h.01",
   tram: "M6 6h12v11H6zM6 12h12M9 20l1-3M15 20l-1-3M9 3h6",
   train: "M6 4h12v12H6zM6 10h12M8 20l2-4M16 20l-2-4M9 13h.01M15 13h.01",
+  // Quick replies and "Ik heb hulp nodig" (views/quickReplies.js, views/help.js).
+  question: "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17h.01",
+  car: "M5 11l2-5h10l2 5M3 11h18v6H3zM6 17v2M18 17v2M7 14h.01M17 14h.01",
+  heart: "M12 20s-8-5-8-11a4.5 4.5 0 0 1 8-2.8A4.5 4.5 0 0 1 20 9c0 6-8 11-8 11z",
+  lifebuoy: "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M8 12a4 4 0 1 0 8 0 4 4 0 1 0-8 0M5.6 5.6l3.6 3.6M14.8 14.8l3.6 3.6M18.4 5.6l-3.6 3.6M9.2 14.8l-3.6 3.6",
   stopSign: "M12 3v18M8 21h8M8 4h8v6H8z",
 };
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+// Icons that point along the line of reading ("back", "out"): mirrored in a right-to-left language
+// (css: [dir="rtl"] .icon-dir). The others (a clock, a bus) look the same either way.
+const DIRECTIONAL = new Set(["back", "logout"]);
 
 /** An inline SVG icon, hidden from screen readers: the word beside it carries the meaning. */
 export function icon(name) {
@@ -100,7 +108,7 @@ export function icon(name) {
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("focusable", "false");
-  svg.setAttribute("class", "icon");
+  svg.setAttribute("class", DIRECTIONAL.has(name) ? "icon icon-dir" : "icon");
   const path = document.createElementNS(SVG_NS, "path");
   path.setAttribute("d", ICONS[name] || ICONS.alert);
   svg.append(path);

@@ -27,7 +27,7 @@ export function field({ name, label, type = "text", value = "", hint, required, 
     control = h(
       "select",
       { id, name, required, ...attrs },
-      options.map((o) => h("option", { value: o.value, selected: String(o.value) === String(value ?? ""), text: o.label })),
+      options.map((o) => h("option", { value: o.value, selected: String(o.value) === String(value ?? ""), lang: o.lang || null, text: o.label })),
     );
   } else {
     control = h("input", { id, name, type, required, ...attrs });

@@ -65,9 +65,34 @@ async function store(mode, use) {
   });
 }
 
-const all = () => store("readonly", (s) => (s ? s.getAll() : { result: [...memory.values()] }));
+// Whether this browser ever stored an action: set just before the first one is stored, never
+// cleared. Until then the outbox is known to be empty without opening IndexedDB or taking the tabs'
+// lock: on a phone that has never queued anything (every first start) the Home draws without
+// waiting for either (opening the database the first time takes a phone 100 ms or more).
+const USED = "werkmaat.outbox.used";
+
+function everUsed() {
+  try {
+    return localStorage.getItem(USED) === "1";
+  } catch {
+    return true; // no localStorage: ask the database
+  }
+}
+
+function markUsed() {
+  try {
+    localStorage.setItem(USED, "1");
+  } catch {
+    // Nothing to note: everUsed() then always asks the database.
+  }
+}
+
+const all = () => (everUsed() ? store("readonly", (s) => (s ? s.getAll() : { result: [...memory.values()] })) : Promise.resolve([]));
 const get = (id) => store("readonly", (s) => (s ? s.get(id) : { result: memory.get(id) }));
-const put = (entry) => store("readwrite", (s) => (s ? s.put(entry) : (memory.set(entry.id, entry), null)));
+const put = (entry) => {
+  markUsed();
+  return store("readwrite", (s) => (s ? s.put(entry) : (memory.set(entry.id, entry), null)));
+};
 const remove = (id) => store("readwrite", (s) => (s ? s.delete(id) : (memory.delete(id), null)));
 
 // ---- sending ----------------------------------------------------------------------------------------
@@ -130,7 +155,7 @@ function scheduleRetry() {
 
 /** Send every waiting action of the signed-in person, oldest first; stop at the first that cannot go. */
 export async function flush() {
-  if (!person) return;
+  if (!person || !everUsed()) return;
   clearTimeout(retryTimer);
   let waiting = false;
   await exclusive(async () => {

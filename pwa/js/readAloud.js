@@ -7,9 +7,10 @@
 
 import { addDays, dayName, spokenClock, spokenTime, today } from "./dates.js";
 import { h, icon } from "./dom.js";
-import { currentLanguage, t } from "./i18n.js";
+import { currentLanguage, LANGUAGE_NAMES, t } from "./i18n.js";
 
-const VOICE_LANG = { nl: "nl-BE", en: "en-GB" };
+// The language tag of the voice: the region a worker here most likely has a voice for first.
+const VOICE_LANG = { nl: "nl-BE", en: "en-GB", fr: "fr-BE", ar: "ar", tr: "tr-TR", pl: "pl-PL", ro: "ro-RO", uk: "uk-UA" };
 let stopListening = false;
 
 function supported() {
@@ -48,9 +49,60 @@ function screenText(root) {
     .join(" ");
 }
 
-function pickVoice(lang) {
-  const voices = speechSynthesis.getVoices();
-  return voices.find((v) => v.lang === lang) || voices.find((v) => v.lang.startsWith(lang.slice(0, 2))) || null;
+/** "nl-BE" for "nl_BE" or "NL-be": how phones write a voice's language varies. */
+function tagOf(voice) {
+  return String(voice.lang || "").replace(/_/g, "-").toLowerCase();
+}
+
+/** The phone's voices; Chrome fills the list a moment after the page asks (voiceschanged). */
+let waitedForVoices = false;
+function voices() {
+  const now = speechSynthesis.getVoices() || [];
+  if (now.length || waitedForVoices) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const done = () => {
+      waitedForVoices = true;
+      resolve(speechSynthesis.getVoices() || []);
+    };
+    const timer = setTimeout(done, 800);
+    speechSynthesis.addEventListener?.("voiceschanged", () => {
+      clearTimeout(timer);
+      done();
+    }, { once: true });
+  });
+}
+
+/** A voice for `lang` ("nl-BE"): that exact language and region, else any voice of the language
+ *  ("nl-NL" for "nl-BE"), else null. */
+function pickVoice(list, lang) {
+  const wanted = lang.toLowerCase();
+  const base = wanted.split("-")[0];
+  const ofLanguage = list.filter((v) => tagOf(v) === base || tagOf(v).startsWith(`${base}-`));
+  return ofLanguage.find((v) => tagOf(v) === wanted) || ofLanguage.find((v) => v.localService) || ofLanguage[0] || null;
+}
+
+/** Under the button: this phone cannot read this language aloud, and how to add a voice. */
+function showNoVoice(el) {
+  let note = el.nextElementSibling;
+  if (!note || !note.classList.contains("read-aloud-note")) {
+    note = h("div", { class: "read-aloud-note notice", role: "status", "data-no-read": true });
+    el.after(note);
+  }
+  const language = LANGUAGE_NAMES[currentLanguage()] || currentLanguage();
+  note.replaceChildren(
+    h(
+      "div",
+      null,
+      h("p", null, h("strong", { text: t("readAloud.noVoice", { language }) })),
+      h("p", { text: t("readAloud.noVoiceHint", { language }) }),
+    ),
+  );
+  note.hidden = false;
+}
+
+function hideNoVoice(el) {
+  const note = el.nextElementSibling;
+  if (note && note.classList.contains("read-aloud-note")) note.hidden = true;
 }
 
 // ---- sentences from the data ----------------------------------------------------------------------
@@ -103,6 +155,32 @@ export function itemSentences(item, { ride = null, journey = null, now = false, 
   } else if (journey) {
     const leg = (journey.legs || []).find((l) => l.kind !== "walk");
     if (leg) lines.push(t("say.transit", { mode: t(`commute.mode.${leg.mode || "bus"}`), time: spokenClock(leg.departure) }));
+    lines.push(...legNoteSentences(journey));
+  }
+  return lines;
+}
+
+/** What the way to work asks of the worker, as the screen "Hoe geraak ik op het werk?" says it:
+ *  a bus every N minutes (no timetable), stay seated where the bus goes on as another line, phone
+ *  first or ask the driver to stop. */
+export function legNoteSentences(journey) {
+  const lines = [];
+  for (const leg of (journey && journey.legs) || []) {
+    if (leg.kind === "walk") continue;
+    const mode = t(`commute.mode.${leg.mode || "bus"}`);
+    if (leg.staySeated) {
+      lines.push(t("commute.note.staySeated", { mode, line: leg.line }));
+      continue;
+    }
+    if (leg.headwayMinutes) {
+      lines.push(t("commute.note.headway", { mode, minutes: leg.headwayMinutes, time: spokenClock(leg.departure) }));
+    }
+    if (leg.pickup === "phone_agency" || leg.pickup === "ask_driver") {
+      lines.push(t(`commute.note.pickup.${leg.pickup}`, { mode, stop: leg.fromName }));
+    }
+    if (leg.dropOff === "phone_agency" || leg.dropOff === "ask_driver") {
+      lines.push(t(`commute.note.dropOff.${leg.dropOff}`, { mode, stop: leg.toName }));
+    }
   }
   return lines;
 }
@@ -144,7 +222,7 @@ function showSpeaking(el, speaking) {
  * The "Lees voor" button's tap (also for the light button of ui.js, which loads this module on the
  * first tap): stop when speaking, else read `source()` (sentences, or a node's visible text).
  */
-export function toggleReading(el, source) {
+export async function toggleReading(el, source) {
   if (!stopListening) {
     // Leaving the screen stops the voice.
     stopListening = true;
@@ -156,15 +234,29 @@ export function toggleReading(el, source) {
     return;
   }
   const what = source();
-  const text = Array.isArray(what) ? what.filter(Boolean).join(" ") : what ? screenText(what) : "";
+  // Bidi marks around times and numbers (i18n.js, right-to-left) are for the eye, not the voice.
+  const text = (Array.isArray(what) ? what.filter(Boolean).join(" ") : what ? screenText(what) : "").replace(/[\u2066-\u2069]/g, "");
   if (!text) return;
+  // The voice speaks the language the sentences were built in (also for the coach's words). A phone
+  // without a voice for it would read Arabic with a Dutch voice: instead it says so, and how to add one.
+  const lang = VOICE_LANG[currentLanguage()] || "nl-BE";
+  const list = await voices();
+  const voice = pickVoice(list, lang);
+  if (list.length && !voice) {
+    showNoVoice(el);
+    return;
+  }
+  hideNoVoice(el);
   const utterance = new SpeechSynthesisUtterance(text);
-  // The voice speaks the language the sentences were built in (also for the coach's words).
-  utterance.lang = VOICE_LANG[currentLanguage()] || "nl-BE";
-  const voice = pickVoice(utterance.lang);
+  utterance.lang = lang;
   if (voice) utterance.voice = voice;
   utterance.rate = 0.9; // a little slower than usual: easier to follow
-  utterance.onend = utterance.onerror = () => showSpeaking(el, false);
+  utterance.onend = () => showSpeaking(el, false);
+  utterance.onerror = (event) => {
+    showSpeaking(el, false);
+    // The phone gave no list of voices and then had none for this language.
+    if (event && (event.error === "language-unavailable" || event.error === "voice-unavailable")) showNoVoice(el);
+  };
   speechSynthesis.cancel();
   speechSynthesis.speak(utterance);
   showSpeaking(el, true);

@@ -279,7 +279,7 @@ def test_coach_reminder_arrives_and_is_followed_to_acknowledged(personas, push_s
     expect(recipient).to_contain_text("Verstuurd", timeout=15_000)
     assert_accessible(laptop, "reminders (laptop)")
 
-    # The worker: the menu says one unread message; open it (read), then OK (acknowledged).
+    # The worker: the menu says one unread message; open it (read), then the quick reply OK (acknowledged).
     phone.reload()
     inbox_link = phone.get_by_role("navigation").get_by_role("link", name=re.compile("Berichten"))
     expect(inbox_link).to_have_accessible_name(re.compile(r"Berichten\W+1 ongelezen"))
@@ -291,8 +291,9 @@ def test_coach_reminder_arrives_and_is_followed_to_acknowledged(personas, push_s
     expect(phone.locator("#main").get_by_text("Voor de VCA-toets.")).to_be_visible()
     expect(recipient).to_contain_text("Gelezen", timeout=15_000)
     assert_accessible(phone, "inbox with a message open (phone)")
+    # The quick reply "OK" acknowledges the message.
     phone.get_by_role("button", name=re.compile("^OK")).click()
-    phone.locator("#main").get_by_text("Bevestigd").wait_for()
+    phone.locator("#main").get_by_text("Je antwoord: OK.").wait_for()
     expect(inbox_link).to_have_accessible_name("Berichten")
 
     laptop.get_by_role("button", name="Vernieuw").click()

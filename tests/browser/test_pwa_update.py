@@ -42,14 +42,15 @@ def deployed(server_at, tmp_path):
 
 
 def deploy(pwa: Path, marker: str) -> None:
-    """A new version of one shell file, as a deploy replaces it."""
-    path = pwa / "js" / "router.js"
-    path.write_text(path.read_text() + f"\n// {marker}\n")
+    """A new version of one shell file, as a deploy replaces it (a line of code: the server leaves
+    comments out of the scripts it serves, backend/assets.py)."""
+    path = pwa / "js" / "unread.js"
+    path.write_text(path.read_text() + f"\nexport const DEPLOYED = {marker!r};\n")
 
 
 def served_router(page) -> str:
-    """/js/router.js as the page gets it (through the service worker)."""
-    return page.evaluate("fetch('/js/router.js').then((r) => r.text())")
+    """/js/unread.js as the page gets it (through the service worker)."""
+    return page.evaluate("fetch('/js/unread.js').then((r) => r.text())")
 
 
 def router_now(page) -> str:

@@ -74,7 +74,7 @@ def test_berichten_offline_shows_the_last_list_and_reads_the_coachs_words(person
     said = spoken(page)
     assert said[-1]["lang"] == "nl-BE", said
     text = said[-1]["text"]
-    assert text.startswith("Nieuwe berichten: 2."), text
+    assert text.startswith("2 nieuwe berichten."), text
     assert "Morgen vroeger beginnen. Kom morgen om 7 uur. We starten vroeger door de levering." in text
     assert "Je nieuwe schoenen liggen bij het onthaal." in text
     assert "OK" not in text and "Nieuw." not in text

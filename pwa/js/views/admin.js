@@ -3,12 +3,11 @@
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { compact, field, form } from "../form.js";
-import { LANGUAGES, t } from "../i18n.js";
+import { LANGUAGE_NAMES, LANGUAGES, t } from "../i18n.js";
 import { announce, badge, fullName, heading, linkButton, section } from "../ui.js";
 import { byName } from "./coach.js";
 
 const KINDS = ["maatwerkbedrijf", "lde", "werkervaring", "art60", "other"];
-const LANGUAGE_NAMES = { nl: "Nederlands", en: "English" };
 
 /** A "new ..." form folded away under a button-like summary, so the list comes first. */
 function foldedForm(label, theForm) {
@@ -35,8 +34,38 @@ function coordinate(value) {
   return Number.isFinite(number) ? number : value;
 }
 
+// The review state of a catalogue (backend/locales/status.json) in words.
+const REVIEW = { native: "admin.languages.native", reviewed: "admin.languages.reviewed", "needs native review": "admin.languages.needsReview" };
+
+/** The app's languages, each in its own name and script, with its review state and how complete it is. */
+function languageRows(languages) {
+  return h(
+    "ul",
+    { class: "rows" },
+    languages.map((l) =>
+      h(
+        "li",
+        null,
+        h(
+          "span",
+          { class: "row-link" },
+          h("span", { class: "row-main" }, h("span", { class: "row-title", lang: l.code, dir: l.dir, text: l.name })),
+          h("span", {
+            class: "row-detail",
+            text: [t(REVIEW[l.review] ?? REVIEW["needs native review"]), t("admin.languages.texts", { count: l.keys, total: l.dutchKeys })].join(" · "),
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
 export async function adminHome(ctx) {
-  const [organisations, coaches] = await Promise.all([api.get("/api/organisations"), api.get("/api/people?role=coach")]);
+  const [organisations, coaches, languages] = await Promise.all([
+    api.get("/api/organisations"),
+    api.get("/api/people?role=coach"),
+    api.get("/api/languages"),
+  ]);
   const orgName = new Map(organisations.map((o) => [o.id, o.name]));
 
   const newOrganisation = form({
@@ -65,7 +94,7 @@ export async function adminHome(ctx) {
         label: t("admin.organisation"),
         options: [{ value: "", label: t("admin.chooseOrganisation") }, ...organisations.map((o) => ({ value: o.id, label: o.name }))],
       }),
-      field({ name: "language", label: t("person.language"), options: LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] })) }),
+      field({ name: "language", label: t("person.language"), options: LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l], lang: l })) }),
     ],
     submitLabel: t("admin.createCoach"),
     submitIcon: "plus",
@@ -105,6 +134,7 @@ export async function adminHome(ctx) {
         : h("p", { class: "muted", text: t("admin.noCoaches") }),
       foldedForm(t("admin.newCoach"), newCoach),
     ),
+    section(t("admin.languages"), h("p", { class: "muted", text: t("admin.languages.intro") }), languageRows(languages.languages)),
   );
 }
 
@@ -137,7 +167,7 @@ export async function organisationView(ctx) {
     { class: "stack" },
     linkButton(t("common.back"), "back", "#/home", { kind: "plain" }),
     heading(organisation.name),
-    h("div", { class: "actions" }, linkButton(t("templates.open"), "edit", `#/templates/${encodeURIComponent(organisation.id)}`)),
+    h("div", { class: "actions" }, linkButton(t("templates.open"), "edit", `#/templates/${encodeURIComponent(organisation.id)}`), linkButton(t("phrases.open"), "sms", `#/organisations/${id}/phrases`)),
     organisation.kind && h("p", { class: "lead", text: [t(`org.kind.${organisation.kind}`), organisation.city].filter(Boolean).join(" · ") }),
     section(
       t("workplace.title"),

@@ -38,7 +38,14 @@ function row(r) {
   return h(
     "tr",
     { "data-name": name.toLowerCase(), "data-flagged": flagged ? "1" : null },
-    h("th", { scope: "row" }, h("a", { href: `#/worker/${encodeURIComponent(r.personId)}`, text: name })),
+    h(
+      "th",
+      { scope: "row" },
+      h("a", { href: `#/worker/${encodeURIComponent(r.personId)}`, text: name }),
+      // The worker's latest quick reply, in the coach's words (views/quickReplies.js).
+      r.lastReply &&
+        h("p", { class: "recipient-reply case-reply", "data-reply": r.lastReply.reply, text: t("caseload.lastReply", { reply: t(`reply.${r.lastReply.reply}`), when: moment(r.lastReply.at) }) }),
+    ),
     cell(
       "flags",
       flagged

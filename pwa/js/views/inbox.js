@@ -6,9 +6,10 @@
 import { api } from "../api.js";
 import { dateTime } from "../dates.js";
 import { h, icon } from "../dom.js";
-import { t } from "../i18n.js";
+import { currentLanguage, direction, t } from "../i18n.js";
 import { fetchOrCopy, offlineBanner, patchCopy } from "../offline.js";
 import { alertArea, announce, button, heading, readAloudLazy, runAction } from "../ui.js";
+import { quickReplies } from "./quickReplies.js";
 // The menu's counter is the shell's (unread.js); this screen sets it from the list it shows.
 import { setUnread, unreadCount } from "../unread.js";
 
@@ -16,17 +17,25 @@ const COPY = "inbox";
 
 /** Keep a change to one message in the kept copy too (read, acknowledged). */
 function rememberEntry(entry) {
-  patchCopy(COPY, (entries) => entries.map((e) => (e.id === entry.id ? { ...e, readAt: entry.readAt, acknowledgedAt: entry.acknowledgedAt } : e)));
+  patchCopy(COPY, (entries) =>
+    entries.map((e) => (e.id === entry.id ? { ...e, readAt: entry.readAt, acknowledgedAt: entry.acknowledgedAt, reply: entry.reply || null } : e)),
+  );
 }
 
-function entryItem(entry, { open }) {
+/** `lang` and `dir` for a text written in another language than the screen's (a coach's Dutch on
+ *  an Arabic phone), so it is read aloud and laid out as that language. */
+function languageOf(lang) {
+  return lang && lang !== currentLanguage() ? { lang, dir: direction(lang) } : {};
+}
+
+function entryItem(entry, { open, replies = false }) {
   const bodyId = `inbox-body-${entry.id}`;
   const alert = alertArea();
   const fresh = h("span", { class: "inbox-new" }, icon("bell"), h("span", { text: t("inbox.new") }));
   const toggle = h(
     "button",
     { type: "button", class: "inbox-toggle", "aria-expanded": "false", "aria-controls": bodyId },
-    h("span", { class: "inbox-title", text: entry.title }),
+    h("span", { class: "inbox-title", ...languageOf(entry.titleLanguage), text: entry.title }),
     h(
       "span",
       { class: "inbox-meta" },
@@ -48,14 +57,22 @@ function entryItem(entry, { open }) {
       line.focus();
       announce(t("inbox.acknowledged"));
     }), { kind: "primary", extra: h("span", { class: "sr-only", text: ` – ${entry.title}` }) });
-  ackArea.append(entry.acknowledgedAt ? done() : ok);
+  // A worker answers with the quick replies (quickReplies.js); others keep the one OK button.
+  const answered = () => {
+    markedRead();
+    if (entry.reply === "ok" && !entry.acknowledgedAt) entry.acknowledgedAt = new Date().toISOString();
+    rememberEntry(entry);
+  };
+  ackArea.append(replies ? quickReplies(entry, { onReply: answered }) : entry.acknowledgedAt ? done() : ok);
 
   // The reminder points somewhere else in the app (today's schedule, a person): a link there.
   const elsewhere = entry.url && !/#\/inbox/.test(entry.url) && entry.url.startsWith("/");
   const body = h(
     "div",
     { id: bodyId, class: "inbox-body", hidden: true },
-    entry.body && h("p", { class: "inbox-text", text: entry.body }),
+    entry.body && h("p", { class: "inbox-text", ...languageOf(entry.bodyLanguage), text: entry.body }),
+    // "Written in Dutch" in the reader's language: why this text is not in their language.
+    entry.mark && h("p", { class: "inbox-mark" }, icon("globe"), h("span", { text: entry.mark })),
     elsewhere && h("a", { href: entry.url, text: t("inbox.openLink") }),
     alert,
     ackArea,
@@ -101,7 +118,8 @@ export async function inboxView({ params, me, refresh }) {
   const answer = keep ? await fetchOrCopy("/api/inbox?limit=100", COPY) : { data: await api.get("/api/inbox?limit=100") };
   const entries = answer.data;
   setUnread(entries.filter((e) => !e.readAt).length);
-  const items = entries.map((entry) => entryItem(entry, { open: entry.id === params.id }));
+  const replies = Boolean(me && me.role === "worker");
+  const items = entries.map((entry) => entryItem(entry, { open: entry.id === params.id, replies }));
   const view = h(
     "div",
     { class: "stack" },

@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, LANGUAGE_NAMES, t } from "../i18n.js";
 import {
   alertArea,
   announce,
@@ -23,8 +23,6 @@ import { devicesSection } from "./devices.js";
 import { invitePanel } from "./invite.js";
 import { resetPanel } from "./reset.js";
 import { homeSection } from "./mobility.js";
-
-const LANGUAGE_NAMES = { nl: "Nederlands", en: "English" };
 
 function details(rows) {
   return h(

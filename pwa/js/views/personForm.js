@@ -3,12 +3,10 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { compact, field, form, radios } from "../form.js";
-import { LANGUAGES, t } from "../i18n.js";
+import { LANGUAGE_NAMES, LANGUAGES, t } from "../i18n.js";
 import { announce, fullName, heading, linkButton, swapIn } from "../ui.js";
 import { byName } from "./coach.js";
 import { invitePanel } from "./invite.js";
-
-const LANGUAGE_NAMES = { nl: "Nederlands", en: "English" };
 
 export async function personForm(ctx) {
   const { me, params } = ctx;
@@ -80,7 +78,7 @@ export async function personForm(ctx) {
         name: "language",
         label: t("person.language"),
         value: current.language,
-        options: LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] })),
+        options: LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l], lang: l })),
       }),
       workerOnly,
     ],

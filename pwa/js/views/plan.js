@@ -7,7 +7,7 @@ import { api } from "../api.js";
 import { addDays, dayName, today } from "../dates.js";
 import { h, icon } from "../dom.js";
 import { field, form, radios } from "../form.js";
-import { currentLanguage, t } from "../i18n.js";
+import { locale, t } from "../i18n.js";
 import { alertArea, announce, button, fullName, heading, linkButton, notice, runAction, swapIn } from "../ui.js";
 import { byName } from "./coach.js";
 import { textArea } from "./report.js";
@@ -43,7 +43,7 @@ export function checks({ name, legend, options, checked = [], className = "" }) 
 
 /** Monday ... Sunday in the current language, as ISO weekdays 1-7. */
 function weekdays() {
-  const format = new Intl.DateTimeFormat(currentLanguage() === "nl" ? "nl-BE" : "en-GB", { weekday: "long", timeZone: "UTC" });
+  const format = new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" });
   // 5 January 2026 is a Monday.
   return [1, 2, 3, 4, 5, 6, 7].map((d) => ({ value: d, label: format.format(new Date(Date.UTC(2026, 0, 4 + d, 12))) }));
 }

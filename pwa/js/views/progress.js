@@ -8,6 +8,15 @@ import { readAloudButton } from "../readAloud.js";
 import { heading, linkButton } from "../ui.js";
 
 const ICON = { reached: "check", in_progress: "wait", planned: "clock", skipped: "cancel" };
+// A standard step (its words from the catalogue, `step.<key>`) has a pictogram of its own.
+const STEP_ICON = {
+  intake: "intake",
+  basic_training: "training",
+  work_experience: "shift",
+  certificate: "documents",
+  internship: "building",
+  moved_on: "check",
+};
 
 export async function progressView() {
   const progress = await api.get("/api/me/progress");
@@ -17,6 +26,7 @@ export async function progressView() {
       "li",
       { class: `progress-step progress-${step.status}` },
       h("span", { class: "progress-icon" }, icon(ICON[step.status] || "clock")),
+      step.key && STEP_ICON[step.key] && h("span", { class: "progress-kind", "data-step": step.key, title: t(`step.${step.key}`) }, icon(STEP_ICON[step.key])),
       h("p", { text: step.sentence }),
     ),
   );

@@ -4,9 +4,10 @@
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { compact, field, form, radios } from "../form.js";
-import { currentLanguage, formatDateTime, t } from "../i18n.js";
+import { formatDateTime, locale, t } from "../i18n.js";
 import { announce, button, fullName, heading, notice, section } from "../ui.js";
 import { byName } from "./coach.js";
+import { phrasePicker } from "./phraseCompose.js";
 
 const POLL_MS = 5000;
 
@@ -39,6 +40,15 @@ function recipientRow(r) {
     h("span", { class: "recipient-name", text: r.name }),
     h("span", { class: `state state-${state}` }, icon(STATES[state]), h("span", { text: t(`reminders.state.${state}`) })),
     why && h("span", { class: "recipient-why" }, reason(r.error), h("span", { class: "muted", text: ` (${r.error})` })),
+    // The worker's quick reply, in the coach's words (the reply is a key; views/quickReplies.js).
+    r.reply &&
+      h(
+        "span",
+        { class: "recipient-reply", "data-reply": r.reply },
+        icon("sms"),
+        h("span", { text: t("reminders.reply", { reply: t(`reply.${r.reply}`) }) }),
+        r.repliedAt && h("span", { class: "muted", text: ` (${formatDateTime(r.repliedAt)})` }),
+      ),
   );
 }
 
@@ -57,8 +67,7 @@ function reminderCard(reminder) {
 
 function weekdayName(isoDay) {
   // 1 January 2024 was a Monday: ISO day 1.
-  const locale = currentLanguage() === "nl" ? "nl-BE" : "en-GB";
-  return new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, isoDay)));
+  return new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, isoDay)));
 }
 
 function weekdayBoxes() {
@@ -96,7 +105,7 @@ function localNow() {
   return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
-function reminderForm({ me, workers, groups, onStart, onCreated }) {
+function reminderForm({ me, workers, groups, phrases, onStart, onCreated }) {
   const mine = workers.filter((w) => w.coachId === me.id);
   const targets = [{ value: "worker", label: t("reminders.toWorker") }];
   if (groups.length) targets.push({ value: "group", label: t("reminders.toGroup") });
@@ -121,9 +130,29 @@ function reminderForm({ me, workers, groups, onStart, onCreated }) {
     field({ name: "until", label: t("reminders.until"), type: "date", optional: true, hint: t("reminders.untilHint") }),
   );
 
-  const el = form({
+  // "Kies een zin" (a phrase each worker reads in their language) or the coach's own words.
+  let el;
+  const chosenRecipients = () => {
+    const v = Object.fromEntries(new FormData(el));
+    if (v.target === "worker") return v.workerIds ? { workerIds: [v.workerIds] } : null;
+    if (v.target === "group") return v.groupId ? { groupId: v.groupId } : null;
+    return { wholeCaseload: true };
+  };
+  const picker = phrasePicker({ phrases, recipients: chosenRecipients, note: () => el.querySelector('[name="body"]').value.trim() });
+  const titleField = field({ name: "title", label: t("reminders.titleField"), required: true, attrs: { maxlength: "120" }, hint: t("reminders.titleHint") });
+  el = form({
     fields: [
-      field({ name: "title", label: t("reminders.titleField"), required: true, attrs: { maxlength: "120" }, hint: t("reminders.titleHint") }),
+      radios({
+        name: "compose",
+        legend: t("phrases.how"),
+        value: "text",
+        options: [
+          { value: "phrase", label: t("phrases.pick") },
+          { value: "text", label: t("phrases.ownText") },
+        ],
+      }),
+      picker.el,
+      titleField,
       bodyField(),
       radios({ name: "target", legend: t("reminders.to"), options: targets, value: "worker" }),
       workerField,
@@ -141,13 +170,15 @@ function reminderForm({ me, workers, groups, onStart, onCreated }) {
       atField,
       weekly,
     ],
+    extra: picker.preview,
     submitLabel: t("reminders.send"),
     submitIcon: "send",
     onSubmit: async (values, formEl) => {
       onStart();
-      const body = { title: values.title, body: values.body || "" };
-      const missing = [];
-      if (!values.title) missing.push(["title", t("reminders.needTitle")]);
+      const usePhrase = values.compose === "phrase";
+      const body = usePhrase ? { phrase: picker.value(), body: values.body || "" } : { title: values.title, body: values.body || "" };
+      const missing = usePhrase ? picker.missing() : [];
+      if (!usePhrase && !values.title) missing.push(["title", t("reminders.needTitle")]);
       if (values.target === "worker") {
         if (!values.workerIds) missing.push(["workerIds", t("reminders.needWorker")]);
         body.workerIds = [values.workerIds];
@@ -165,8 +196,22 @@ function reminderForm({ me, workers, groups, onStart, onCreated }) {
         body.recurrence = compact({ weekdays, time: values.time, until: values.until });
       }
       if (missing.length) throw fieldErrors(missing);
-      await api.post("/api/reminders", body);
+      try {
+        await api.post("/api/reminders", body);
+      } catch (error) {
+        // "phrase.slots.time" is the slot's field here ("time" alone is the weekly time).
+        for (const e of error.errors || []) {
+          const slot = /^phrase\.slots\.(\w+)$/.exec(e.field || "");
+          if (slot) e.field = `slot_${slot[1]}`;
+          else if (e.field === "phrase.id") e.field = "phraseId";
+        }
+        throw error;
+      }
       formEl.reset();
+      // The coach keeps the way they write (a phrase or their own text) for the next reminder.
+      const mode = formEl.querySelector(`input[name="compose"][value="${values.compose}"]`);
+      if (mode) mode.checked = true;
+      picker.el.querySelector("select").dispatchEvent(new Event("change"));
       // reset() empties fields whose value was set from script; the usual time comes back.
       formEl.querySelector('input[name="time"]').value = "08:00";
       sync();
@@ -182,9 +227,26 @@ function reminderForm({ me, workers, groups, onStart, onCreated }) {
     groupField.hidden = target !== "group";
     atField.hidden = when !== "at";
     weekly.hidden = when !== "weekly";
+    const usePhrase = el.querySelector('input[name="compose"]:checked')?.value === "phrase";
+    picker.el.hidden = !usePhrase;
+    picker.preview.hidden = !usePhrase;
+    titleField.hidden = usePhrase;
   };
-  el.addEventListener("change", sync);
+  // The preview follows what the coach fills in (and to whom), a moment after they stop typing.
+  let timer = 0;
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => picker.refresh(), 300);
+  };
+  el.addEventListener("change", (event) => {
+    sync();
+    if (event.target.name !== "phraseId") later();
+  });
+  el.addEventListener("input", (event) => {
+    if (event.target.name && (event.target.name.startsWith("slot_") || event.target.name === "body")) later();
+  });
   sync();
+  picker.refresh();
   return el;
 }
 
@@ -205,10 +267,11 @@ function ruleCard(rule, onStop) {
 }
 
 export async function remindersView({ me }) {
-  const [workers, groups, recent] = await Promise.all([
+  const [workers, groups, recent, phrases] = await Promise.all([
     api.get("/api/people?role=worker"),
     api.get("/api/groups"),
     api.get("/api/reminders"),
+    api.get("/api/phrases"),
   ]);
   const active = workers.filter((w) => w.active).sort(byName);
   const done = h("div", { role: "status", class: "status-area" });
@@ -262,6 +325,7 @@ export async function remindersView({ me }) {
         me,
         workers: active,
         groups,
+        phrases,
         onStart: () => done.replaceChildren(),
         onCreated: (message) => {
           done.replaceChildren(notice(message));

@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { clock, dayName, number, today } from "../dates.js";
 import { field, form } from "../form.js";
-import { t } from "../i18n.js";
+import { locale, t } from "../i18n.js";
 import { alertArea, announce, button, confirmButton, heading, linkButton, notice, runAction, section } from "../ui.js";
 import { myPosition, pickupLine } from "./myRide.js";
 
@@ -128,7 +128,7 @@ function offerCard(offer) {
 function kilometresTable(km) {
   const months = km.months.filter((m) => m.rides > 0);
   if (!months.length) return h("p", { class: "muted", text: t("rides.noKilometres") });
-  const name = (m) => new Intl.DateTimeFormat(t("rides.locale"), { month: "long" }).format(new Date(Date.UTC(km.year, m - 1, 15)));
+  const name = (m) => new Intl.DateTimeFormat(locale(), { month: "long" }).format(new Date(Date.UTC(km.year, m - 1, 15)));
   return h(
     "table",
     { class: "table" },

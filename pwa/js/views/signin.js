@@ -4,29 +4,32 @@
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { field, form } from "../form.js";
-import { currentLanguage, LANGUAGES, t } from "../i18n.js";
+import { currentLanguage, direction, LANGUAGE_NAMES, LANGUAGES, t } from "../i18n.js";
 import { clearCopies } from "../offline.js";
 import { alertArea, heading, linkButton, showAlert } from "../ui.js";
 
-// Each language is named in itself, so people find their own even if they cannot read the page.
-const NAMES = { nl: "Nederlands", en: "English" };
-
-/** Two big buttons to switch the language of the page (before anyone is signed in). */
+/** A big button for each language, named in itself (no flags: a language is not a country), to
+ *  switch the language of the page: on the first screen, before anyone is signed in, and in Settings. */
 export function languageSwitch(onChoose) {
   return h(
     "div",
     { class: "language-switch", role: "group", "aria-label": t("language.choose") },
-    icon("globe"),
-    LANGUAGES.map((lang) =>
-      h("button", {
-        type: "button",
-        class: "btn btn-secondary",
-        lang,
-        "data-lang": lang,
-        "aria-pressed": String(lang === currentLanguage()),
-        text: NAMES[lang],
-        onclick: () => onChoose(lang),
-      }),
+    h("span", { class: "language-switch-icon" }, icon("globe")),
+    h(
+      "div",
+      { class: "language-buttons" },
+      LANGUAGES.map((lang) =>
+        h("button", {
+          type: "button",
+          class: "btn btn-secondary",
+          lang,
+          dir: direction(lang),
+          "data-lang": lang,
+          "aria-pressed": String(lang === currentLanguage()),
+          text: LANGUAGE_NAMES[lang],
+          onclick: () => onChoose(lang),
+        }),
+      ),
     ),
   );
 }

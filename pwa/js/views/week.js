@@ -248,7 +248,7 @@ function itemDetails(item, checkIns) {
     !off && placeBlock(item.place),
     !off && bringBlock(item.bring),
     !off && contactBlock(item),
-    !off && item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
+    !off && item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), h("bdi", { text: item.note })),
     // "Ik ben er" in a row only once its check-in is open (the next item carries it before that).
     canCheckIn(item) && checkInOpen(item) && checkInArea(item, checkIns.get(item.id)),
   ];
@@ -329,8 +329,6 @@ export function rideFor(item, rides) {
  */
 function mainAction(item, { checkIns, ride, leave }) {
   const now = Date.now();
-  // The time to leave is being asked: keep the place (Home fills it, see worker.js).
-  if (leave === "pending") return h("div", { class: "main-action main-pending", "data-main-pending": true });
   if (ride && !checkInOpen(item, now) && new Date(ride.pickupAt).getTime() > now) {
     const link = linkButton(t("myRide.pickup", { name: ride.driverFirstName, time: clock(ride.pickupAt) }), "route", "#/commute", {
       kind: "primary",
@@ -346,11 +344,6 @@ function mainAction(item, { checkIns, ride, leave }) {
   }
   if (canCheckIn(item)) return checkInArea(item, checkIns.get(item.id));
   return null;
-}
-
-/** The main action of Home's next item, drawn again once the time to leave is known. */
-export function mainActionFor(state, { ride = null, leave = null } = {}) {
-  return state.next ? mainAction(state.next, { checkIns: state.checkIns, ride, leave }) : null;
 }
 
 /** The next item, big, with its one main action first and then what to bring and whom to ask. */
@@ -380,7 +373,7 @@ function nextCard(item, { checkIns, ride, leave, showDay }) {
     ),
     bringBlock(item.bring),
     contactBlock(item),
-    item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), item.note),
+    item.note && h("p", { class: "item-note" }, h("span", { class: "item-label", text: `${t("item.note")} ` }), h("bdi", { text: item.note })),
   );
 }
 

@@ -8,9 +8,9 @@
 
 import { append, h, icon } from "../dom.js";
 import { t } from "../i18n.js";
-import { fetchOrCopy, offlineBanner, outboxPanel } from "../offline.js";
+import { offlineBanner, outboxPanel } from "../offline.js";
 import { fullName, heading, linkButton, readAloudLazy } from "../ui.js";
-import { homeState, mainActionFor, rideFor, todayBlock } from "./week.js";
+import { homeState, rideFor, todayBlock } from "./week.js";
 import { myRideSection } from "./myRide.js";
 
 /** A route link that opens the phone's maps app (or Google Maps in a browser). */
@@ -88,51 +88,54 @@ function moreLinks() {
   );
 }
 
-/** The first way of the next item's trip, from the way-to-work answer (the copy when offline). */
-async function leaveFor(item) {
-  const { data } = await fetchOrCopy(`/api/me/commute?itemId=${encodeURIComponent(item.id)}`, "commute.next");
-  const found = (data.items || []).find((i) => i.itemId === item.id);
-  if (!found || !found.leaveHomeAt || found.late) return null;
-  return { at: found.leaveHomeAt, journey: (found.journeys || [])[0] || null };
+/**
+ * "Ik heb hulp nodig": a button under the day. Its panel (help.js: what kind of help, sent to the
+ * coach through the outbox) loads on the first tap, so Home's first load stays as light as before.
+ */
+function helpBlock() {
+  const open = h("button", { type: "button", class: "btn btn-secondary help-button", "aria-expanded": "false" }, icon("lifebuoy"), h("span", { text: t("help.button") }));
+  const block = h("section", { class: "section help", "aria-label": t("help.button") }, open);
+  let panel = null;
+  open.addEventListener("click", async () => {
+    if (!panel) {
+      const { helpPanel } = await import("./help.js");
+      panel = helpPanel();
+      open.setAttribute("aria-controls", panel.id);
+      block.append(panel);
+    } else panel.hidden = open.getAttribute("aria-expanded") === "true";
+    const expanded = !panel.hidden;
+    open.setAttribute("aria-expanded", String(expanded));
+    if (expanded) panel.querySelector("h2").focus();
+  });
+  return block;
 }
 
-/** Is it worth asking when to leave? Only before check-in opens, for work and trainings. */
-function wantsLeaveTime(item, ride) {
-  if (!item || ride || !["shift", "training"].includes(item.kind)) return false;
-  const start = new Date(item.startsAt).getTime();
-  return Date.now() < start - 60 * 60 * 1000 && start - Date.now() < 36 * 60 * 60 * 1000;
+/** When to leave for the next item: the Home answer says it (`leave`, worked out by the server as
+ *  the way to work does) while it is the next step: a shift or training within 36 hours, before its
+ *  check-in opens, without a ride. The main action checks that it has not passed (a kept copy). */
+function leaveFor(item, ride, data) {
+  const leave = data.leave;
+  if (!item || ride || !leave || leave.itemId !== item.id) return null;
+  return { at: leave.at, journey: leave.journey || null };
 }
 
 /**
  * "#/home" for a worker. The shell (app.js) gives the Home answer in `ctx.today` ({ data, offline,
- * cached, savedAt }): this view asks nothing else, except when to leave for the next item (the way
- * to work), after it is drawn.
+ * cached, savedAt }): this view asks nothing else.
  */
 export async function workerHome(ctx) {
   const { data, offline, savedAt } = ctx.today;
   const me = data.me || ctx.me;
   const state = await homeState(data);
   const ride = rideFor(state.next, data.ride ? [data.ride] : []);
-  const trip = { leave: null };
-  const askLeave = !offline && wantsLeaveTime(state.next, ride);
-  const block = todayBlock(state, { ride, leave: askLeave ? "pending" : null });
-
-  if (askLeave) {
-    // Drawn at once; the time to leave fills the main action when it is known.
-    leaveFor(state.next)
-      .catch(() => null)
-      .then((leave) => {
-        trip.leave = leave;
-        const slot = block.querySelector("[data-main-pending]");
-        if (slot) slot.replaceWith(mainActionFor(state, { ride, leave }) || h("div"));
-      });
-  }
+  const leave = leaveFor(state.next, ride, data);
+  const block = todayBlock(state, { ride, leave });
 
   const sentences = ({ doneSentences, itemSentences }) => {
     const lines = [];
     if (state.next) {
       const started = new Date(state.next.startsAt).getTime() <= Date.now();
-      lines.push(...itemSentences(state.next, { ride, journey: trip.leave && trip.leave.journey, now: started }));
+      lines.push(...itemSentences(state.next, { ride, journey: leave && leave.journey, now: started }));
     } else lines.push(state.done.length ? t("home.allDone") : t("week.nothingToday"));
     lines.push(...doneSentences(state.done));
     for (const item of state.todays) lines.push(...itemSentences(item, { brief: true }));
@@ -157,6 +160,8 @@ export async function workerHome(ctx) {
   const content = h("div", { class: "stack home" });
   return append(content, [
     top,
+    // "Ik heb hulp nodig": right under the day, never above the main action.
+    helpBlock(),
     outboxPanel(),
     await myRideSection(data, () => ctx.refresh(), { offline }),
     moreLinks(),
