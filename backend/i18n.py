@@ -22,9 +22,11 @@ from babel import Locale
 
 log = logging.getLogger("werkmaat.i18n")
 
-SUPPORTED = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
 DEFAULT = "nl"
 LOCALES = Path(__file__).resolve().parent / "locales"
+# The languages of the app, in the order of locales/status.json: the one list the server keeps
+# (pwa/js/i18n.js keeps its own, held equal to it by tests/test_catalogues.py).
+SUPPORTED: tuple[str, ...] = tuple(json.loads((LOCALES / "status.json").read_text(encoding="utf-8")))
 # The parameter whose number picks a plural form: the first of these that is given.
 PLURAL_PARAMS = ("count", "n", "seats", "minutes", "seconds", "days", "hours", "months")
 

@@ -32,14 +32,15 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.i18n import SUPPORTED
 from backend.settings import get_settings
 
 ROLES = ("worker", "buddy", "coach", "admin")
 # The catalogue part of someone not signed in (the sign-in, invite and reset screens).
 SIGNED_OUT = "signedOut"
-# The languages of the app (pwa/js/i18n.js LANGUAGES, backend/i18n.py SUPPORTED). One whose catalogue
-# file is missing (or lacks a key) is served in Dutch for what is missing.
-LANGUAGES = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
+# The languages of the app (backend/i18n.py SUPPORTED, from backend/locales/status.json). One whose
+# catalogue file is missing (or lacks a key) is served in Dutch for what is missing.
+LANGUAGES = SUPPORTED
 DEFAULT_LANGUAGE = "nl"
 RIGHT_TO_LEFT = frozenset({"ar"})
 # Served at the root by their own routes; every other shell file lives in one of ASSET_FOLDERS.

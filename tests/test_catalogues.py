@@ -131,6 +131,19 @@ def test_nothing_is_left_in_dutch(where, lang):
     assert not same, f"{where} {lang}: still the Dutch text (translate, or allowlist in this test): {same}"
 
 
+def test_the_pwa_lists_the_same_languages_names_and_directions_as_the_server():
+    """pwa/js/i18n.js keeps its own list (the page needs it before any answer): it must equal status.json."""
+    status = json.loads((DIRECTORIES["server"] / "status.json").read_text(encoding="utf-8"))
+    script = (ROOT / "pwa" / "js" / "i18n.js").read_text(encoding="utf-8")
+    listed = re.search(r"export const LANGUAGES = \[([^\]]*)\]", script).group(1)
+    assert re.findall(r'"(\w+)"', listed) == list(status)
+    names = dict(re.findall(r'(\w+): "([^"]+)"', re.search(r"LANGUAGE_NAMES = \{([^}]*)\}", script).group(1)))
+    assert names == {lang: entry["name"] for lang, entry in status.items()}
+    rtl = set(re.findall(r'"(\w+)"', re.search(r"RIGHT_TO_LEFT = new Set\(\[([^\]]*)\]\)", script).group(1)))
+    assert rtl == {lang for lang, entry in status.items() if entry["dir"] == "rtl"}
+    assert i18n.SUPPORTED == tuple(status)
+
+
 def test_status_names_every_language():
     status = json.loads((DIRECTORIES["server"] / "status.json").read_text(encoding="utf-8"))
     assert list(status) == list(LANGUAGES)

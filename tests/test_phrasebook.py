@@ -99,7 +99,7 @@ def test_a_phrase_reaches_a_polish_and_an_arabic_worker_in_their_language(person
     by_lang = {p["language"]: p for p in body["previews"]}
     assert set(by_lang) == {"pl", "ar"}
     assert by_lang["pl"]["title"] == "Masz spotkanie. Z kim: Jan Peeters. Kiedy: czwartek, 3 grudnia 2026, godz. 08:30."
-    assert by_lang["ar"]["title"] == "عندك موعد مع Jan Peeters يوم الخميس، 3 ديسمبر 2026 الساعة 8:30 ص."
+    assert by_lang["ar"]["title"] == "عندك موعد مع Jan Peeters يوم الخميس، 3 ديسمبر 2026 الساعة 08:30."
     assert by_lang["ar"]["dir"] == "rtl" and by_lang["pl"]["mark"] == "" and by_lang["ar"]["mark"] == ""
 
     sent = coach.post("/api/reminders", json={"phrase": phrase, "workerIds": [pl_id, ar_id]})

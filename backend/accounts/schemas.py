@@ -9,10 +9,11 @@ from uuid import UUID
 import msgspec
 from litestar.openapi.spec import Schema
 
+from backend.i18n import SUPPORTED
 from backend.schemas import NO_NUL, CamelStruct, Email, InputStruct, Name, Phone, Text100
 
 # The languages of the app (backend/i18n.py SUPPORTED, pwa/js/i18n.js LANGUAGES).
-Language = Literal["nl", "en", "fr", "ar", "tr", "pl", "ro", "uk"]
+Language = Literal[SUPPORTED]  # type: ignore[valid-type]
 Role = Literal["worker", "buddy", "coach", "admin"]
 CreatableRole = Literal["worker", "buddy", "coach"]
 

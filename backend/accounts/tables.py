@@ -13,10 +13,11 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from backend.i18n import SUPPORTED
 from backend.organisations.tables import Organisation, Workplace
 
 ROLES = ("worker", "buddy", "coach", "admin")
-LANGUAGES = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
+LANGUAGES = SUPPORTED  # backend/i18n.py: the languages of the app
 
 
 class Person(Table):

@@ -29,9 +29,10 @@ from babel.dates import format_date, format_time
 from babel.lists import format_list
 
 from backend.errors import AppError
+from backend.i18n import SUPPORTED
 from backend.schedule.schemas import BringCode
 
-LANGUAGES = ("nl", "en", "fr", "ar", "tr", "pl", "ro", "uk")
+LANGUAGES = SUPPORTED
 DEFAULT = "nl"
 FOLDER = Path(__file__).resolve().parent / "locales"
 SLOT_TYPES = ("time", "date", "place", "person", "items")
@@ -176,7 +177,9 @@ def _format(name: str, value, language: str) -> str:
     locale = BABEL_LOCALE.get(language, language)
     if name == "time":
         hour, minute = (int(x) for x in value.split(":"))
-        return format_time(dt.time(hour, minute), "short", locale=locale)
+        # 24-hour clock in every language, as the app's screens and Belgian timetables show it
+        # (Babel's short Arabic time is "9:00 ص").
+        return format_time(dt.time(hour, minute), "HH:mm", locale=locale)
     if name == "date":
         return format_date(dt.date.fromisoformat(value), "full", locale=locale)
     if name == "items":
