@@ -34,19 +34,26 @@ Text = str | dict[str, str]
 
 
 @lru_cache(maxsize=None)
-def catalogue(language: str) -> dict[str, Text]:
-    """The catalogue of `language` as stored (read once); {} for a language without a file yet."""
+def read_catalogue(folder: Path, language: str) -> dict[str, Text]:
+    """The catalogue `<folder>/<language>.json` as stored (read once); {} for a language without a
+    file yet. Also the phrasebook's (backend/phrases/locales)."""
     if language not in SUPPORTED:
         return {}
+    path = folder / f"{language}.json"
     try:
-        return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except ValueError:  # a broken file must not break every answer: Dutch then (tests/test_catalogues.py fails)
         if language == DEFAULT:
             raise
-        log.error("backend/locales/%s.json is not valid JSON: falling back to Dutch", language)
+        log.error("%s is not valid JSON: falling back to Dutch", path)
         return {}
+
+
+def catalogue(language: str) -> dict[str, Text]:
+    """The server's catalogue of `language` (backend/locales)."""
+    return read_catalogue(LOCALES, language)
 
 
 @lru_cache(maxsize=None)

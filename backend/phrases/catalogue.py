@@ -3,25 +3,22 @@ own language.
 
 Standard phrases live in `backend/phrases/locales/<lang>.json`, one flat catalogue per language
 (the format of `backend/locales/<lang>.json`): `phrase.<id>` is the sentence with `{slot}`
-placeholders, `item.<code>` the name of a bring item as it stands inside a sentence, and
-`mark.written_in_dutch` the line that tells a worker why a text is Dutch. Every language has every
+placeholders, and `mark.written_in_dutch` the line that tells a worker why a text is Dutch. Every language has every
 key with the same placeholders (tests/test_phrasebook.py checks it). Adding a phrase is adding its
 key to all eight files.
 
 A slot's name is its type: `time` (HH:MM, local time in Europe/Brussels), `date` (YYYY-MM-DD),
 `place` and `person` (free text as typed, never translated) and `items` (bring-item codes, written
-as a list in the recipient's language). Times, dates and lists are formatted with Babel (CLDR) in
+as a list in the recipient's language, each named by the server's `bring.<code>`). Times, dates and lists are formatted with Babel (CLDR) in
 the recipient's locale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import get_args
 
@@ -29,11 +26,10 @@ from babel.dates import format_date, format_time
 from babel.lists import format_list
 
 from backend.errors import AppError
-from backend.i18n import SUPPORTED
+from backend.i18n import DEFAULT, SUPPORTED, read_catalogue, translate
 from backend.schedule.schemas import BringCode
 
 LANGUAGES = SUPPORTED
-DEFAULT = "nl"
 FOLDER = Path(__file__).resolve().parent / "locales"
 SLOT_TYPES = ("time", "date", "place", "person", "items")
 BRING_CODES = tuple(get_args(BringCode))
@@ -43,14 +39,8 @@ BABEL_LOCALE = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-@lru_cache(maxsize=None)
 def catalogue(language: str) -> dict[str, str]:
-    if language not in LANGUAGES:
-        return {}
-    try:
-        return json.loads((FOLDER / f"{language}.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    return read_catalogue(FOLDER, language)
 
 
 def standard_ids() -> list[str]:
@@ -79,7 +69,8 @@ def mark(language: str) -> str:
 
 
 def item_label(code: str, language: str) -> str:
-    return catalogue(language).get(f"item.{code}") or catalogue(DEFAULT).get(f"item.{code}", code)
+    """A bring item as it stands inside a sentence: the server's `bring.<code>` (as in push and iCalendar)."""
+    return translate(f"bring.{code}", language)
 
 
 @dataclass(frozen=True)
