@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -14,6 +15,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+def speech_stub(voices: list[str] | None = None) -> str:
+    """An init script that replaces speechSynthesis: what "Lees voor" would say is recorded in
+    `window.__spoken` with its language tag (and voice). With `voices` (language tags) the phone
+    has exactly those voices; without, the browser's own list stands."""
+    stub_voices = "" if voices is None else """
+  const voices = %s.map((lang) => ({ lang, name: 'Voice ' + lang, localService: true, default: false, voiceURI: lang }));
+  // Plain objects stand for the voices, so the utterance is a plain object too.
+  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; this.lang = ""; this.voice = null; } };
+  window.speechSynthesis.getVoices = () => voices;""" % json.dumps(voices)
+    return """
+window.__spoken = [];
+if ("speechSynthesis" in window) {%s
+  window.speechSynthesis.speak = (u) => {
+    window.__spoken.push({ text: u.text, lang: u.lang, voice: u.voice ? u.voice.lang : null });
+    setTimeout(() => u.onend && u.onend(), 0);
+  };
+  window.speechSynthesis.cancel = () => {};
+}
+""" % stub_voices
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import clock
+from browser_fixtures import speech_stub
 from conftest import create_person
 
 pytestmark = pytest.mark.browser
@@ -251,25 +252,6 @@ def test_plural_forms_follow_each_languages_rules_in_the_browser(live_server, ne
 
 
 # ---- read aloud --------------------------------------------------------------------------------------
-
-def speech_stub(voices: list[str]) -> str:
-    """speechSynthesis replaced: what would be said is recorded with its language tag; the phone
-    has the voices `voices` (language tags)."""
-    return """
-window.__spoken = [];
-const voices = %s.map((lang) => ({ lang, name: 'Voice ' + lang, localService: true, default: false, voiceURI: lang }));
-if ("speechSynthesis" in window) {
-  // Plain objects stand for the voices, so the utterance is a plain object too.
-  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; this.lang = ""; this.voice = null; } };
-  window.speechSynthesis.getVoices = () => voices;
-  window.speechSynthesis.speak = (u) => {
-    window.__spoken.push({ text: u.text, lang: u.lang, voice: u.voice ? u.voice.lang : null });
-    setTimeout(() => u.onend && u.onend(), 0);
-  };
-  window.speechSynthesis.cancel = () => {};
-}
-""" % json.dumps(voices)
-
 
 def test_read_aloud_speaks_the_workers_language_or_says_there_is_no_voice(personas, new_context, assert_accessible):
     created = arabic_worker(personas)

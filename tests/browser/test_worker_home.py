@@ -21,6 +21,7 @@ import re
 import pytest
 
 from clock import BRUSSELS
+from browser_fixtures import speech_stub
 from conftest import build_personas, create_person
 from transit_feeds import live_feed, write_feed
 
@@ -28,17 +29,6 @@ pytestmark = pytest.mark.browser
 WEDNESDAY, THURSDAY = dt.date(2026, 12, 2), dt.date(2026, 12, 3)
 SCREEN = 640
 
-# The page's speech, replaced: what "Lees voor" would say is recorded with its language tag.
-SPEECH = """
-window.__spoken = [];
-if ("speechSynthesis" in window) {
-  window.speechSynthesis.speak = (u) => {
-    window.__spoken.push({ text: u.text, lang: u.lang });
-    setTimeout(() => u.onend && u.onend(), 0);
-  };
-  window.speechSynthesis.cancel = () => {};
-}
-"""
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -63,7 +53,7 @@ def plan(p, worker_id: str, start: dt.datetime, end: dt.datetime, title: str, ki
 def phone(new_context, server, speech: bool = True):
     context = new_context("phone", server=server)
     if speech:
-        context.add_init_script(SPEECH)
+        context.add_init_script(speech_stub())
     return context
 
 

@@ -16,20 +16,11 @@ import uuid
 import httpx
 import pytest
 
+from browser_fixtures import speech_stub
 from conftest import COACH_PASSWORD, create_person
 
 pytestmark = pytest.mark.browser
 SW_CONTROLS = "() => navigator.serviceWorker.controller !== null"
-SPEECH = """
-window.__spoken = [];
-if ("speechSynthesis" in window) {
-  window.speechSynthesis.speak = (u) => {
-    window.__spoken.push({ text: u.text, lang: u.lang });
-    setTimeout(() => u.onend && u.onend(), 0);
-  };
-  window.speechSynthesis.cancel = () => {};
-}
-"""
 
 
 def new_worker(personas, first_name: str) -> dict:
@@ -61,7 +52,7 @@ def test_berichten_offline_shows_the_last_list_and_reads_the_coachs_words(person
     remind(personas, worker_id, "Morgen vroeger beginnen", "Kom morgen om 7 uur. We starten vroeger door de levering.")
     remind(personas, worker_id, "Nieuwe werkschoenen", "Je nieuwe schoenen liggen bij het onthaal")
     context = new_context("phone")
-    context.add_init_script(SPEECH)
+    context.add_init_script(speech_stub())
     page = context.new_page()
     page.goto(created["invite"]["url"])
     page.locator("#today").wait_for()
