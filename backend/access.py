@@ -91,9 +91,24 @@ def _value(obj: Any, name: str) -> Any:
 
 # --- dependency and guards ----------------------------------------------------------------------
 
-def provide_actor(request: Request) -> Actor:
+PENDING_USER = "werkmaat.pending_user"
+"""Scope key of the session middleware's lookup still to be done (`accounts.auth`): an async
+function of the scope that returns the asker. It runs once, when the request first asks."""
+
+
+async def current_user(scope: Any) -> Any:
+    """What the session middleware knows of the asker: an `Actor`, or None when nobody is signed in.
+    The session lookup runs here, at the first ask of the request, so a route that never asks (the
+    shell, static files, `/health`) makes no query."""
+    pending = scope.pop(PENDING_USER, None)
+    if pending is not None:
+        scope["user"] = await pending(scope)
+    return scope.get("user")
+
+
+async def provide_actor(request: Request) -> Actor:
     """The asker of this request; 401 when nobody is signed in (guards normally refuse earlier)."""
-    user = request.scope.get("user")
+    user = await current_user(request.scope)
     if user is None:
         raise NotSignedIn()
     return actor_from(user)
@@ -104,12 +119,12 @@ CurrentActor = NamedDependency[SkipValidation[Actor]]
 parameter name (type-keyed injection arrives in 3.0), so the parameter is always called `actor`;
 the value comes from our own session lookup, so validating it again would only cost time."""
 
-dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
+dependencies = {"actor": Provide(provide_actor)}
 """Register once on the app (`Litestar(..., dependencies=access.dependencies)`) or on a controller."""
 
 
-def _connection_actor(connection: ASGIConnection) -> Actor:
-    user = connection.scope.get("user")
+async def _connection_actor(connection: ASGIConnection) -> Actor:
+    user = await current_user(connection.scope)
     if user is None:
         raise NotSignedIn()
     return actor_from(user)
@@ -118,24 +133,24 @@ def _connection_actor(connection: ASGIConnection) -> Actor:
 async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: anyone signed in (401 otherwise).
 
-    The guards are `async def` although they never wait: Litestar runs a plain `def` guard in a
-    worker thread, a thread hop on every request (issue 14)."""
-    _connection_actor(connection)
+    The guards are `async def`: the first one of a request waits for the session lookup, and
+    Litestar would run a plain `def` guard in a worker thread, a thread hop on every request."""
+    await _connection_actor(connection)
 
 
 async def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: coaches and admins (403 for workers and buddies)."""
-    require_staff(_connection_actor(connection))
+    require_staff(await _connection_actor(connection))
 
 
 async def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: admins only."""
-    require_admin(_connection_actor(connection))
+    require_admin(await _connection_actor(connection))
 
 
 async def buddy_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: buddies only (ride offers, proposals, the buddy's own rides and profile)."""
-    require_role(_connection_actor(connection), Role.BUDDY)
+    require_role(await _connection_actor(connection), Role.BUDDY)
 
 
 # --- roles --------------------------------------------------------------------------------------

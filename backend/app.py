@@ -165,7 +165,7 @@ async def index(request: Request) -> Response:
     Its module preloads are the start-up modules, computed from the files (backend/shell.py), and
     for someone signed in their Home's modules and words (hints only: it varies with the cookie)."""
     try:
-        actor = access.provide_actor(request)
+        actor = await access.provide_actor(request)
     except NotSignedIn:
         actor = None
     # A page the browser opens itself (not the service worker's copy, fetched by the worker at install)

@@ -260,11 +260,11 @@ class SessionActor:
 
 def test_provide_actor_types_the_scope_user():
     raw = SessionActor(uuid.uuid4(), "coach", ORG_A, "Sara", "nl", uuid.uuid4())
-    actor = access.provide_actor(SimpleNamespace(scope={"user": raw}))
+    actor = run_in_fresh_thread(access.provide_actor(SimpleNamespace(scope={"user": raw})))
     assert isinstance(actor, Actor) and actor.role is Role.COACH and actor.organisation_id == ORG_A
-    assert access.provide_actor(SimpleNamespace(scope={"user": COACH})) is COACH
+    assert run_in_fresh_thread(access.provide_actor(SimpleNamespace(scope={"user": COACH}))) is COACH
     with pytest.raises(NotSignedIn):
-        access.provide_actor(SimpleNamespace(scope={"user": None}))
+        run_in_fresh_thread(access.provide_actor(SimpleNamespace(scope={"user": None})))
     with pytest.raises(ValueError):
         access.actor_from(SessionActor(uuid.uuid4(), "root", None, "x", "nl", uuid.uuid4()))
 

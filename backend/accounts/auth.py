@@ -1,4 +1,4 @@
-"""Who is asking: the session cookie is looked up on every request and the asker put in the scope.
+"""Who is asking: the session cookie is looked up once per request, when the request first asks.
 
 Guards then decide per route; services get the `Actor` as a plain value.
 """
@@ -12,7 +12,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 # Who may act and see is decided in `backend.access` (the actor, roles, guards and policies).
-from backend.access import Actor, Role
+from backend.access import PENDING_USER, Actor, Role
 from backend.accounts.secrets import token_hash
 from backend.accounts.tables import Session
 from backend.db import point_read
@@ -49,12 +49,33 @@ def session_expiry(kind: str, created_at: dt.datetime, now: dt.datetime) -> dt.d
     return min(now + session_idle(kind), created_at + session_lifetime(kind))
 
 
-# Every request's first query, by the unique token hash; written out by hand because Piccolo's query
-# builder cost more than the lookup itself (issue 14). Only the columns the `Actor` needs.
+# The person as `/api/me` shows them: with their organisation, coach, buddy and workplace (left
+# joins by primary key). Written out by hand: Piccolo's builder for four joins cost more than the
+# query (issue 14). `accounts.services.me` reads these columns.
+ME_COLUMNS = (
+    'p.id, p.role, p.first_name, p.last_name, p.phone, p.email, p.language, '
+    'o.id AS org_id, o.name AS org_name, '
+    'c.id AS coach_id, c.role AS coach_role, c.first_name AS coach_first_name, '
+    'c.last_name AS coach_last_name, c.phone AS coach_phone, '
+    'b.id AS buddy_id, b.role AS buddy_role, b.first_name AS buddy_first_name, '
+    'b.last_name AS buddy_last_name, b.phone AS buddy_phone, '
+    'w.id AS wp_id, w.name AS wp_name, w.street AS wp_street, w.postcode AS wp_postcode, '
+    'w.city AS wp_city, w.latitude AS wp_latitude, w.longitude AS wp_longitude'
+)
+ME_JOINS = (
+    'LEFT JOIN "organisation" o ON o.id = p.organisation '
+    'LEFT JOIN "person" c ON c.id = p.coach '
+    'LEFT JOIN "person" b ON b.id = p.buddy '
+    'LEFT JOIN "workplace" w ON w.id = p.workplace'
+)
+
+# The session lookup, by the unique token hash, carries the `/api/me` columns of its person too: the
+# joins cost the database microseconds, and `/api/me` and the Home then need no query of their own
+# for them (one round trip instead of two, issue 14).
 _SESSION_LOOKUP = (
-    'SELECT s.id, s.kind, s.created_at, s.last_seen_at, p.id AS person_id, p.role, '
-    'p.organisation AS organisation_id, p.first_name, p.language, p.active '
-    'FROM "session" s JOIN "person" p ON p.id = s.person '
+    'SELECT s.id AS session_id, s.kind, s.created_at, s.last_seen_at, p.organisation AS organisation_id, '
+    f'p.active, {ME_COLUMNS} '
+    f'FROM "session" s JOIN "person" p ON p.id = s.person {ME_JOINS} '
     'WHERE s.token_hash = {} AND s.revoked_at IS NULL AND s.expires_at > {}'
 )
 
@@ -62,21 +83,53 @@ _SESSION_LOOKUP = (
 async def actor_for_token(token: str) -> tuple[Actor | None, dt.datetime | None]:
     """The actor behind a session token (None when unknown, expired, revoked or inactive), and the
     new expiry when this request slid it forward."""
+    actor, new_expiry, _ = await session_for_token(token)
+    return actor, new_expiry
+
+
+async def session_for_token(token: str) -> tuple[Actor | None, dt.datetime | None, dict | None]:
+    """`actor_for_token`, and the row read with it (the person's `ME_COLUMNS`, see `me_row`)."""
     now = dt.datetime.now(dt.timezone.utc)
     rows = await point_read(Session._meta.db, _SESSION_LOOKUP, token_hash(token), now)
     row = rows[0] if rows else None
     if row is None or not row["active"]:
-        return None, None
+        return None, None, None
     if now >= row["created_at"] + session_lifetime(row["kind"]):
-        return None, None  # also sessions whose expiry was slid before absolute ages existed
+        return None, None, None  # also sessions whose expiry was slid before absolute ages existed
     new_expiry = None
     if now - row["last_seen_at"] > TOUCH_EVERY:
         new_expiry = session_expiry(row["kind"], row["created_at"], now)
         await Session.update({Session.last_seen_at: now, Session.expires_at: new_expiry}).where(
-            Session.id == row["id"])
-    actor = Actor(id=row["person_id"], role=Role(row["role"]), organisation_id=row["organisation_id"],
-                  first_name=row["first_name"], language=row["language"], session_id=row["id"])
-    return actor, new_expiry
+            Session.id == row["session_id"])
+    actor = Actor(id=row["id"], role=Role(row["role"]), organisation_id=row["organisation_id"],
+                  first_name=row["first_name"], language=row["language"], session_id=row["session_id"])
+    return actor, new_expiry, row
+
+
+# Keys of the request's scope (besides Litestar's "user" and "auth") that the session middleware uses.
+_TOKEN = "werkmaat.session_token"
+_ROW = "werkmaat.session_row"
+_RENEW = "werkmaat.session_renew"
+
+
+def me_row(scope: Scope, person_id: Any) -> dict | None:
+    """The `ME_COLUMNS` of `person_id` as this request's session lookup read them (None when it did
+    not: no session, or another person). Read in this request, so as fresh as a query of its own."""
+    row = scope.get(_ROW)
+    return row if row is not None and row["id"] == person_id else None
+
+
+async def _resolve(scope: Scope) -> Actor | None:
+    """The session lookup of this request, done when something first asks who is asking
+    (`access.current_user`): a route that never asks (the shell, static files, `/health`) makes no
+    query. Notes the revocation for the 401 and the slid expiry for the cookie."""
+    token = scope[_TOKEN]
+    actor, new_expiry, row = await session_for_token(token)
+    scope[_RENEW] = new_expiry
+    scope[_ROW] = row
+    if actor is None and await token_was_revoked(token):
+        scope["auth"] = DEVICE_REVOKED
+    return actor
 
 
 # `scope["auth"]` when the cookie's session was ended on purpose (revoked, or its person deactivated):
@@ -100,8 +153,9 @@ def session_cookie_header(token: str, max_age: int) -> bytes:
 
 
 class SessionMiddleware:
-    """Puts the `Actor` (or None) in `scope["user"]` for every HTTP request, and renews the cookie's
-    lifetime when the session's expiry slid forward, so a phone in daily use stays signed in."""
+    """Makes the asker (`access.current_user`: an `Actor` or None) known to every HTTP request, and
+    renews the cookie's lifetime when the session's expiry slid forward, so a phone in daily use
+    stays signed in. The lookup itself waits until the request first asks (see `_resolve`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -113,25 +167,23 @@ class SessionMiddleware:
         scope["user"] = None
         scope["auth"] = None
         token = _cookie(scope, SESSION_COOKIE)
-        new_expiry = None
-        if token and len(token) < 200:
-            actor, new_expiry = await actor_for_token(token)
-            scope["user"] = actor
-            if actor is None and await token_was_revoked(token):
-                scope["auth"] = DEVICE_REVOKED
-        if new_expiry is None:
+        if not token or len(token) >= 200:
             await self.app(scope, receive, send)
             return
-        max_age = int((new_expiry - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        scope[_TOKEN] = token
+        scope[PENDING_USER] = _resolve
 
         async def send_renewed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                # A handler that sets the session cookie itself (sign-in, sign-out) wins.
-                if not any(k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode())
-                           for k, v in headers):
-                    headers.append((b"set-cookie", session_cookie_header(token, max_age)))
-                message["headers"] = headers
+                new_expiry = scope.get(_RENEW)
+                if new_expiry is not None:
+                    max_age = int((new_expiry - dt.datetime.now(dt.timezone.utc)).total_seconds())
+                    headers = list(message.get("headers", []))
+                    # A handler that sets the session cookie itself (sign-in, sign-out) wins.
+                    if not any(k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode())
+                               for k, v in headers):
+                        headers.append((b"set-cookie", session_cookie_header(token, max_age)))
+                    message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_renewed)

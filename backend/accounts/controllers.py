@@ -18,6 +18,7 @@ from backend.accounts.auth import (
     DEVICE_COOKIE_DAYS,
     SESSION_COOKIE,
     client_address,
+    me_row,
 )
 from backend.accounts.schemas import (
     DeviceOut,
@@ -107,8 +108,8 @@ class MeController(Controller):
     dependencies = access.dependencies
 
     @get("", operation_id="getMe")
-    async def get_me(self, actor: CurrentActor) -> MeOut:
-        return await services.me(actor.id)
+    async def get_me(self, request: Request, actor: CurrentActor) -> MeOut:
+        return await services.me(actor.id, me_row(request.scope, actor.id))
 
     @patch("", operation_id="updateMe")
     async def update_me(self, actor: CurrentActor, data: JSONBody[MeUpdate]) -> MeOut:

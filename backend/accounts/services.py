@@ -16,7 +16,7 @@ import qrcode.image.svg
 from backend.accounts import throttle
 from backend.access import (INVITED_ROLES, STAFF_ROLES, Actor, Role, can_manage_person, can_see_person,
                             organisation_scope, visible_or_404)
-from backend.accounts.auth import session_expiry
+from backend.accounts.auth import ME_COLUMNS, ME_JOINS, session_expiry
 from backend.accounts.schemas import (
     Contact,
     DeviceOut,
@@ -169,24 +169,8 @@ def device_label(user_agent: str) -> str:
 # --- me -------------------------------------------------------------------------------------
 
 # The person with their organisation, coach, buddy and workplace in one query (it was six, one after
-# another); only the columns `MeOut` shows. Written out by hand: Piccolo's builder for four joins cost
-# more than the query (issue 14).
-_ME = (
-    'SELECT p.id, p.role, p.first_name, p.last_name, p.phone, p.email, p.language, '
-    'o.id AS org_id, o.name AS org_name, '
-    'c.id AS coach_id, c.role AS coach_role, c.first_name AS coach_first_name, '
-    'c.last_name AS coach_last_name, c.phone AS coach_phone, '
-    'b.id AS buddy_id, b.role AS buddy_role, b.first_name AS buddy_first_name, '
-    'b.last_name AS buddy_last_name, b.phone AS buddy_phone, '
-    'w.id AS wp_id, w.name AS wp_name, w.street AS wp_street, w.postcode AS wp_postcode, '
-    'w.city AS wp_city, w.latitude AS wp_latitude, w.longitude AS wp_longitude '
-    'FROM "person" p '
-    'LEFT JOIN "organisation" o ON o.id = p.organisation '
-    'LEFT JOIN "person" c ON c.id = p.coach '
-    'LEFT JOIN "person" b ON b.id = p.buddy '
-    'LEFT JOIN "workplace" w ON w.id = p.workplace '
-    'WHERE p.id = {}'
-)
+# another); only the columns `MeOut` shows (`auth.ME_COLUMNS`, which the session lookup reads too).
+_ME = f'SELECT {ME_COLUMNS} FROM "person" p {ME_JOINS} WHERE p.id = {{}}'
 
 
 def _joined_contact(row: dict, prefix: str) -> Contact | None:
@@ -196,11 +180,14 @@ def _joined_contact(row: dict, prefix: str) -> Contact | None:
                    last_name=row[f"{prefix}_last_name"], phone=row[f"{prefix}_phone"])
 
 
-async def me(person_id: UUID) -> MeOut:
-    rows = await point_read(Person._meta.db, _ME, person_id)
-    if not rows:
-        raise NotSignedIn()
-    row = rows[0]
+async def me(person_id: UUID, row: dict | None = None) -> MeOut:
+    """Who `person_id` is, with their contacts. `row`: their `auth.ME_COLUMNS` if this request read
+    them already (`auth.me_row`), which saves the query."""
+    if row is None:
+        rows = await point_read(Person._meta.db, _ME, person_id)
+        if not rows:
+            raise NotSignedIn()
+        row = rows[0]
     workers: list[Contact] = []
     if row["role"] == Role.BUDDY:
         linked = await Person.select(Person.id, Person.role, Person.first_name, Person.phone).where(

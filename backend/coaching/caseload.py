@@ -16,7 +16,7 @@ from backend.coaching import facts
 from backend.coaching.access import name_of
 from backend.coaching.flags import _detail, reason, utcnow
 from backend.coaching.schemas import CaseloadRow, FlagOut, LastReplyOut, PersonRef, StageOut
-from backend.coaching.tables import Flag, Milestone, WorkerFile
+from backend.coaching.tables import Flag
 from backend.db import one_snapshot
 from backend.errors import InvalidInput
 from backend.reminders.replies import last_replies
@@ -90,49 +90,50 @@ def name_contains(needle: str) -> WhereRaw:
 
 
 async def _rows(actor: Actor, condition, flagged: bool, now: dt.datetime) -> list[CaseloadRow]:
-    workers = await facts.workers_query(condition).order_by(Person.first_name).order_by(Person.last_name)
+    workers = await facts.caseload_workers(condition)
     if not workers:
         return []
     scope = facts.worker_ids(condition)
     people, orgs = {w["id"] for w in workers}, list({w["organisation"] for w in workers})
+    ids = [w["id"] for w in workers]
     # Independent reads, at once: PostgreSQL runs them on pooled connections, so the answer takes
     # about as long as the slowest one; SQLite runs them one after another on the snapshot's connection.
-    attendance, check_ins, seen, unread, reports, upcoming, file_rows, stone_rows, flag_rows, tomorrow, replied = \
-        await asyncio.gather(
-            facts.attendance_figures(people, orgs, now), facts.last_check_ins(people, orgs, now),
-            facts.last_seen(scope), facts.unread_counts(people, orgs, now), facts.open_reports(scope),
-            facts.next_items(people, orgs, now),
-            WorkerFile.select(WorkerFile.person, WorkerFile.status).where(WorkerFile.person.is_in(scope)).run(),
-            Milestone.select(Milestone.person, Milestone.position, Milestone.title, Milestone.status).where(
-                Milestone.person.is_in(scope)).run(),
-            Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
-                Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at).run(),
-            _tomorrow([w["id"] for w in workers], now),
-            last_replies([w["id"] for w in workers], now - REPLY_WINDOW, actor.language))
-    files = {r["person"]: r["status"] for r in file_rows}
-    stones: dict[UUID, list[dict]] = {}
+    items, marks, unread, stone_rows, flag_rows, tomorrow, replied = await asyncio.gather(
+        facts.item_figures(now), facts.attendance_marks(now), facts.unread_counts(people, orgs, now),
+        facts.select('SELECT CAST("milestone"."person" AS TEXT) AS "person", "milestone"."position" AS "position", '
+                     '"milestone"."title" AS "title", "milestone"."status" AS "status" FROM "milestone" '
+                     'WHERE "milestone"."person" IN ({})', scope.querystrings[0]),
+        Flag.select(Flag.id, Flag.person, Flag.rule, Flag.detail, Flag.opened_at, Flag.cleared_at).where(
+            Flag.person.is_in(scope) & Flag.closed_at.is_null()).order_by(Flag.opened_at).run(),
+        _tomorrow(ids, now),
+        last_replies(ids, now - REPLY_WINDOW, actor.language))
+    stones: dict[str, list[dict]] = {}
     for m in stone_rows:
         stones.setdefault(m["person"], []).append(m)
     open_flags: dict[UUID, list[FlagOut]] = {}
     for f in flag_rows:
         open_flags.setdefault(f["person"], []).append(flag_out(f, actor.language))
     rows = []
+    no_stage = stage_of([])
     for w in workers:
         person = w["id"]
         if flagged and not open_flags.get(person):
             continue
-        planned, attended, excused = attendance.get(person, (0, 0, 0))
+        key = str(person)
+        planned, next_at = items.get(key, (0, None))
+        attended, excused, checked_in_at = marks.get(key, (0, 0, None))
         counted = planned - excused
+        worker_stones = stones.get(key)
         rows.append(CaseloadRow(
             person_id=person, first_name=w["first_name"], last_name=w["last_name"],
             coach=PersonRef(id=w["coach"], name=name_of(w["coach_first"], w["coach_last"])) if w["coach"] else None,
             buddy=PersonRef(id=w["buddy"], name=name_of(w["buddy_first"], w["buddy_last"])) if w["buddy"] else None,
             planned_items=planned, attended_items=attended, excused_items=excused,
             attendance_rate=round(attended / counted, 3) if counted > 0 else None,
-            last_check_in_at=check_ins.get(person), last_app_open_at=seen.get(person),
-            unread_reminders=unread.get(person, 0), open_reports=reports.get(person, 0),
-            next_shift_at=upcoming.get(person), tomorrow=tomorrow.get(person, "unknown"),
-            stage=stage_of(stones.get(person, [])), status=files.get(person, "active"),
+            last_check_in_at=checked_in_at, last_app_open_at=facts.as_datetime(w["seen"]),
+            unread_reminders=unread.get(person, 0), open_reports=w["reports"] or 0,
+            next_shift_at=next_at, tomorrow=tomorrow.get(person, "unknown"),
+            stage=stage_of(worker_stones) if worker_stones else no_stage, status="active" if w["status"] is None else w["status"],
             flags=open_flags.get(person, []),
             last_reply=LastReplyOut(**replied[person]) if person in replied else None))
     return rows

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from piccolo.query.functions.aggregate import Count, Max, Min
+from piccolo.query.functions.aggregate import Count, Max
+from piccolo.querystring import QueryString
 
 from backend.access import Role
 from backend.accounts.tables import Person, Session
@@ -159,45 +160,80 @@ async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, 
 
 
 # --- caseload figures -------------------------------------------------------------------------
+# Hand-written SELECTs (through Piccolo's engine): one grouped row per worker, the worker's id as
+# text (`CAST(... AS TEXT)`, the same spelling on both databases) so that no row pays for a UUID.
 
-async def attendance_figures(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, tuple[int, int, int]]:
-    """(planned, attended, excused) items that ended in the last 28 days, per worker."""
-    window = work_items(orgs, now - ATTENDANCE_WINDOW, now, ended_by=now)
-    planned = await Participant.select(Participant.person, Count(alias="n")).where(
-        Participant.item.is_in(window)).group_by(Participant.person)
-    marked = await Attendance.select(Attendance.person, Attendance.status, Count(alias="n")).where(
-        Attendance.item.is_in(window)).group_by(Attendance.person, Attendance.status)
-    result = {row["person"]: [row["n"], 0, 0] for row in planned if row["person"] in people}
-    for row in marked:
-        if row["person"] not in people:
-            continue
-        figures = result.setdefault(row["person"], [0, 0, 0])
-        if row["status"] in ("present", "late"):
-            figures[1] += row["n"]
-        elif row["status"] == "excused":
-            figures[2] += row["n"]
-    return {person: (p, a, e) for person, (p, a, e) in result.items()}
+async def select(sql: str, *args: Any) -> list[dict]:
+    """Rows of a hand-written SELECT (`{}` for each argument) as dicts, on either database."""
+    rows = await Person._meta.db.run_querystring(QueryString(sql, *args))
+    return rows if not rows or isinstance(rows[0], dict) else [dict(row) for row in rows]
 
 
-async def last_check_ins(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, dt.datetime | None]:
-    """The latest check-in per worker in the last four weeks (older ones show as none)."""
-    rows = await Attendance.select(Attendance.person, Max(Attendance.checked_in_at, alias="at")).where(
-        Attendance.item.is_in(work_items(orgs, now - CHECK_IN_WINDOW, now + dt.timedelta(days=1)))
-        & Attendance.checked_in_at.is_not_null()).group_by(Attendance.person)
-    return {row["person"]: as_datetime(row["at"]) for row in rows if row["person"] in people}
+# A shift or training that was not cancelled (its `WORK_KINDS` follow as arguments).
+WORK_ITEM = ('"schedule_item"."cancelled_at" IS NULL AND "schedule_item"."kind" IN ('
+             + ", ".join("{}" for _ in WORK_KINDS) + ")")
 
 
-async def open_reports(scope) -> dict[UUID, int]:
-    rows = await AbsenceReport.select(AbsenceReport.person, Count(alias="n")).where(
-        AbsenceReport.person.is_in(scope) & AbsenceReport.seen_at.is_null()).group_by(AbsenceReport.person)
-    return by_person(rows, "n")
+async def item_figures(now: dt.datetime) -> dict[str, tuple[int, dt.datetime | None]]:
+    """Per worker (id as text): (planned items that ended in the last 28 days, start of the next
+    item in the coming 62 days), from one walk through both windows (the `starts_at` index; see
+    `work_items` for why not by organisation)."""
+    first, after, last = now - ATTENDANCE_WINDOW, now + dt.timedelta(microseconds=1), now + AHEAD
+    # CROSS JOIN: SQLite walks the items of the window first (PostgreSQL plans it as any join).
+    rows = await select(
+        'SELECT CAST("participant"."person" AS TEXT) AS "person", '
+        'SUM(CASE WHEN "schedule_item"."starts_at" >= {} AND "schedule_item"."starts_at" <= {} '
+        'AND "schedule_item"."ends_at" <= {} THEN 1 ELSE 0 END) AS "planned", '
+        'MIN(CASE WHEN "schedule_item"."starts_at" >= {} AND "schedule_item"."starts_at" <= {} '
+        'THEN "schedule_item"."starts_at" END) AS "next_at" '
+        'FROM "schedule_item" CROSS JOIN "participant" '
+        'WHERE "participant"."item" = "schedule_item"."id" AND "schedule_item"."starts_at" >= {} '
+        f'AND "schedule_item"."starts_at" <= {{}} AND {WORK_ITEM} '
+        'GROUP BY "participant"."person"',
+        first, now, now, after, last, min(first, after), max(now, last), *WORK_KINDS)
+    return {row["person"]: (row["planned"] or 0, as_datetime(row["next_at"])) for row in rows}
 
 
-async def next_items(people: set[UUID], orgs: list[UUID], now: dt.datetime) -> dict[UUID, dt.datetime]:
-    rows = await Participant.select(Participant.person, Min(Participant.item.starts_at, alias="at")).where(
-        Participant.item.is_in(work_items(orgs, now + dt.timedelta(microseconds=1), now + AHEAD))
-    ).group_by(Participant.person)
-    return {row["person"]: as_datetime(row["at"]) for row in rows if row["person"] in people}
+async def attendance_marks(now: dt.datetime) -> dict[str, tuple[int, int, dt.datetime | None]]:
+    """Per worker (id as text): (attended, excused) items that ended in the last 28 days and the
+    latest check-in in the last four weeks (older ones show as none), from one walk."""
+    first, ended = now - ATTENDANCE_WINDOW, now
+    check_first, check_last = now - CHECK_IN_WINDOW, now + dt.timedelta(days=1)
+    counted = ('"schedule_item"."starts_at" >= {} AND "schedule_item"."starts_at" <= {} '
+               'AND "schedule_item"."ends_at" <= {}')
+    rows = await select(
+        'SELECT CAST("attendance"."person" AS TEXT) AS "person", '
+        f'SUM(CASE WHEN {counted} AND "attendance"."status" IN ({{}}, {{}}) THEN 1 ELSE 0 END) AS "attended", '
+        f'SUM(CASE WHEN {counted} AND "attendance"."status" = {{}} THEN 1 ELSE 0 END) AS "excused", '
+        'MAX(CASE WHEN "schedule_item"."starts_at" >= {} AND "schedule_item"."starts_at" <= {} '
+        'THEN "attendance"."checked_in_at" END) AS "checked_in_at" '
+        'FROM "schedule_item" CROSS JOIN "attendance" '
+        'WHERE "attendance"."item" = "schedule_item"."id" AND "schedule_item"."starts_at" >= {} '
+        f'AND "schedule_item"."starts_at" <= {{}} AND {WORK_ITEM} '
+        'GROUP BY "attendance"."person"',
+        first, ended, ended, "present", "late", first, ended, ended, "excused", check_first, check_last,
+        min(first, check_first), max(ended, check_last), *WORK_KINDS)
+    return {row["person"]: (row["attended"] or 0, row["excused"] or 0, as_datetime(row["checked_in_at"]))
+            for row in rows}
+
+
+async def caseload_workers(condition) -> list[dict]:
+    """`workers_query(condition)` in the caseload's order, with per worker: the latest app open
+    (`seen`), unseen absence reports (`reports`) and the file's status (`status`, None without one)."""
+    where = (Person.role == Role.WORKER) & (Person.active == True) & condition  # noqa: E712
+    return await select(
+        'SELECT ALL "person"."id" AS "id", "person"."first_name" AS "first_name", '
+        '"person"."last_name" AS "last_name", "person"."organisation" AS "organisation", '
+        '"person"."coach" AS "coach", "person"."buddy" AS "buddy", '
+        '"person$coach"."first_name" AS "coach_first", "person$coach"."last_name" AS "coach_last", '
+        '"person$buddy"."first_name" AS "buddy_first", "person$buddy"."last_name" AS "buddy_last", '
+        '(SELECT MAX("session"."last_seen_at") FROM "session" WHERE "session"."person" = "person"."id") AS "seen", '
+        '(SELECT COUNT(*) FROM "absence_report" WHERE "absence_report"."person" = "person"."id" '
+        'AND "absence_report"."seen_at" IS NULL) AS "reports", '
+        '(SELECT "worker_file"."status" FROM "worker_file" WHERE "worker_file"."person" = "person"."id") AS "status" '
+        'FROM "person" LEFT JOIN "person" "person$coach" ON ("person"."coach" = "person$coach"."id") '
+        'LEFT JOIN "person" "person$buddy" ON ("person"."buddy" = "person$buddy"."id") '
+        'WHERE {} ORDER BY "person"."first_name" ASC, "person"."last_name" ASC', where.querystring)
 
 
 def workers_query(condition):

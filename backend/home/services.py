@@ -14,18 +14,20 @@ import logging
 
 from backend.access import Actor, Role
 from backend.accounts.services import me as me_of
-from backend.mobility.places import home_of
+from backend.errors import AppError
+from backend.home import reads
+from backend.home.schemas import CheckInOut, HomeShows, LeaveOut, TodayItemOut, TodayOut
 from backend.mobility.rides import SHOWN, rides_out
 from backend.mobility.services import request_out
 from backend.mobility.tables import Ride, RideRequest
-from backend.home.schemas import CheckInOut, HomeShows, LeaveOut, TodayItemOut, TodayOut
 from backend.schedule import recurrence
-from backend.schedule.attendance import OPENS_BEFORE, list_reports, with_absences
+from backend.schedule.attendance import OPENS_BEFORE, mark_absences
 from backend.schedule.schemas import ItemOut, ReportOut
 from backend.schedule.services import now as clock_now
-from backend.schedule.services import read_items
 from backend.schedule.tables import AbsenceReport
 from backend.transit import commute as commute_service
+from backend.transit import planner, realtime
+from backend.transit.services import LOCAL_TZ
 from notifications.reminders import utcnow
 from notifications.tables import Recipient
 
@@ -161,30 +163,94 @@ async def leave_for(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, l
 async def today(actor: Actor, language: str = "nl") -> TodayOut:
     """The worker's Home. Anyone else gets the parts that are theirs too (who they are, their unread
     count) with the worker's parts empty: the app starts with this one answer whatever the role.
-    `language`: of the words inside the leave time's journey (stop notes)."""
+    `language`: of the words inside the leave time's journey (stop notes).
+
+    Read with the hand-written statements of `home.reads` (the same values as `read_items`,
+    `with_absences`, `list_reports`, `home_of` and `unread_count` give): five statements, plus the
+    ride's when the worker asked one to the next item."""
     at = clock_now()
     day = recurrence.local_today(at)
     me = await me_of(actor.id)
+    unread, home = await reads.facts(actor.id, utcnow())
     if actor.role != Role.WORKER:
         return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,
-                        ride_request=None, has_home=False, unread=min(await unread_count(actor), UNREAD_CAP),
-                        reports=[])
-    items = await with_absences(actor, await read_items(day, day + dt.timedelta(days=DAYS_AHEAD), person_id=actor.id,
-                                                        include_participants=False, viewer=actor.id))
+                        ride_request=None, has_home=False, unread=min(unread, UNREAD_CAP), reports=[])
+    items, asked = await reads.own_items(actor.id, day, day + dt.timedelta(days=DAYS_AHEAD))
+    first = min((i.local_date for i in items), default=day)
+    last = max((i.local_date for i in items), default=day)
+    latest, sick = await reads.reports(actor.id, f"{me.first_name} {me.last_name}".strip(),
+                                       min(first, day), max(last, day))
+    if items:
+        items = mark_absences(actor.id, items, [r for r in sick if r["first_day"] <= last and r["last_day"] >= first])
     todays = [i for i in items if on_today(i, day, at)]
     upcoming = next_item(items, at)
-    sick_until = await _sick_until(actor, day)
-    ride, ride_request = await _ride_for(actor, upcoming)
-    home = await home_of(actor.id)
-    reports = await list_reports(actor, unseen_only=False, person_id=None, limit=20)
+    sick_until = max((r["last_day"] for r in sick if r["first_day"] <= day <= r["last_day"]), default=None)
+    if upcoming is not None and (asked is None or upcoming.id in asked):
+        ride, ride_request = await _ride_for(actor, upcoming)
+    else:
+        ride, ride_request = None, None
     return TodayOut(
         now=at, today=day, me=me,
         items=[_today_item(i, actor, at) for i in todays],
         next=_today_item(upcoming, actor, at) if upcoming else None,
         shows=what_home_shows(todays, upcoming, day, at, sick_until is not None),
         sick_until=sick_until, ride=ride, ride_request=ride_request,
-        has_home=home is not None and home.latitude is not None,
-        unread=min(await unread_count(actor), UNREAD_CAP),
-        reports=current_reports(reports, day),
-        leave=await leave_for(actor, upcoming, ride, at, language),
+        has_home=home is not None and home[0] is not None,
+        unread=min(unread, UNREAD_CAP),
+        reports=current_reports(latest, day),
+        leave=await _leave(actor, upcoming, ride, at, language, home, asked),
     )
+
+
+# Journeys planned for the Home's leave time, per process: keyed by the network (its feeds'
+# versions) and its live state (`live_token`), so a new timetable or a new delay is a new key and an
+# entry is never stale; the moment of asking is applied afterwards (what still leaves in time).
+_PLANS: dict[tuple, list] = {}
+_PLANS_MAX = 512
+
+
+async def _journeys(origin: tuple[float, float], destination: tuple[float, float], arrive_by: dt.datetime) -> list:
+    """`planner.plan_arrive_by(origin, destination, arrive_by)`, remembered while the network and its
+    live state are the same."""
+    net = await planner.current_network()
+    if net is None:
+        raise planner.NoTransitData()
+    await realtime.refresh(net)
+    token = getattr(net, "live_token", None)
+    key = (id(net), tuple(sorted(net.versions.items())), token, origin, destination, arrive_by)
+    found = _PLANS.get(key)
+    if found is not None:
+        return found
+    journeys = await planner.plan_arrive_by(origin, destination, arrive_by)
+    if getattr(net, "live_token", None) == token:  # not planned on newer live data meanwhile
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = journeys
+    return journeys
+
+
+async def _leave(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, language: str,
+                 home: tuple[float | None, float | None] | None, asked: set | None) -> LeaveOut | None:
+    """`leave_for`, without asking the database again for what the Home has read: with no ride asked
+    to the item, the way to work's answer for it is the first journey of `advise` that still leaves
+    (a late or no journey is no leave time). Otherwise, and for a day not stored yet, `leave_for`."""
+    if not wants_leave_time(item, ride, at):
+        return None
+    if asked is None or item.id in asked or item.virtual:
+        return await leave_for(actor, item, ride, at, language)
+    origin = home if home is not None and home[0] is not None and home[1] is not None else None
+    place = (item.place.latitude, item.place.longitude) \
+        if item.place.latitude is not None and item.place.longitude is not None else None
+    if origin is None or place is None:
+        return None
+    try:
+        journeys = await _journeys(origin, place, (item.starts_at - commute_service.ARRIVE_EARLY).astimezone(LOCAL_TZ))
+    except AppError:  # no feed loaded, or a date the feeds do not cover: no leave time
+        return None
+    except Exception:  # the Home answer never fails for the leave time
+        log.warning("leave time for item %s not worked out", item.id, exc_info=True)
+        return None
+    journey = next((j for j in journeys if j.departure >= at), None)
+    if journey is None:
+        return None
+    return LeaveOut(item_id=item.id, at=journey.departure, journey=journey)

@@ -145,11 +145,20 @@ async def last_replies(people: list[UUID], since: dt.datetime, language: str) ->
         return {}
     from notifications import payload
 
+    from piccolo.columns.combination import WhereRaw
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    if isinstance(Recipient._meta.db, SQLiteEngine):
+        # Through the `replied_at` index (a few recent replies), not the person index: SQLite would
+        # otherwise walk every message of each worker, a year of them. `+` keeps SQLite off that index.
+        whose = WhereRaw(f'+"recipient"."person" IN ({", ".join(["{}"] * len(people))})', *people)
+    else:
+        whose = Recipient.person.is_in(people)
     rows = await Recipient.select(
         Recipient.person, Recipient.reply, Recipient.replied_at, Recipient.reminder.title.as_alias("title"),
         Recipient.reminder.template.as_alias("template"), Recipient.reminder.params.as_alias("params"),
         Recipient.reminder.body.as_alias("body"),
-    ).where(Recipient.person.is_in(people) & Recipient.replied_at.is_not_null() & (Recipient.replied_at > since)
+    ).where(whose & Recipient.replied_at.is_not_null() & (Recipient.replied_at > since)
             & Recipient.reminder.cancelled_at.is_null()).order_by(Recipient.replied_at).output(load_json=True)
     found: dict[UUID, dict] = {}
     for r in rows:

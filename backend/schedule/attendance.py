@@ -205,11 +205,17 @@ async def with_absences(actor: Actor, items: list[ItemOut]) -> list[ItemOut]:
     reports = await AbsenceReport.select(AbsenceReport.first_day, AbsenceReport.last_day).where(
         (AbsenceReport.person == actor.id) & (AbsenceReport.kind == "sick")
         & (AbsenceReport.first_day <= last) & (AbsenceReport.last_day >= first))
+    return mark_absences(actor.id, items, reports)
+
+
+def mark_absences(person_id: UUID, items: list[ItemOut], reports: list[dict]) -> list[ItemOut]:
+    """`with_absences` once the person's sick reports (rows with `first_day`, `last_day`) that reach
+    the items' days are read."""
     sick_days = {r["first_day"] + dt.timedelta(days=n) for r in reports
                  for n in range((r["last_day"] - r["first_day"]).days + 1)}
     result = []
     for item in items:
-        mine = next((a for a in item.attendance if a.person_id == actor.id), None)
+        mine = next((a for a in item.attendance if a.person_id == person_id), None)
         absence = None
         if mine is not None and mine.status == "excused":
             absence = "sick" if item.local_date in sick_days else "excused"
