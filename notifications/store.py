@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import lru_cache
+
+from piccolo.querystring import QueryString
 
 from notifications import transport
 from notifications.config import DispatchConfig, TickResult, backoff, utcnow
@@ -27,33 +28,63 @@ def chunks(values: list, size: int = 500):
         yield values[start:start + size]
 
 
+def _engine():
+    return Delivery._meta.db
+
+
+def _postgres() -> bool:
+    return _engine().engine_type == "postgres"
+
+
+def _marks(values) -> str:
+    """`{}, {}, ...`: one placeholder per value (an IN list both databases take)."""
+    return ", ".join("{}" for _ in values)
+
+
+async def _sql(sql: str, *args) -> list:
+    """Rows (mappings by column name) of one hand-written statement, inside the current transaction if
+    there is one: on the hot paths, instead of building a Piccolo query for every batch."""
+    return await _engine().run_querystring(QueryString(sql, *args))
+
+
+# No ORDER BY: on the `status` index the due rows come in index order (on SQLite in the order they
+# were made), so a claim stops after `limit` of them; sorting by next_attempt_at made every claim
+# read and sort every pending row (7 ms a claim with 10,000 pending on SQLite).
+_CLAIM = ("UPDATE delivery SET status = 'sending', lease_until = {}, leased_by = {}, attempts = attempts + 1 "
+          "WHERE id IN (SELECT id FROM delivery WHERE status IN ('queued', 'sending') AND next_attempt_at <= {} "
+          "AND (lease_until IS NULL OR lease_until < {})%(busy)s LIMIT {}%(lock)s) "
+          "RETURNING id, recipient, subscription, attempts")
+
+
 async def claim(config: DispatchConfig, now: dt.datetime, limit: int | None = None,
-                busy_origins: list[str] | tuple[str, ...] = ()) -> list[dict]:
+                busy_origins: list[str] | tuple[str, ...] = ()) -> list:
     """Lease up to `limit` (default `batch`) due deliveries to this worker in one statement, none of
-    them to a push service in `busy_origins` (`scheme://host`, see `transport.origin_of`)."""
-    condition = (Delivery.status.is_in(["queued", "sending"]) & (Delivery.next_attempt_at <= now)
-                 & (Delivery.lease_until.is_null() | (Delivery.lease_until < now)))
+    them to a push service in `busy_origins` (`scheme://host`, see `transport.origin_of`). Rows with
+    id, recipient, subscription and attempts."""
+    busy = ""
     if busy_origins:
-        busy = PushSubscription.endpoint.like(f"{busy_origins[0]}/%")
-        for origin in busy_origins[1:]:
-            busy = busy | PushSubscription.endpoint.like(f"{origin}/%")
-        condition = condition & Delivery.subscription.not_in(PushSubscription.select(PushSubscription.id).where(busy))
-    due = Delivery.select(Delivery.id).where(condition).order_by(Delivery.next_attempt_at).limit(limit or config.batch)
-    if Delivery._meta.db.engine_type == "postgres":
-        due = due.lock_rows("UPDATE", skip_locked=True)
-    return await Delivery.update({
-        Delivery.status: "sending", Delivery.lease_until: now + config.lease,
-        Delivery.leased_by: config.worker_id, Delivery.attempts: Delivery.attempts + 1,
-    }).where(Delivery.id.is_in(due)).returning(Delivery.id, Delivery.recipient, Delivery.subscription,
-                                               Delivery.attempts)
+        likes = " OR ".join("endpoint LIKE {}" for _ in busy_origins)
+        busy = f" AND subscription NOT IN (SELECT id FROM push_subscription WHERE {likes})"
+    sql = _CLAIM % {"busy": busy, "lock": " FOR UPDATE SKIP LOCKED" if _postgres() else ""}
+    return await _sql(sql, now + config.lease, config.worker_id, now, now,
+                      *[f"{origin}/%" for origin in busy_origins], limit or config.batch)
 
 
-async def load(claimed: list[dict]) -> list[dict]:
+_LOAD = ("SELECT d.id AS id, d.recipient AS recipient, d.subscription AS subscription, r.reminder AS reminder_id, "
+         "p.language AS language, s.endpoint AS endpoint, s.p256dh AS p256dh, s.auth AS auth, "
+         "s.deactivated_at AS unsubscribed FROM delivery d LEFT JOIN recipient r ON r.id = d.recipient "
+         "LEFT JOIN person p ON p.id = r.person LEFT JOIN push_subscription s ON s.id = d.subscription "
+         "WHERE d.id IN (%s)")
+
+
+async def load(claimed: list) -> list[dict]:
     """Everything the sends of `claimed` need, one dict per delivery (two queries for the batch):
     id, attempts, recipient, subscription, language, endpoint, p256dh, auth, unsubscribed, and the
     reminder (None when it is gone)."""
     attempts = {c["id"]: c["attempts"] for c in claimed}
-    rows = await Delivery.select(*_load_columns()).where(Delivery.id.is_in(list(attempts)))
+    rows: list[dict] = []
+    for chunk in chunks(list(attempts)):
+        rows += [dict(row) for row in await _sql(_LOAD % _marks(chunk), *chunk)]
     reminder_ids = list({r["reminder_id"] for r in rows if r["reminder_id"] is not None})
     reminders = {r["id"]: r for r in await Reminder.select(*REMINDER_COLUMNS).where(
         Reminder.id.is_in(reminder_ids)).output(load_json=True)} if reminder_ids else {}
@@ -65,17 +96,6 @@ async def load(claimed: list[dict]) -> list[dict]:
     return rows + [{"id": c["id"], "attempts": c["attempts"], "recipient": c["recipient"],
                     "subscription": c["subscription"], "reminder": None, "endpoint": None}
                    for c in claimed if c["id"] not in found]
-
-
-@lru_cache(maxsize=1)
-def _load_columns() -> tuple:
-    # Built once: Piccolo makes a new join object for every attribute step through a foreign key.
-    return (Delivery.id, Delivery.recipient, Delivery.subscription,
-            Delivery.recipient.reminder.as_alias("reminder_id"),
-            Delivery.recipient.person.language.as_alias("language"),
-            Delivery.subscription.endpoint.as_alias("endpoint"), Delivery.subscription.p256dh.as_alias("p256dh"),
-            Delivery.subscription.auth.as_alias("auth"),
-            Delivery.subscription.deactivated_at.as_alias("unsubscribed"))
 
 
 def _mine_all(config: DispatchConfig, ids: list):
@@ -90,8 +110,9 @@ async def renew(config: DispatchConfig, ids: list, now: dt.datetime) -> set:
     """Extend this worker's leases on `ids` from `now`; returns the ids it still held."""
     renewed: set = set()
     for chunk in chunks(ids):
-        rows = await Delivery.update({Delivery.lease_until: now + config.lease}).where(
-            _mine_all(config, chunk)).returning(Delivery.id)
+        rows = await _sql(f"UPDATE delivery SET lease_until = {{}} WHERE id IN ({_marks(chunk)}) "
+                          "AND leased_by = {} AND status = 'sending' RETURNING id",
+                          now + config.lease, *chunk, config.worker_id)
         renewed.update(row["id"] for row in rows)
     return renewed
 
@@ -113,25 +134,27 @@ async def mark_sent(config: DispatchConfig, sent: list[dict], result: TickResult
         return
     now = utcnow()
     by_id = {d["id"]: d for d in sent}
-    async with Delivery._meta.db.transaction():
-        marked = await Delivery.update({
-            Delivery.status: "sent", Delivery.sent_at: now, Delivery.http_status: 201, Delivery.lease_until: None,
-            Delivery.send_count: Delivery.send_count + 1, Delivery.last_error: "",
-        }).where(_mine_all(config, list(by_id))).returning(Delivery.id)
-        marked_ids = [row["id"] for row in marked]
+    async with _engine().transaction():
+        marked_ids = []
+        for chunk in chunks(list(by_id)):
+            marked = await _sql(
+                "UPDATE delivery SET status = 'sent', sent_at = {}, http_status = 201, lease_until = NULL, "
+                f"send_count = send_count + 1, last_error = '' WHERE id IN ({_marks(chunk)}) "
+                "AND leased_by = {} AND status = 'sending' RETURNING id", now, *chunk, config.worker_id)
+            marked_ids += [row["id"] for row in marked]
         groups: dict = {}
         for delivery_id in marked_ids:
             delivery = by_id[delivery_id]
             groups.setdefault(delivery["reminder"]["id"], (delivery["reminder"], []))[1].append(delivery["recipient"])
         for reminder, recipient_ids in groups.values():
             late = int((now - reminder["due_at"]).total_seconds())
-            await Recipient.update({
-                Recipient.push_status: "sent", Recipient.pushed_at: now, Recipient.push_error: "",
-                Recipient.late_seconds: late if late > config.late_after.total_seconds() else 0,
-            }).where(Recipient.id.is_in(recipient_ids) & (Recipient.push_status != "sent"))
-        if marked_ids:
-            await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-                PushSubscription.id.is_in(list({by_id[i]["subscription"] for i in marked_ids})))
+            for chunk in chunks(recipient_ids):
+                await _sql("UPDATE recipient SET push_status = 'sent', pushed_at = {}, push_error = '', "
+                           f"late_seconds = {{}} WHERE id IN ({_marks(chunk)}) AND push_status != 'sent'",
+                           now, late if late > config.late_after.total_seconds() else 0, *chunk)
+        for chunk in chunks(list({by_id[i]["subscription"] for i in marked_ids})):
+            await _sql(f"UPDATE push_subscription SET last_success_at = {{}} WHERE id IN ({_marks(chunk)})",
+                       now, *chunk)
     result.sent += len(marked_ids)
     lost = len(by_id) - len(marked_ids)
     if lost:

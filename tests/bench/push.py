@@ -102,6 +102,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -135,11 +143,18 @@ def run_once(database_url: str, name: str, count: int, dispatchers: int, raw_all
     load_at_due = load_average()
     pusher_pids = [child.pid for child in service._children]
     cpu_at_due = cpu_seconds([worker.pid]), cpu_seconds(pusher_pids)
+    machine_at_due = machine_cpu()
+    timeline, next_mark = [], due + 1.0
     try:
         while service.count() < count and time.time() - due < 600:
             time.sleep(0.05)
+            if time.time() >= next_mark:
+                timeline.append(service.count())
+                next_mark += 1.0
         cpu_worker = cpu_seconds([worker.pid]) - cpu_at_due[0]
         cpu_service = cpu_seconds(pusher_pids) - cpu_at_due[1]
+        machine = machine_cpu()
+        machine_busy = (machine[0] - machine_at_due[0]) / max(machine[1] - machine_at_due[1], 1e-9)
     finally:
         worker.terminate()
         try:
@@ -157,13 +172,15 @@ def run_once(database_url: str, name: str, count: int, dispatchers: int, raw_all
                "first": received[0] - due, "last": received[-1] - due, "p50": statistics.median(lateness),
                "p99": percentile(lateness, 0.99), "posted_twice": sum(service.attempts.values()) - len(firsts),
                "marked_twice": _marked_twice(env), "rejected": len(service.service.rejected), "load": load_at_due,
-               "cpu_worker_us": cpu_worker / count * 1e6, "cpu_service_us": cpu_service / count * 1e6}
+               "cpu_worker_us": cpu_worker / count * 1e6, "cpu_service_us": cpu_service / count * 1e6,
+               "machine_busy": machine_busy, "timeline": timeline}
     print(f"{name}: received {figures['received']}/{count}, {rate:,.0f} msg/s end to end "
           f"= {figures['ratio']:.2f} of raw all-core encryption; first message {figures['first']:.2f} s after the "
           f"due time, last {figures['last']:.1f} s; lateness p50 {figures['p50']:.1f} s, p99 {figures['p99']:.1f} s; "
           f"posted twice: {figures['posted_twice']}, marked sent twice: {figures['marked_twice']}; rejected by "
           f"the push service: {figures['rejected']}; CPU per message: dispatchers {figures['cpu_worker_us']:.0f} us, "
-          f"push service {figures['cpu_service_us']:.0f} us (load average at the due time: {load_at_due})", flush=True)
+          f"push service {figures['cpu_service_us']:.0f} us (load average at the due time: {load_at_due}; the machine's CPU "
+          f"{machine_busy:.0%} busy meanwhile); received after each second: {' '.join(map(str, timeline))}", flush=True)
     return figures
 
 
