@@ -55,10 +55,6 @@ def as_datetime(value: Any) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def by_person(rows: list[dict], key: str) -> dict[UUID, Any]:
-    return {row["person"]: row[key] for row in rows}
-
-
 async def last_seen(scope) -> dict[UUID, dt.datetime | None]:
     rows = await Session.select(Session.person, Max(Session.last_seen_at, alias="at")).where(
         Session.person.is_in(scope)).group_by(Session.person)

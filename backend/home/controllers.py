@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 
 from backend import access
 from backend.access import CurrentActor, signed_in
+from backend.accounts.auth import me_row
 from backend.home import services
 from backend.home.schemas import TodayOut
 from backend.i18n import pick_language
@@ -25,7 +26,8 @@ class TodayController(Controller):
         a buddy, coach or admin gets who they are and their unread count, the worker's parts empty
         (the app starts with this answer for every role). For a worker whose next step is to
         leave home by bus, when to leave (`leave`, as the way to work says it)."""
-        return await services.today(actor, pick_language(request.headers.get("accept-language")))
+        return await services.today(actor, pick_language(request.headers.get("accept-language")),
+                                    me_row(request.scope, actor.id))
 
 
 ROUTES = [TodayController]

@@ -1,5 +1,5 @@
 """The Home's reads, written out by hand (issue 14): Piccolo's query builder cost more than the
-queries, and the Home asked a dozen of them one after another. Five statements in all, none per
+queries, and the Home asked a dozen of them one after another. Four statements in all, none per
 item, each by the person's own indexed rows, on `db.point_read` (inline on SQLite, the pool on
 PostgreSQL). They return what the services they stand in for return, value for value:
 

@@ -24,12 +24,10 @@ from backend.schedule import recurrence
 from backend.schedule.attendance import OPENS_BEFORE, mark_absences
 from backend.schedule.schemas import ItemOut, ReportOut
 from backend.schedule.services import now as clock_now
-from backend.schedule.tables import AbsenceReport
 from backend.transit import commute as commute_service
 from backend.transit import planner, realtime
 from backend.transit.services import LOCAL_TZ
 from notifications.reminders import utcnow
-from notifications.tables import Recipient
 
 log = logging.getLogger("werkmaat.home")
 
@@ -92,20 +90,6 @@ def what_home_shows(todays: list[ItemOut], upcoming: ItemOut | None, day: dt.dat
     return "later" if upcoming is not None else "free"
 
 
-async def unread_count(worker: Actor) -> int:
-    """Messages that came due for the worker and are not opened (the inbox's unread filter)."""
-    return await Recipient.count().where(
-        (Recipient.person == worker.id) & Recipient.read_at.is_null()
-        & (Recipient.reminder.due_at <= utcnow()) & Recipient.reminder.cancelled_at.is_null())
-
-
-async def _sick_until(worker: Actor, day: dt.date) -> dt.date | None:
-    rows = await AbsenceReport.select(AbsenceReport.last_day).where(
-        (AbsenceReport.person == worker.id) & (AbsenceReport.kind == "sick")
-        & (AbsenceReport.first_day <= day) & (AbsenceReport.last_day >= day))
-    return max((r["last_day"] for r in rows), default=None)
-
-
 def current_reports(reports: list[ReportOut], day: dt.date) -> list[ReportOut]:
     """Sick reports that reach today or later, late reports of today."""
     return [r for r in reports if (r.kind == "sick" and r.last_day >= day) or (r.kind == "late" and r.first_day == day)]
@@ -160,17 +144,18 @@ async def leave_for(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, l
     return LeaveOut(item_id=item.id, at=found.leave_home_at, journey=found.journeys[0] if found.journeys else None)
 
 
-async def today(actor: Actor, language: str = "nl") -> TodayOut:
+async def today(actor: Actor, language: str = "nl", me_row: dict | None = None) -> TodayOut:
     """The worker's Home. Anyone else gets the parts that are theirs too (who they are, their unread
     count) with the worker's parts empty: the app starts with this one answer whatever the role.
-    `language`: of the words inside the leave time's journey (stop notes).
+    `language`: of the words inside the leave time's journey (stop notes). `me_row`: the asker's
+    `auth.ME_COLUMNS` as the request's session lookup read them (`auth.me_row`), which saves a query.
 
     Read with the hand-written statements of `home.reads` (the same values as `read_items`,
-    `with_absences`, `list_reports`, `home_of` and `unread_count` give): five statements, plus the
+    `with_absences`, `list_reports`, `home_of` and the inbox's unread filter give): four statements, plus the
     ride's when the worker asked one to the next item."""
     at = clock_now()
     day = recurrence.local_today(at)
-    me = await me_of(actor.id)
+    me = await me_of(actor.id, me_row)
     unread, home = await reads.facts(actor.id, utcnow())
     if actor.role != Role.WORKER:
         return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,
