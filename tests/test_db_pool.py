@@ -264,3 +264,88 @@ def test_what_counts_as_a_read():
     assert not is_read("INSERT INTO item (name) VALUES ('a') RETURNING id")
     assert not is_read("WITH gone AS (DELETE FROM item RETURNING id) SELECT * FROM gone")
     assert not is_read("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# --- PostgreSQL: the connections kept for point reads (`PooledPostgresEngine.point_read`) -----------
+
+@pytest.fixture
+def pg_engine():
+    import conftest
+
+    from backend.db import PooledPostgresEngine
+
+    url = conftest.create_pg_database()
+    engine = engine_from_url(url)
+    assert isinstance(engine, PooledPostgresEngine)
+
+    async def schema() -> None:
+        await engine.run_ddl("CREATE TABLE item (id SERIAL PRIMARY KEY, name TEXT UNIQUE, n INTEGER DEFAULT 0)")
+
+    run_in_fresh_thread(schema())
+    yield engine
+    conftest.drop_pg_database(url)
+
+
+def run_pooled(engine, coro_fn):
+    async def main():
+        await engine.start_connection_pool(min_size=1, max_size=6)
+        try:
+            return await coro_fn()
+        finally:
+            await engine.close_connection_pool()
+
+    return run_in_fresh_thread(main())
+
+
+def test_pg_point_reads_keep_their_connections(pg_engine):
+    from backend.db import POSTGRES_POINT_READ_CONNECTIONS
+
+    async def body():
+        await pg_engine.run_querystring(Q("INSERT INTO item (name) VALUES ('a'), ('b')"))
+        backends = set()
+        for _ in range(20):
+            rows = await point_read(pg_engine, "SELECT name, pg_backend_pid() AS pid FROM item WHERE name = {}", "a")
+            assert rows[0]["name"] == "a"
+            backends.add(rows[0]["pid"])
+        assert len(backends) == 1 and len(pg_engine._kept) == 1  # one connection, kept for all twenty
+
+        # Many at once: at most POSTGRES_POINT_READ_CONNECTIONS kept, the rest through the pool; all answer.
+        answers = await asyncio.gather(*[
+            point_read(pg_engine, "SELECT name, pg_sleep(0.05)::text AS s FROM item WHERE name = {}", name)
+            for name in ("a", "b") * 5])
+        assert [a[0]["name"] for a in answers] == ["a", "b"] * 5
+        assert len(pg_engine._kept) == POSTGRES_POINT_READ_CONNECTIONS
+        assert sorted(map(id, pg_engine._idle)) == sorted(map(id, pg_engine._kept))
+
+        # Inside a transaction a point read sees the transaction's own writes.
+        async with pg_engine.transaction():
+            await pg_engine.run_querystring(Q("INSERT INTO item (name) VALUES ('c')"))
+            assert await point_read(pg_engine, "SELECT name FROM item WHERE name = {}", "c") == [{"name": "c"}]
+
+    run_pooled(pg_engine, body)
+
+
+def test_pg_a_failed_or_cancelled_point_read_gives_its_connection_back(pg_engine):
+    import asyncpg
+
+    async def body():
+        with pytest.raises(asyncpg.exceptions.UndefinedTableError):
+            await point_read(pg_engine, "SELECT * FROM nowhere WHERE id = {}", 1)
+        assert pg_engine._kept == []
+        task = asyncio.ensure_future(point_read(pg_engine, "SELECT pg_sleep({})", 5))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert pg_engine._kept == []  # not kept: it may be mid-query
+        assert await point_read(pg_engine, "SELECT count(*) AS c FROM item") == [{"c": 0}]
+
+    run_pooled(pg_engine, body)  # and the pool closes without waiting on a kept connection
+
+
+def test_point_read_refuses_literal_braces(engine):
+    async def body():
+        with pytest.raises(ValueError):
+            await point_read(engine, "SELECT '{{}}' AS x")
+
+    run(engine, body)

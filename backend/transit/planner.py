@@ -60,8 +60,7 @@ def _mode(route_type: int) -> str:
 async def current_network() -> Network | None:
     """The network of the feeds in the database now (reloaded when a feed's version changed)."""
     global _network
-    rows = await store.list_feeds()
-    wanted = {r["name"]: r["version"] for r in rows}
+    wanted = await store.feed_versions()
     if _network is not None and _network.versions == wanted:
         return _network
     async with _lock:
@@ -81,8 +80,7 @@ async def current_network() -> Network | None:
                 _feeds[name] = (version, await asyncio.to_thread(FeedData.from_bytes, blob))
             if not stale:
                 break
-            rows = await store.list_feeds()
-            wanted = {r["name"]: r["version"] for r in rows}
+            wanted = await store.feed_versions()
         if not wanted:
             _network = None
             return None

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backend.db import point_read
 from backend.transit.network import Network, service_day_base
 from backend.transit.tables import TransitLive
 
@@ -530,9 +531,14 @@ _cache: dict[tuple[str, str], list[dict]] = {}
 _lock = asyncio.Lock()
 
 
+_LIVE_ROWS = ('SELECT key, feed, kind, version, header_at, interval_s FROM "transit_live" '
+              'WHERE version != {}')
+
+
 async def _rows(now: dt.datetime) -> list[dict]:
-    rows = await TransitLive.select(TransitLive.key, TransitLive.feed, TransitLive.kind, TransitLive.version,
-                                    TransitLive.header_at, TransitLive.interval_s).where(TransitLive.version != "")
+    # On every planning request: a hand-written read of a few rows (inline on SQLite), see
+    # `store.feed_versions`.
+    rows = await point_read(TransitLive._meta.db, _LIVE_ROWS, "")
     return [r for r in rows if r["header_at"] is not None
             and (now - r["header_at"]).total_seconds() <= STALE_FACTOR * r["interval_s"] + APPLY_SLACK_S]
 

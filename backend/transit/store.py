@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from backend.db import point_read
 from backend.transit.gtfs import FeedData
 from backend.transit.tables import TransitFeed, TransitFeedChunk
 
@@ -41,6 +42,14 @@ async def save_feed(feed: FeedData) -> str:
 async def list_feeds() -> list[dict]:
     """Every loaded feed's row (name, version, dates, counts), by name."""
     return await TransitFeed.select().order_by(TransitFeed.name)
+
+
+async def feed_versions() -> dict[str, str]:
+    """Each loaded feed's current version by name: what every planning request checks (`planner.
+    current_network`), so one small hand-written read (inline on SQLite) rather than the whole rows
+    through the query builder (about 0.19 ms of CPU per request, issue 14)."""
+    rows = await point_read(TransitFeed._meta.db, 'SELECT name, version FROM "transit_feed"')
+    return {r["name"]: r["version"] for r in rows}
 
 
 async def load_blob(name: str, version: str) -> bytes | None:
