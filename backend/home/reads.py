@@ -26,11 +26,13 @@ from backend.schedule.schemas import AttendanceOut, ItemOut, ReportOut
 from backend.schedule.tables import ScheduleItem, ScheduleSeries
 
 # Live series the person is planned in that are not stored up to a day: the LIKE finds the id in
-# the JSON text of `participants` (the exact check follows in Python, as `_live_series` does).
+# the JSON text of `participants` (the exact check follows in Python, as `_live_series` does). The
+# CASE is for SQLite: a LIKE on a bound parameter as a term of its own makes SQLite prepare the
+# statement again at every run, to try its LIKE optimisation (29 against 4 us here).
 _SERIES = (
     'SELECT * FROM "schedule_series" s WHERE s.ended_at IS NULL '
-    'AND (s.expanded_until IS NULL OR s.expanded_until < {}) '
-    'AND CAST(s.participants AS TEXT) LIKE {}'
+    'AND CASE WHEN s.expanded_until IS NULL OR s.expanded_until < {} '
+    'THEN CAST(s.participants AS TEXT) LIKE {} ELSE (1 = 0) END'
 )
 
 # The person's stored items overlapping [start, end) with their place, their own attendance and
