@@ -31,19 +31,29 @@ IdempotencyKey = Annotated[str | None, Parameter(
     description="Client-made key; sending the same action again with it returns the first answer.")]
 PENDING = 0
 
-# The fingerprint of the request being handled, set by `backend.app` before the handler runs (the
-# handler and its `run_once` run in the same task, so they see it).
-_REQUEST: ContextVar[str] = ContextVar("werkmaat_request_fingerprint", default="")
+# What the request being handled is (method, path, body), set by `backend.app` before the handler
+# runs (the handler and its `run_once` run in the same task, so they see it). Its fingerprint is
+# worked out only when `run_once` asks: most requests never do (a hash per GET cost every request).
+_REQUEST: ContextVar[tuple[str, str, bytes] | None] = ContextVar("werkmaat_request", default=None)
 
 
 def remember_request(method: str, path: str, body: bytes) -> None:
-    """Note what this request is, for `run_once`. A JSON body counts by its content, not its layout."""
+    """Note what this request is, for `run_once`."""
+    _REQUEST.set((method, path, body))
+
+
+def request_fingerprint() -> str:
+    """The fingerprint of the request being handled ("" outside one). A JSON body counts by its
+    content, not its layout."""
+    found = _REQUEST.get()
+    if found is None:
+        return ""
+    method, path, body = found
     try:
         canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted") if body.strip() else b""
     except msgspec.DecodeError:
         canonical = body
-    digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
-    _REQUEST.set(digest)
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
 def _stored(body: dict) -> tuple[str | None, dict | None]:
@@ -63,7 +73,7 @@ async def run_once(person_id: UUID, key: str | None, action: Callable[[], Awaita
     if not KEY_RE.match(key):
         raise InvalidInput.field("Idempotency-Key", "idempotency_key_invalid")
     full_key = f"{person_id}:{scope}:{key}"
-    fingerprint = _REQUEST.get()
+    fingerprint = request_fingerprint()
     # Claim the key first: of two copies arriving together, only one gets past this insert.
     claimed = await IdempotentRequest.insert(
         IdempotentRequest(key=full_key, person=person_id, status_code=PENDING,
