@@ -535,7 +535,16 @@ async def point_read(engine: Engine, sql: str, *args: Any) -> list[dict]:
         raise ValueError("point_read takes no literal braces")
     if isinstance(engine, (PooledSQLiteEngine, PooledPostgresEngine)):
         return await engine.point_read(_compile(sql, engine.engine_type), args)
-    return [dict(row) for row in await engine.run_querystring(QueryString(sql, *args))]
+    return await run_sql(engine, sql, *args)
+
+
+async def run_sql(engine: Engine, sql: str, *args: Any) -> list[dict]:
+    """Rows, as dicts, of one hand-written statement (`{}` for each argument) on the engine's usual
+    path: a pool thread on SQLite, the pool on PostgreSQL, the current transaction's connection
+    inside one. For statements that write or scan (the caseload's figures, the push batches); a read
+    of a few rows by key takes `point_read`."""
+    rows = await engine.run_querystring(QueryString(sql, *args))
+    return rows if not rows or isinstance(rows[0], dict) else [dict(row) for row in rows]
 
 
 def one_snapshot(engine: Engine):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from piccolo.querystring import QueryString
-
+from backend.db import run_sql
 from notifications import transport
 from notifications.config import DispatchConfig, TickResult, backoff, utcnow
 from notifications.tables import Delivery, PushSubscription, Recipient, Reminder
@@ -44,7 +43,7 @@ def _marks(values) -> str:
 async def _sql(sql: str, *args) -> list:
     """Rows (mappings by column name) of one hand-written statement, inside the current transaction if
     there is one: on the hot paths, instead of building a Piccolo query for every batch."""
-    return await _engine().run_querystring(QueryString(sql, *args))
+    return await run_sql(_engine(), sql, *args)
 
 
 # No ORDER BY: on the `status` index the due rows come in index order (on SQLite in the order they

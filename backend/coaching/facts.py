@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count, Max
-from piccolo.querystring import QueryString
 
 from backend.access import Role
 from backend.accounts.tables import Person, Session
 from backend.coaching.rules import Facts, day_state
 from backend.coaching.tables import Note, WorkerFile
+from backend.db import run_sql
 from backend.schedule import recurrence
 from backend.schedule.tables import AbsenceReport, Attendance, Participant, ScheduleItem
 from notifications.tables import Recipient, Reminder
@@ -161,8 +161,7 @@ async def facts_for(workers: list[dict], scope, now: dt.datetime) -> dict[UUID, 
 
 async def select(sql: str, *args: Any) -> list[dict]:
     """Rows of a hand-written SELECT (`{}` for each argument) as dicts, on either database."""
-    rows = await Person._meta.db.run_querystring(QueryString(sql, *args))
-    return rows if not rows or isinstance(rows[0], dict) else [dict(row) for row in rows]
+    return await run_sql(Person._meta.db, sql, *args)
 
 
 # A shift or training that was not cancelled (its `WORK_KINDS` follow as arguments).

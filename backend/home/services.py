@@ -25,7 +25,7 @@ from backend.schedule.attendance import OPENS_BEFORE, mark_absences
 from backend.schedule.schemas import ItemOut, ReportOut
 from backend.schedule.services import now as clock_now
 from backend.transit import commute as commute_service
-from backend.transit import planner, realtime
+from backend.transit import planner
 from backend.transit.services import LOCAL_TZ
 from notifications.reminders import utcnow
 
@@ -187,33 +187,6 @@ async def today(actor: Actor, language: str = "nl", me_row: dict | None = None) 
     )
 
 
-# Journeys planned for the Home's leave time, per process: keyed by the network (its feeds'
-# versions) and its live state (`live_token`), so a new timetable or a new delay is a new key and an
-# entry is never stale; the moment of asking is applied afterwards (what still leaves in time).
-_PLANS: dict[tuple, list] = {}
-_PLANS_MAX = 512
-
-
-async def _journeys(origin: tuple[float, float], destination: tuple[float, float], arrive_by: dt.datetime) -> list:
-    """`planner.plan_arrive_by(origin, destination, arrive_by)`, remembered while the network and its
-    live state are the same."""
-    net = await planner.current_network()
-    if net is None:
-        raise planner.NoTransitData()
-    await realtime.refresh(net)
-    token = getattr(net, "live_token", None)
-    key = (id(net), tuple(sorted(net.versions.items())), token, origin, destination, arrive_by)
-    found = _PLANS.get(key)
-    if found is not None:
-        return found
-    journeys = await planner.plan_arrive_by(origin, destination, arrive_by)
-    if getattr(net, "live_token", None) == token:  # not planned on newer live data meanwhile
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.clear()
-        _PLANS[key] = journeys
-    return journeys
-
-
 async def _leave(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, language: str,
                  home: tuple[float | None, float | None] | None, asked: set | None) -> LeaveOut | None:
     """`leave_for`, without asking the database again for what the Home has read: with no ride asked
@@ -229,7 +202,8 @@ async def _leave(actor: Actor, item: ItemOut | None, ride, at: dt.datetime, lang
     if origin is None or place is None:
         return None
     try:
-        journeys = await _journeys(origin, place, (item.starts_at - commute_service.ARRIVE_EARLY).astimezone(LOCAL_TZ))
+        journeys = await planner.plan_arrive_by_remembered(
+            origin, place, (item.starts_at - commute_service.ARRIVE_EARLY).astimezone(LOCAL_TZ))
     except AppError:  # no feed loaded, or a date the feeds do not cover: no leave time
         return None
     except Exception:  # the Home answer never fails for the leave time

@@ -130,7 +130,7 @@ async def advise(origin: tuple[float, float] | None, destination: tuple[float, f
         return Advice("unknown", problem="transit_workplace_unknown")
     arrive_by = (starts_at - ARRIVE_EARLY).astimezone(LOCAL_TZ)
     try:
-        journeys = await planner.plan_arrive_by(origin, destination, arrive_by)
+        journeys = await planner.plan_arrive_by_remembered(origin, destination, arrive_by)
     except AppError as exc:  # no feed loaded, or a date the feeds do not cover
         return Advice("unknown", problem=exc.key, params=dict(exc.params))
     in_time = [j for j in journeys if j.departure >= now]

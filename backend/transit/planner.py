@@ -325,3 +325,32 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
         raise DateNotCovered(min(f.first for f in net.feeds), max(f.last for f in net.feeds))
     return await asyncio.to_thread(plan_sync, net, origin, destination, arrive_by, max_walk_m=max_walk_m,
                                    max_transfers=max_transfers, max_options=max_options)
+
+
+# Journeys planned with the default limits, per process: keyed by the network (its feeds' versions)
+# and its live state (`live_token`), so a new timetable or a new delay is a new key and an entry is
+# never stale. The moment of asking is for the caller to apply (what still leaves in time). The Home
+# asks for the same arrival on every refresh of every phone of a workplace (issue 14).
+_PLANS: dict[tuple, list[Journey]] = {}
+_PLANS_MAX = 512
+
+
+async def plan_arrive_by_remembered(origin: tuple[float, float], destination: tuple[float, float],
+                                    arrive_by: dt.datetime) -> list[Journey]:
+    """`plan_arrive_by(origin, destination, arrive_by)`, remembered while the network and its live
+    state are the same. The journeys are shared: read them, do not change them."""
+    net = await current_network()
+    if net is None:
+        raise NoTransitData()
+    await realtime.refresh(net)
+    token = getattr(net, "live_token", None)
+    key = (id(net), tuple(sorted(net.versions.items())), token, origin, destination, arrive_by)
+    found = _PLANS.get(key)
+    if found is not None:
+        return found
+    journeys = await plan_arrive_by(origin, destination, arrive_by)
+    if getattr(net, "live_token", None) == token:  # not planned on newer live data meanwhile
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = journeys
+    return journeys
