@@ -470,7 +470,7 @@ class PooledPostgresEngine(PostgresEngine):
     async def point_read(self, sql: str, args: Any) -> list[dict]:
         """Rows of a SELECT by key (`sql` with `$n` placeholders), on a kept connection."""
         if self.current_transaction.get() is not None or self.pool is None:
-            return [dict(row) for row in await self.run_querystring(_Compiled(sql, args))]
+            return [dict(row) for row in await self.run_querystring(_compiled(sql, args))]
         connection = self._idle.pop() if self._idle else None
         if connection is None:
             if len(self._kept) >= POSTGRES_POINT_READ_CONNECTIONS:
@@ -496,12 +496,11 @@ class PooledPostgresEngine(PostgresEngine):
         return [dict(row) for row in rows]
 
 
-class _Compiled(QueryString):
+def _compiled(sql: str, args: Any) -> QueryString:
     """A statement already compiled for its engine (see `point_read`), for Piccolo's own path."""
-
-    def __init__(self, sql: str, args: Any) -> None:
-        super().__init__("")
-        self._frozen_compiled_strings = (sql, list(args))
+    querystring = QueryString("")
+    querystring._frozen_compiled_strings = (sql, list(args))
+    return querystring
 
 
 _COMPILED: dict[tuple[str, str], str] = {}

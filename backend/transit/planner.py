@@ -57,10 +57,11 @@ def _mode(route_type: int) -> str:
         route_type // 100, "other")
 
 
-async def current_network() -> Network | None:
-    """The network of the feeds in the database now (reloaded when a feed's version changed)."""
+async def current_network(versions: dict[str, str] | None = None) -> Network | None:
+    """The network of the feeds in the database now (reloaded when a feed's version changed).
+    `versions`: the feeds' versions when the caller has just read them (`store.transit_state`)."""
     global _network
-    wanted = await store.feed_versions()
+    wanted = versions if versions is not None else await store.feed_versions()
     if _network is not None and _network.versions == wanted:
         return _network
     async with _lock:
@@ -309,10 +310,12 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
     """
     if arrive_by.tzinfo is None:
         raise ValueError("arrive_by must be timezone-aware")
-    net = await current_network()
+    state = await store.transit_state()  # the feeds' versions and the live rows, in one read
+    net = await current_network(state[0] if state else None)
     if net is None:
         raise NoTransitData()
-    await realtime.refresh(net)  # live delays, skipped stops, cancelled trips (GTFS-Realtime)
+    # Live delays, skipped stops, cancelled trips (GTFS-Realtime).
+    await realtime.refresh(net, live_rows=state[1] if state else None)
     def covered(f) -> bool:
         try:
             local = arrive_by.astimezone(f.timezone)
@@ -339,10 +342,11 @@ async def plan_arrive_by_remembered(origin: tuple[float, float], destination: tu
                                     arrive_by: dt.datetime) -> list[Journey]:
     """`plan_arrive_by(origin, destination, arrive_by)`, remembered while the network and its live
     state are the same. The journeys are shared: read them, do not change them."""
-    net = await current_network()
+    state = await store.transit_state()  # both checks in one read
+    net = await current_network(state[0] if state else None)
     if net is None:
         raise NoTransitData()
-    await realtime.refresh(net)
+    await realtime.refresh(net, live_rows=state[1] if state else None)
     token = getattr(net, "live_token", None)
     key = (id(net), tuple(sorted(net.versions.items())), token, origin, destination, arrive_by)
     found = _PLANS.get(key)

@@ -535,19 +535,24 @@ _LIVE_ROWS = ('SELECT key, feed, kind, version, header_at, interval_s FROM "tran
               'WHERE version != {}')
 
 
-async def _rows(now: dt.datetime) -> list[dict]:
-    # On every planning request: a hand-written read of a few rows (inline on SQLite), see
-    # `store.feed_versions`.
-    rows = await point_read(TransitLive._meta.db, _LIVE_ROWS, "")
+def _valid(rows: list[dict], now: dt.datetime) -> list[dict]:
     return [r for r in rows if r["header_at"] is not None
             and (now - r["header_at"]).total_seconds() <= STALE_FACTOR * r["interval_s"] + APPLY_SLACK_S]
 
 
-async def refresh(net: Network | None, now: dt.datetime | None = None) -> None:
-    """Bring `net.live` (and the alerts) up to the live rows now valid; one small query when unchanged."""
+async def _rows(now: dt.datetime) -> list[dict]:
+    # On every planning request: a hand-written read of a few rows (inline on SQLite), see
+    # `store.feed_versions`.
+    return _valid(await point_read(TransitLive._meta.db, _LIVE_ROWS, ""), now)
+
+
+async def refresh(net: Network | None, now: dt.datetime | None = None, live_rows: list[dict] | None = None) -> None:
+    """Bring `net.live` (and the alerts) up to the live rows now valid; one small query when unchanged.
+    `live_rows`: the rows with a version as the caller has just read them (`store.transit_state`),
+    which saves that query."""
     now = now or utcnow()
     try:
-        rows = await _rows(now)
+        rows = _valid(live_rows, now) if live_rows is not None else await _rows(now)
     except Exception:  # noqa: BLE001 - a database without the table yet: no live data
         log.debug("no live state table", exc_info=True)
         rows = []
