@@ -429,8 +429,13 @@ async def _keep_session(connection: Any) -> None:
     asyncpg does itself). See `PooledPostgresEngine`."""
 
 
-POSTGRES_POINT_READ_CONNECTIONS = 3
-"""Connections of the asyncpg pool that a process keeps for `point_read` (see `PooledPostgresEngine`)."""
+POSTGRES_POOL_MIN, POSTGRES_POOL_MAX = 2, 16
+"""Connections of a process's asyncpg pool: a few open at once, at most 16 (asyncpg's own default is
+10 and 10: ten held open per process even when idle)."""
+POSTGRES_POINT_READ_CONNECTIONS = 8
+"""Of those, the most a process keeps for `point_read` (see `PooledPostgresEngine`): one per request
+in flight at 8 connections. Always at least two fewer than the pool's size, so transactions and
+other queries find a connection and a read waiting to keep one can never wait forever."""
 
 
 class PooledPostgresEngine(PostgresEngine):
@@ -456,6 +461,8 @@ class PooledPostgresEngine(PostgresEngine):
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         kwargs.setdefault("reset", _keep_session)
+        kwargs.setdefault("min_size", POSTGRES_POOL_MIN)
+        kwargs.setdefault("max_size", POSTGRES_POOL_MAX)
         self._kept, self._idle = [], []
         await super().start_connection_pool(**kwargs)
 
@@ -473,7 +480,7 @@ class PooledPostgresEngine(PostgresEngine):
             return [dict(row) for row in await self.run_querystring(_compiled(sql, args))]
         connection = self._idle.pop() if self._idle else None
         if connection is None:
-            if len(self._kept) >= POSTGRES_POINT_READ_CONNECTIONS:
+            if len(self._kept) >= min(POSTGRES_POINT_READ_CONNECTIONS, self.pool.get_max_size() - 2):
                 async with self.pool.acquire() as other:
                     return [dict(row) for row in await other.fetch(sql, *args)]
             self._kept.append(None)  # the place is taken before the wait, so no more than the limit are
