@@ -8,7 +8,7 @@ import itertools
 import logging
 import re
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 
 import msgspec
 from litestar import Litestar, MediaType, Request, Response, get, route
@@ -328,6 +328,14 @@ async def check_request(request: Request) -> None:
         return  # not JSON at all: Litestar's own parsing answers that
 
 
+def _http_handlers(app: Litestar) -> Iterator[tuple[HTTPRoute, Any]]:
+    """(route, handler) for every handler of every HTTP route of the app."""
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                yield route, handler
+
+
 def document_routes(app: Litestar) -> None:
     """Fill in, for every API route, what the OpenAPI document cannot learn from the handler alone.
 
@@ -339,29 +347,26 @@ def document_routes(app: Litestar) -> None:
       a guard, 403 for unsafe methods (CSRF), 404 where an id is given (in the path, or to a route
       behind sign-in). A route declares any others itself (e.g. 429 on sign-in).
     """
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute):
+    for route, handler in _http_handlers(app):
+        if not handler.resolve_include_in_schema():
             continue
-        for handler in route.route_handlers:
-            if not handler.resolve_include_in_schema():
-                continue
-            codes: set[int] = set()
-            takes_input = bool(set(handler.parsed_fn_signature.parameters) - {"request", "scope", "state"})
-            guarded = any(layer.guards for layer in handler.ownership_layers)
-            if takes_input or route.path_parameters:
-                codes.add(400)
-            if guarded:
-                handler.security = SESSION_SECURITY
-                codes |= {401, 403}
-            if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
-                codes |= {403, 409}
-            if handler.parsed_data_field is not None:
-                codes.add(415)
-            if "idempotency_key" in handler.parsed_fn_signature.parameters:
-                codes.add(422)
-            if route.path_parameters or (guarded and takes_input):
-                codes.add(404)  # an id in the path, query or body that the asker cannot see
-            handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
+        codes: set[int] = set()
+        takes_input = bool(set(handler.parsed_fn_signature.parameters) - {"request", "scope", "state"})
+        guarded = any(layer.guards for layer in handler.ownership_layers)
+        if takes_input or route.path_parameters:
+            codes.add(400)
+        if guarded:
+            handler.security = SESSION_SECURITY
+            codes |= {401, 403}
+        if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
+            codes |= {403, 409}
+        if handler.parsed_data_field is not None:
+            codes.add(415)
+        if "idempotency_key" in handler.parsed_fn_signature.parameters:
+            codes.add(422)
+        if route.path_parameters or (guarded and takes_input):
+            codes.add(404)  # an id in the path, query or body that the asker cannot see
+        handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
 
 
 def guards_without_copies(app: Litestar) -> None:
@@ -375,18 +380,15 @@ def guards_without_copies(app: Litestar) -> None:
     that differs only in that method.
     """
     subclasses: dict[type, type] = {}
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute):
+    for _, handler in _http_handlers(app):
+        if not handler.resolve_guards():
             continue
-        for handler in route.route_handlers:
-            if not handler.resolve_guards():
-                continue
-            cls = type(handler)
-            if cls not in subclasses:
-                subclasses[cls] = type(cls.__name__, (cls,), {
-                    "__slots__": (), "authorize_connection": _authorize_without_copy,
-                    "__module__": cls.__module__, "__qualname__": cls.__qualname__})
-            handler.__class__ = subclasses[cls]
+        cls = type(handler)
+        if cls not in subclasses:
+            subclasses[cls] = type(cls.__name__, (cls,), {
+                "__slots__": (), "authorize_connection": _authorize_without_copy,
+                "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        handler.__class__ = subclasses[cls]
 
 
 async def _authorize_without_copy(self: Any, connection: Any) -> None:

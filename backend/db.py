@@ -458,6 +458,7 @@ class PooledPostgresEngine(PostgresEngine):
         super().__init__(*args, **kwargs)
         self._kept: list[Any] = []   # connections held for point reads
         self._idle: list[Any] = []   # of those, the ones not running a query now
+        self._taking = 0             # kept connections being taken from the pool right now
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         kwargs.setdefault("reset", _keep_session)
@@ -475,21 +476,17 @@ class PooledPostgresEngine(PostgresEngine):
         await super().close_connection_pool()
 
     async def point_read(self, sql: str, args: Any) -> list[dict]:
-        """Rows of a SELECT by key (`sql` with `$n` placeholders), on a kept connection."""
-        if self.current_transaction.get() is not None or self.pool is None:
-            return [dict(row) for row in await self.run_querystring(_compiled(sql, args))]
-        connection = self._idle.pop() if self._idle else None
-        if connection is None:
-            if len(self._kept) >= min(POSTGRES_POINT_READ_CONNECTIONS, self.pool.get_max_size() - 2):
-                async with self.pool.acquire() as other:
-                    return [dict(row) for row in await other.fetch(sql, *args)]
-            self._kept.append(None)  # the place is taken before the wait, so no more than the limit are
-            try:                     # ever kept (kept ones are not given back: the pool could run dry)
-                connection = await self.pool.acquire()
-            finally:
-                if None in self._kept:
-                    self._kept.remove(None)
-            self._kept.append(connection)
+        """Rows of a SELECT by key (`sql` with `$n` placeholders), on a kept connection; inside a
+        transaction on the transaction's connection, as Piccolo's own queries."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return [dict(row) for row in await transaction.connection.fetch(sql, *args)]
+        if self.pool is None:  # a command without a pool
+            return [dict(row) for row in await self._run_in_new_connection(sql, args)]
+        connection = self._idle.pop() if self._idle else await self._keep_one()
+        if connection is None:  # all kept ones busy: one from the pool, as any query
+            async with self.pool.acquire() as other:
+                return [dict(row) for row in await other.fetch(sql, *args)]
         try:
             rows = await connection.fetch(sql, *args)
         except BaseException:
@@ -502,12 +499,18 @@ class PooledPostgresEngine(PostgresEngine):
             self._idle.append(connection)
         return [dict(row) for row in rows]
 
-
-def _compiled(sql: str, args: Any) -> QueryString:
-    """A statement already compiled for its engine (see `point_read`), for Piccolo's own path."""
-    querystring = QueryString("")
-    querystring._frozen_compiled_strings = (sql, list(args))
-    return querystring
+    async def _keep_one(self) -> Any:
+        """A connection taken from the pool to keep, or None at the limit. The limit counts the ones
+        being taken too: kept ones never go back, so the pool could otherwise run dry."""
+        if len(self._kept) + self._taking >= min(POSTGRES_POINT_READ_CONNECTIONS, self.pool.get_max_size() - 2):
+            return None
+        self._taking += 1
+        try:
+            connection = await self.pool.acquire()
+        finally:
+            self._taking -= 1
+        self._kept.append(connection)
+        return connection
 
 
 _COMPILED: dict[tuple[str, str], str] = {}
@@ -520,6 +523,8 @@ def _compile(sql: str, engine_type: str) -> str:
     key = (sql, engine_type)
     found = _COMPILED.get(key)
     if found is None:
+        if "{{" in sql or "}}" in sql:
+            raise ValueError("point_read takes no literal braces")
         parts = sql.split("{}")
         if engine_type == "sqlite":
             found = "?".join(parts)
@@ -537,8 +542,6 @@ async def point_read(engine: Engine, sql: str, *args: Any) -> list[dict]:
     (`PooledSQLiteEngine.point_read`), a kept connection on PostgreSQL
     (`PooledPostgresEngine.point_read`). Values come back as Piccolo's own queries return them
     (UUIDs, datetimes, bools)."""
-    if "{{" in sql or "}}" in sql:
-        raise ValueError("point_read takes no literal braces")
     if isinstance(engine, (PooledSQLiteEngine, PooledPostgresEngine)):
         return await engine.point_read(_compile(sql, engine.engine_type), args)
     return await run_sql(engine, sql, *args)

@@ -300,6 +300,18 @@ def leg_notes(leg: Leg, language: str) -> list[str]:
     return out
 
 
+async def live_network() -> Network:
+    """The network now, with its live state brought up to date: the feeds' versions and the live
+    rows come from one read (`store.transit_state`). Raises `NoTransitData` when no feed is loaded."""
+    state = await store.transit_state()  # None: a database that cannot answer it in one read
+    net = await current_network(state[0] if state else None)
+    if net is None:
+        raise NoTransitData()
+    # Live delays, skipped stops, cancelled trips (GTFS-Realtime).
+    await realtime.refresh(net, live_rows=state[1] if state else None)
+    return net
+
+
 async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, float],
                          arrive_by: dt.datetime, *, max_walk_m: int = 1000, max_transfers: int = 3,
                          max_options: int = 3) -> list[Journey]:
@@ -310,12 +322,12 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
     """
     if arrive_by.tzinfo is None:
         raise ValueError("arrive_by must be timezone-aware")
-    state = await store.transit_state()  # the feeds' versions and the live rows, in one read
-    net = await current_network(state[0] if state else None)
-    if net is None:
-        raise NoTransitData()
-    # Live delays, skipped stops, cancelled trips (GTFS-Realtime).
-    await realtime.refresh(net, live_rows=state[1] if state else None)
+    return await _plan_on(await live_network(), origin, destination, arrive_by, max_walk_m=max_walk_m,
+                          max_transfers=max_transfers, max_options=max_options)
+
+
+async def _plan_on(net: Network, origin: tuple[float, float], destination: tuple[float, float],
+                   arrive_by: dt.datetime, **limits: int) -> list[Journey]:
     def covered(f) -> bool:
         try:
             local = arrive_by.astimezone(f.timezone)
@@ -326,8 +338,7 @@ async def plan_arrive_by(origin: tuple[float, float], destination: tuple[float, 
 
     if not any(covered(f) for f in net.feeds):
         raise DateNotCovered(min(f.first for f in net.feeds), max(f.last for f in net.feeds))
-    return await asyncio.to_thread(plan_sync, net, origin, destination, arrive_by, max_walk_m=max_walk_m,
-                                   max_transfers=max_transfers, max_options=max_options)
+    return await asyncio.to_thread(plan_sync, net, origin, destination, arrive_by, **limits)
 
 
 # Journeys planned with the default limits, per process: keyed by the network (its feeds' versions)
@@ -342,17 +353,15 @@ async def plan_arrive_by_remembered(origin: tuple[float, float], destination: tu
                                     arrive_by: dt.datetime) -> list[Journey]:
     """`plan_arrive_by(origin, destination, arrive_by)`, remembered while the network and its live
     state are the same. The journeys are shared: read them, do not change them."""
-    state = await store.transit_state()  # both checks in one read
-    net = await current_network(state[0] if state else None)
-    if net is None:
-        raise NoTransitData()
-    await realtime.refresh(net, live_rows=state[1] if state else None)
+    if arrive_by.tzinfo is None:
+        raise ValueError("arrive_by must be timezone-aware")
+    net = await live_network()
     token = getattr(net, "live_token", None)
     key = (id(net), tuple(sorted(net.versions.items())), token, origin, destination, arrive_by)
     found = _PLANS.get(key)
     if found is not None:
         return found
-    journeys = await plan_arrive_by(origin, destination, arrive_by)
+    journeys = await _plan_on(net, origin, destination, arrive_by)  # on this network: no second read
     if getattr(net, "live_token", None) == token:  # not planned on newer live data meanwhile
         if len(_PLANS) >= _PLANS_MAX:
             _PLANS.clear()

@@ -62,8 +62,8 @@ _STATE = (
 
 
 async def transit_state() -> tuple[dict[str, str], list[dict]] | None:
-    """`feed_versions()` and the live rows (`realtime.live_rows`) in one read: what a planning
-    request checks, one round trip instead of two. None when it cannot be read that way (a
+    """`feed_versions()` and the live rows with a version (as `realtime._rows` reads them) in one
+    read: what a planning request checks (`planner.live_network`), one round trip instead of two. None when it cannot be read that way (a
     database without the live table yet): then ask each on its own."""
     try:
         rows = await point_read(TransitFeed._meta.db, _STATE, "")
