@@ -53,9 +53,13 @@ def test_commute_steps_and_offline_copy(personas, live_server, new_context, asse
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     context.set_offline(True)
     page.goto("/#/home")
+    # The Home replaces the online commute screen (which has no banner) ...
+    main.locator(".commute-item").first.wait_for(state="detached")
     page.goto("/#/commute")
-    # Wait for the commute screen itself: the Home just shown offline has a banner too.
-    main.get_by_text("Vertrek thuis om 08:").first.wait_for()
+    # ... and the offline commute screen replaces the Home (which has a banner of its own): one render
+    # draws the commute items and the banner together.
+    card.first.wait_for()
+    assert main.get_by_text("Vertrek thuis om 08:").first.is_visible()
     assert main.locator(".banner").first.is_visible()
     context.set_offline(False)
 
