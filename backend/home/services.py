@@ -156,11 +156,12 @@ async def today(actor: Actor, language: str = "nl", me_row: dict | None = None) 
     at = clock_now()
     day = recurrence.local_today(at)
     me = await me_of(actor.id, me_row)
-    unread, home = await reads.facts(actor.id, utcnow())
+    horizon = day + dt.timedelta(days=DAYS_AHEAD)
+    unread, home, series = await reads.facts(actor.id, utcnow(), horizon)
     if actor.role != Role.WORKER:
         return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,
                         ride_request=None, has_home=False, unread=min(unread, UNREAD_CAP), reports=[])
-    items, asked = await reads.own_items(actor.id, day, day + dt.timedelta(days=DAYS_AHEAD))
+    items, asked = await reads.own_items(actor.id, day, horizon, series)
     first = min((i.local_date for i in items), default=day)
     last = max((i.local_date for i in items), default=day)
     latest, sick = await reads.reports(actor.id, f"{me.first_name} {me.last_name}".strip(),
