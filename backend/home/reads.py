@@ -1,20 +1,21 @@
 """The Home's reads, written out by hand (issue 14): Piccolo's query builder cost more than the
-queries, and the Home asked a dozen of them one after another. Four statements in all, none per
-item, each by the person's own indexed rows, on `db.point_read` (inline on SQLite, the pool on
-PostgreSQL). They return what the services they stand in for return, value for value:
+queries, and the Home asked a dozen of them one after another. Two statements for a worker's Home
+in the usual case (three when a series may have days not stored yet), none per item, each by the
+person's own indexed rows, on `db.point_read` (inline on SQLite, a kept connection on PostgreSQL).
+They return what the services they stand in for return, value for value:
 
+- `facts`: the unread count (`home.services.unread_count`), the home's coordinates, whether a live
+  series of theirs is not stored up to the last day, and for a worker their latest reports
+  (`schedule.attendance.list_reports`) and the sick reports that reach the Home's days
+  (`with_absences`, the Home's "sick until"; split by `split_reports`);
 - `own_items`: `schedule.services.read_items(first, last, person_id=p, include_participants=False,
-  viewer=p)`, with a flag per item whether the worker asked a ride to it;
-- `reports`: the worker's latest reports (`schedule.attendance.list_reports`) and the sick reports
-  that reach the given days (`with_absences`, the Home's "sick until");
-- `facts`: the unread count (`home.services.unread_count`) and the home's coordinates.
+  viewer=p)`, with a flag per item whether the worker asked a ride to it.
 """
-
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -58,20 +59,27 @@ _ITEMS = (
 REPORTS_LIMIT = 20
 _LATEST = 'SELECT x.id FROM "absence_report" x WHERE x.person = {} ORDER BY x.created_at DESC LIMIT ' \
           + str(REPORTS_LIMIT)
-_REPORTS = (
-    'SELECT r.id, r.person, r.kind, r.first_day, r.last_day, r.minutes_late, r.item, r.note, '
-    f'r.created_at, r.seen_at, CASE WHEN r.id IN ({_LATEST}) THEN 1 ELSE 0 END AS recent '
-    'FROM "absence_report" r WHERE r.person = {} '
-    f'AND (r.id IN ({_LATEST}) OR (r.kind = {{}} AND r.first_day <= {{}} AND r.last_day >= {{}})) '
-    'ORDER BY r.created_at DESC'
-)
-
-_FACTS = (
-    'SELECT (SELECT COUNT(*) FROM "recipient" r JOIN "reminder" m ON m.id = r.reminder '
+_FACT_COLUMNS = (
+    '(SELECT COUNT(*) FROM "recipient" r JOIN "reminder" m ON m.id = r.reminder '
     'WHERE r.person = {} AND r.read_at IS NULL AND m.due_at <= {} AND m.cancelled_at IS NULL) AS unread, '
     'CASE WHEN EXISTS (SELECT 1 FROM "schedule_series" s WHERE ' + _LIVE + ') THEN 1 ELSE 0 END AS series, '
     'h.person AS home_person, h.latitude AS home_latitude, h.longitude AS home_longitude '
     'FROM (SELECT 1 AS one) x LEFT JOIN "home" h ON h.person = {}'
+)
+_FACTS = 'SELECT ' + _FACT_COLUMNS
+
+# The worker's Home: the facts and the reports in one statement (one round trip fewer on
+# PostgreSQL). The report rows come first (part 0): SQLite takes a compound's column types from its
+# first SELECT, so their UUIDs and dates are converted as a table's; the facts row (part 1)
+# follows with NULL for the report columns, and the report rows have NULL for the facts'.
+_FACTS_AND_REPORTS = (
+    'SELECT 0 AS part, r.id, r.person, r.kind, r.first_day, r.last_day, r.minutes_late, r.item, r.note, '
+    f'r.created_at, r.seen_at, CASE WHEN r.id IN ({_LATEST}) THEN 1 ELSE 0 END AS recent, '
+    'NULL AS unread, NULL AS series, NULL AS home_person, NULL AS home_latitude, NULL AS home_longitude '
+    'FROM "absence_report" r WHERE r.person = {} '
+    f'AND (r.id IN ({_LATEST}) OR (r.kind = {{}} AND r.first_day <= {{}} AND r.last_day >= {{}})) '
+    'UNION ALL SELECT 1 AS part, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '
+    + _FACT_COLUMNS + ' ORDER BY part, created_at DESC'
 )
 
 
@@ -140,19 +148,32 @@ def _report(row: dict, name: str) -> ReportOut:
                      item_id=row["item"], note=row["note"], created_at=row["created_at"], seen_at=row["seen_at"])
 
 
-async def reports(person_id: UUID, name: str, first: dt.date, last: dt.date) -> tuple[list[ReportOut], list[dict]]:
-    """The person's latest reports, newest first (`list_reports` for the worker themself, `name`
-    their "first last"), and their sick reports that reach the days `first`..`last`."""
-    rows = await point_read(_db(), _REPORTS, person_id, person_id, person_id, "sick", last, first)
+def split_reports(rows: list[dict], name: str, first: dt.date, last: dt.date) -> tuple[list[ReportOut], list[dict]]:
+    """Of report rows (newest first): the latest, as `ReportOut` (`name`: the person's "first
+    last"), and the sick reports that reach the days `first`..`last`."""
     latest = [_report(r, name) for r in rows if r["recent"]]
     sick = [r for r in rows if r["kind"] == "sick" and r["first_day"] <= last and r["last_day"] >= first]
     return latest, sick
 
 
-async def facts(person_id: UUID, at: dt.datetime, short_of: dt.date) -> tuple[int, tuple[float | None, float | None] | None, bool]:
-    """The unread count (messages due by `at`, not opened, not called off), the home's
-    coordinates (None without a home row), and whether a live series may have days of theirs
-    not stored up to `short_of` (`live_series` then reads them; read first, as `own_items` wants)."""
-    row = (await point_read(_db(), _FACTS, person_id, at, short_of, f"%{person_id}%", person_id))[0]
+class Facts(NamedTuple):
+    unread: int  # messages due by `at`, not opened, not called off
+    home: tuple[float | None, float | None] | None  # the home's coordinates, None without a home row
+    series: bool  # a live series may have days of theirs not stored up to `short_of`
+    reports: list[dict]  # with `reports_from`: their report rows (for `split_reports`), else []
+
+
+async def facts(person_id: UUID, at: dt.datetime, short_of: dt.date,
+                reports_from: dt.date | None = None) -> Facts:
+    """What the Home needs besides the items, in one statement. `series`: `live_series` then reads
+    the series (read before the items, as `own_items` wants). `reports_from`: also the person's
+    latest reports and their sick reports that reach a day from `reports_from` to `short_of`."""
+    fact_args = (person_id, at, short_of, f"%{person_id}%", person_id)
+    if reports_from is None:
+        rows = await point_read(_db(), _FACTS, *fact_args)
+    else:
+        rows = await point_read(_db(), _FACTS_AND_REPORTS, person_id, person_id, person_id, "sick", short_of,
+                                reports_from, *fact_args)
+    row = rows[-1]
     home = (row["home_latitude"], row["home_longitude"]) if row["home_person"] is not None else None
-    return int(row["unread"] or 0), home, bool(row["series"])
+    return Facts(int(row["unread"] or 0), home, bool(row["series"]), rows[:-1])

@@ -151,20 +151,25 @@ async def today(actor: Actor, language: str = "nl", me_row: dict | None = None) 
     `auth.ME_COLUMNS` as the request's session lookup read them (`auth.me_row`), which saves a query.
 
     Read with the hand-written statements of `home.reads` (the same values as `read_items`,
-    `with_absences`, `list_reports`, `home_of` and the inbox's unread filter give): four statements, plus the
-    ride's when the worker asked one to the next item."""
+    `with_absences`, `list_reports`, `home_of` and the inbox's unread filter give): two statements
+    besides the session's (a third when a series may have days not stored yet), plus the ride's when
+    the worker asked one to the next item."""
     at = clock_now()
     day = recurrence.local_today(at)
     me = await me_of(actor.id, me_row)
     horizon = day + dt.timedelta(days=DAYS_AHEAD)
-    unread, home, series = await reads.facts(actor.id, utcnow(), horizon)
-    if actor.role != Role.WORKER:
+    worker = actor.role == Role.WORKER
+    # The items' days start at most a day before today (an item lasts at most MAX_DURATION): the
+    # sick reports from two days before cover them; the exact days are applied below.
+    facts = await reads.facts(actor.id, utcnow(), horizon, day - dt.timedelta(days=2) if worker else None)
+    unread, home = facts.unread, facts.home
+    if not worker:
         return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,
                         ride_request=None, has_home=False, unread=min(unread, UNREAD_CAP), reports=[])
-    items, asked = await reads.own_items(actor.id, day, horizon, series)
+    items, asked = await reads.own_items(actor.id, day, horizon, facts.series)
     first = min((i.local_date for i in items), default=day)
     last = max((i.local_date for i in items), default=day)
-    latest, sick = await reads.reports(actor.id, f"{me.first_name} {me.last_name}".strip(),
+    latest, sick = reads.split_reports(facts.reports, f"{me.first_name} {me.last_name}".strip(),
                                        min(first, day), max(last, day))
     if items:
         items = mark_absences(actor.id, items, [r for r in sick if r["first_day"] <= last and r["last_day"] >= first])
