@@ -1,0 +1,52 @@
+"""The SQLite converters `backend.db` puts in place of Piccolo's for UUID and TIMESTAMPTZ columns give
+the same values as Piccolo's, and fail the same way on what is not a UUID."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+
+import pytest
+from piccolo.engine import sqlite as piccolo_sqlite
+
+from backend import db
+
+
+@pytest.mark.parametrize("value", [uuid.uuid4() for _ in range(20)] + [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)])
+def test_uuid_as_stored_and_as_text(value):
+    for raw in (str(value).encode(), str(value), str(value).upper().encode(), value.hex.encode(), f"{{{value}}}"):
+        ours = db.convert_uuid_out(raw)
+        assert ours == piccolo_sqlite.convert_uuid_out(raw) == value
+        assert type(ours) is uuid.UUID and ours.is_safe == uuid.SafeUUID.unknown
+        assert str(ours) == str(value) and hash(ours) == hash(value)
+
+
+@pytest.mark.parametrize("raw", [b"x" * 36, b"0123456-89ab-cdef-0123-456789abcdef", b"", b"12345678-1234-1234-1234-12345678901g",
+                                 b"12345678_1234-1234-1234-123456789012", "not a uuid"])
+def test_not_a_uuid_fails_as_with_piccolo(raw):
+    with pytest.raises(ValueError):
+        piccolo_sqlite.convert_uuid_out(raw)
+    with pytest.raises(ValueError):
+        db.convert_uuid_out(raw)
+
+
+@pytest.mark.parametrize("raw", [b"2026-12-03 10:00:00+00:00", b"2026-12-03 10:00:00.123456+00:00",
+                                 b"2026-03-29 01:59:59.999999", "2026-10-25 00:30:00+00:00", b"2026-12-03T23:50:00"])
+def test_timestamptz_as_piccolo(raw):
+    ours = db.convert_timestamptz_out(raw)
+    assert ours == piccolo_sqlite.convert_timestamptz_out(raw)
+    assert ours.tzinfo is dt.timezone.utc
+
+
+def test_registered_for_every_sqlite_connection(tmp_path):
+    """A table's UUID and TIMESTAMPTZ columns come back as UUID and aware datetime through the
+    converters registered in the process (what the pooled connections and Piccolo's queries use)."""
+    con = sqlite3.connect(tmp_path / "c.db", detect_types=sqlite3.PARSE_DECLTYPES)
+    con.execute('CREATE TABLE t ("id" UUID, "at" TIMESTAMPTZ)')
+    value, at = uuid.uuid4(), dt.datetime(2026, 12, 3, 22, 50, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    con.execute("INSERT INTO t VALUES (?, ?)", (str(value), piccolo_sqlite.convert_datetime_in(at)))
+    got_id, got_at = con.execute("SELECT id, at FROM t").fetchone()
+    assert got_id == value and type(got_id) is uuid.UUID
+    assert got_at == at and got_at.tzinfo is dt.timezone.utc and got_at.hour == 21
+    con.close()
