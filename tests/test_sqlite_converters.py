@@ -41,7 +41,10 @@ def test_timestamptz_as_piccolo(raw):
 
 def test_registered_for_every_sqlite_connection(tmp_path):
     """A table's UUID and TIMESTAMPTZ columns come back as UUID and aware datetime through the
-    converters registered in the process (what the pooled connections and Piccolo's queries use)."""
+    converters registered in the process (what the pooled connections and Piccolo's queries use):
+    ours, not Piccolo's, which would give the same values."""
+    assert sqlite3.converters["UUID"] is db.convert_uuid_out
+    assert sqlite3.converters["TIMESTAMPTZ"] is db.convert_timestamptz_out
     con = sqlite3.connect(tmp_path / "c.db", detect_types=sqlite3.PARSE_DECLTYPES)
     con.execute('CREATE TABLE t ("id" UUID, "at" TIMESTAMPTZ)')
     value, at = uuid.uuid4(), dt.datetime(2026, 12, 3, 22, 50, tzinfo=dt.timezone(dt.timedelta(hours=1)))

@@ -11,6 +11,7 @@ They return what the services they stand in for return, value for value:
 - `own_items`: `schedule.services.read_items(first, last, person_id=p, include_participants=False,
   viewer=p)`, with a flag per item whether the worker asked a ride to it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,10 +44,10 @@ _SERIES = 'SELECT * FROM "schedule_series" s WHERE ' + _LIVE
 _ITEMS = (
     'SELECT i.id, i.series, i.title, i.kind, i.starts_at, i.ends_at, i.workplace, i.address, '
     'i.latitude, i.longitude, i.contact_name, i.contact_phone, i.bring, i.note, i.cancelled_at, '
-    'CASE WHEN w.id IS NULL THEN 0 ELSE 1 END AS wp_found, w.name AS wp_name, w.street AS wp_street, w.postcode AS wp_postcode, w.city AS wp_city, '
-    'w.latitude AS wp_latitude, w.longitude AS wp_longitude, '
-    'CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS a_found, a.status AS a_status, a.checked_in_at AS a_checked_in_at, '
-    'a.updated_at AS a_updated_at, a.received_at AS a_received_at, '
+    'CASE WHEN w.id IS NULL THEN 0 ELSE 1 END AS wp_found, w.name AS wp_name, w.street AS wp_street, '
+    'w.postcode AS wp_postcode, w.city AS wp_city, w.latitude AS wp_latitude, w.longitude AS wp_longitude, '
+    'CASE WHEN a.id IS NULL THEN 0 ELSE 1 END AS a_found, a.status AS a_status, '
+    'a.checked_in_at AS a_checked_in_at, a.updated_at AS a_updated_at, a.received_at AS a_received_at, '
     'CASE WHEN EXISTS (SELECT 1 FROM "ride_request" q WHERE q.worker = {} AND q.item = i.id) '
     'THEN 1 ELSE 0 END AS asked '
     'FROM "participant" p JOIN "schedule_item" i ON i.id = p.item '

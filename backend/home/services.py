@@ -23,6 +23,7 @@ from backend.mobility.tables import Ride, RideRequest
 from backend.schedule import recurrence
 from backend.schedule.attendance import OPENS_BEFORE, mark_absences
 from backend.schedule.schemas import ItemOut, ReportOut
+from backend.schedule.services import MAX_DURATION
 from backend.schedule.services import now as clock_now
 from backend.transit import commute as commute_service
 from backend.transit import planner
@@ -159,9 +160,10 @@ async def today(actor: Actor, language: str = "nl", me_row: dict | None = None) 
     me = await me_of(actor.id, me_row)
     horizon = day + dt.timedelta(days=DAYS_AHEAD)
     worker = actor.role == Role.WORKER
-    # The items' days start at most a day before today (an item lasts at most MAX_DURATION): the
-    # sick reports from two days before cover them; the exact days are applied below.
-    facts = await reads.facts(actor.id, utcnow(), horizon, day - dt.timedelta(days=2) if worker else None)
+    # An item that still runs today started at most MAX_DURATION before today's start, so the
+    # items' days begin no earlier than this; the exact days are applied to the reports below.
+    reports_from = day - dt.timedelta(days=MAX_DURATION.days + 1)
+    facts = await reads.facts(actor.id, utcnow(), horizon, reports_from if worker else None)
     unread, home = facts.unread, facts.home
     if not worker:
         return TodayOut(now=at, today=day, me=me, items=[], next=None, shows="free", sick_until=None, ride=None,

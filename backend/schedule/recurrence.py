@@ -26,6 +26,11 @@ def parse_hhmm(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
+def hhmm(at: dt.time | dt.datetime) -> str:
+    """"07:05": the inverse of `parse_hhmm` (a quarter of `strftime`'s time, on every item shown)."""
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
 def local_instant(day: dt.date, at: dt.time, tz: ZoneInfo = LOCAL_TZ) -> dt.datetime:
     """The UTC instant of a local wall-clock time. In the skipped hour of the spring change the
     clock time does not exist; the standard-time offset is used, so 02:30 becomes 03:30 local."""

@@ -400,8 +400,8 @@ def _item_out(i: ScheduleItem, wp: Workplace | None, *, cancelled: bool, partici
     local_start, local_end = recurrence.to_local(i.starts_at), recurrence.to_local(i.ends_at)
     return ItemOut(
         id=i.id, series_id=i.series, title=i.title, kind=i.kind, starts_at=i.starts_at, ends_at=i.ends_at,
-        local_date=local_start.date(), local_start=f"{local_start.hour:02d}:{local_start.minute:02d}",
-        local_end=f"{local_end.hour:02d}:{local_end.minute:02d}", place=place, contact_name=i.contact_name,
+        local_date=local_start.date(), local_start=recurrence.hhmm(local_start),
+        local_end=recurrence.hhmm(local_end), place=place, contact_name=i.contact_name,
         contact_phone=i.contact_phone, bring=list(i.bring or []), note=i.note, cancelled=cancelled,
         participant_ids=participant_ids, attendance=attendance, virtual=virtual)
 
