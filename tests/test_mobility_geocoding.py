@@ -77,7 +77,9 @@ def test_at_most_one_request_per_second(personas, geocoder_service):
     times = sorted(h.at for h in geocoder_service.hits if h.user_agent == agent)
     assert len(times) >= 3
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.95, gaps
+    # Gaps as they arrive at the loopback geocoder: a loaded machine delays one arrival and shortens the
+    # next gap (0.918 s seen once in a full run); without the limiter the gaps are milliseconds.
+    assert min(gaps) >= 0.85, gaps
 
 
 def test_coach_geocodes_a_workplace_and_buddy_offer_from_an_address(personas, geocoder_service):
