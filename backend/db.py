@@ -37,15 +37,23 @@ readers run in parallel with the Python that builds the answers; more only wait 
 # dozen timestamps, so these two are replaced by ones that give the same values in half the time
 # (3.3 -> 1.7 us a UUID here). Anything but the stored form (36 characters, dashes in their places)
 # goes to the general parser, which also raises on what is not a UUID.
+#
+# The same values come back request after request (the asker's id, their items, their session's
+# times), and both types are immutable, so each converter remembers the values it made, by the
+# stored bytes: a dict lookup instead of a parse (1.7 -> 0.1 us a UUID). At most CONVERTED_MAX
+# values each (a few MB); the memory is emptied when full. Only what parsed without error is kept.
 
+CONVERTED_MAX = 16384
 _new_object = object.__new__
 _set_slot = object.__setattr__
 _UUID_UNKNOWN = uuid.SafeUUID.unknown
 _UTC = dt.timezone.utc
 _from_iso = dt.datetime.fromisoformat
+_uuids: dict[bytes | str, uuid.UUID] = {}
+_instants: dict[bytes | str, dt.datetime] = {}
 
 
-def convert_uuid_out(value: bytes | str) -> uuid.UUID:
+def _parse_uuid(value: bytes | str) -> uuid.UUID:
     if isinstance(value, str):
         value = value.encode()
     if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == 45 and value.count(b"-") == 4:
@@ -58,8 +66,24 @@ def convert_uuid_out(value: bytes | str) -> uuid.UUID:
     return uuid.UUID(value.decode())
 
 
+def convert_uuid_out(value: bytes | str) -> uuid.UUID:
+    found = _uuids.get(value)
+    if found is None:
+        found = _parse_uuid(value)
+        if len(_uuids) >= CONVERTED_MAX:
+            _uuids.clear()
+        _uuids[value] = found
+    return found
+
+
 def convert_timestamptz_out(value: bytes | str) -> dt.datetime:
-    return _from_iso(value.decode() if isinstance(value, bytes) else value).replace(tzinfo=_UTC)
+    found = _instants.get(value)
+    if found is None:
+        found = _from_iso(value.decode() if isinstance(value, bytes) else value).replace(tzinfo=_UTC)
+        if len(_instants) >= CONVERTED_MAX:
+            _instants.clear()
+        _instants[value] = found
+    return found
 
 
 sqlite3.register_converter("UUID", convert_uuid_out)

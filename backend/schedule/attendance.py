@@ -221,7 +221,7 @@ def mark_absences(person_id: UUID, items: list[ItemOut], reports: list[dict]) ->
             absence = "sick" if item.local_date in sick_days else "excused"
         elif mine is None and item.local_date in sick_days and not item.cancelled:
             absence = "sick"
-        result.append(msgspec.structs.replace(item, absence=absence))
+        result.append(item if item.absence == absence else msgspec.structs.replace(item, absence=absence))
     return result
 
 
