@@ -86,8 +86,24 @@ def convert_timestamptz_out(value: bytes | str) -> dt.datetime:
     return found
 
 
+_uuid_texts: dict[int, str] = {}
+
+
+def convert_uuid_in(value: uuid.UUID) -> str:
+    """A UUID as a statement's argument: its text, as Piccolo's adapter gives it, remembered by its
+    number (`str` of a UUID is formatted in Python, and the asker's id goes into most statements)."""
+    found = _uuid_texts.get(value.int)
+    if found is None:
+        found = str(value)
+        if len(_uuid_texts) >= CONVERTED_MAX:
+            _uuid_texts.clear()
+        _uuid_texts[value.int] = found
+    return found
+
+
 sqlite3.register_converter("UUID", convert_uuid_out)
 sqlite3.register_converter("TIMESTAMPTZ", convert_timestamptz_out)
+sqlite3.register_adapter(uuid.UUID, convert_uuid_in)
 
 
 class SecureDeleteConnection(sqlite3.Connection):

@@ -45,10 +45,12 @@ def test_registered_for_every_sqlite_connection(tmp_path):
     ours, not Piccolo's, which would give the same values."""
     assert sqlite3.converters["UUID"] is db.convert_uuid_out
     assert sqlite3.converters["TIMESTAMPTZ"] is db.convert_timestamptz_out
+    assert sqlite3.adapters[(uuid.UUID, sqlite3.PrepareProtocol)] is db.convert_uuid_in
     con = sqlite3.connect(tmp_path / "c.db", detect_types=sqlite3.PARSE_DECLTYPES)
     con.execute('CREATE TABLE t ("id" UUID, "at" TIMESTAMPTZ)')
     value, at = uuid.uuid4(), dt.datetime(2026, 12, 3, 22, 50, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    con.execute("INSERT INTO t VALUES (?, ?)", (str(value), piccolo_sqlite.convert_datetime_in(at)))
+    con.execute("INSERT INTO t VALUES (?, ?)", (value, piccolo_sqlite.convert_datetime_in(at)))
+    assert con.execute("SELECT CAST(id AS TEXT) FROM t WHERE id = ?", (value,)).fetchone()[0] == str(value)
     got_id, got_at = con.execute("SELECT id, at FROM t").fetchone()
     assert got_id == value and type(got_id) is uuid.UUID
     assert got_at == at and got_at.tzinfo is dt.timezone.utc and got_at.hour == 21
@@ -61,7 +63,9 @@ def test_converted_values_are_remembered_and_bounded(monkeypatch):
     monkeypatch.setattr(db, "CONVERTED_MAX", 50)
     monkeypatch.setattr(db, "_uuids", {})
     monkeypatch.setattr(db, "_instants", {})
+    monkeypatch.setattr(db, "_uuid_texts", {})
     value = uuid.uuid4()
+    assert db.convert_uuid_in(value) == piccolo_sqlite.convert_uuid_in(value) == db.convert_uuid_in(value)
     first = db.convert_uuid_out(str(value).encode())
     assert db.convert_uuid_out(str(value).encode()) is first == value
     at = b"2026-12-03 23:50:00+00:00"
@@ -69,12 +73,26 @@ def test_converted_values_are_remembered_and_bounded(monkeypatch):
     for n in range(200):
         raw = str(uuid.UUID(int=n)).encode()
         assert db.convert_uuid_out(raw) == uuid.UUID(int=n) == db.convert_uuid_out(raw)
+        assert db.convert_uuid_in(uuid.UUID(int=n)) == raw.decode() == db.convert_uuid_in(uuid.UUID(int=n))
         instant = f"2026-12-03 10:{n // 60:02d}:{n % 60:02d}+00:00".encode()
         assert db.convert_timestamptz_out(instant) == piccolo_sqlite.convert_timestamptz_out(instant)
-        assert len(db._uuids) <= 50 and len(db._instants) <= 50
+        assert len(db._uuids) <= 50 and len(db._instants) <= 50 and len(db._uuid_texts) <= 50
     for _ in range(2):
         with pytest.raises(ValueError):
             db.convert_uuid_out(b"x" * 36)
         with pytest.raises(ValueError):
             db.convert_timestamptz_out(b"not a time")
     assert b"x" * 36 not in db._uuids and b"not a time" not in db._instants
+
+
+def test_hhmm_is_strftime_at_every_minute():
+    """The table behind `recurrence.hhmm` gives what strftime("%H:%M") gives, for each minute of a day
+    and for times and aware instants alike."""
+    from backend.schedule import recurrence
+
+    start = dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.timezone.utc)
+    for minute in range(24 * 60):
+        at = start + dt.timedelta(minutes=minute, seconds=59)
+        assert recurrence.hhmm(at) == at.strftime("%H:%M") == recurrence.hhmm(at.time())
+        local = recurrence.to_local(at)
+        assert recurrence.hhmm(local) == local.strftime("%H:%M")

@@ -391,9 +391,15 @@ async def items_out(item_ids: list[UUID], include_participants: bool, viewer: UU
                       attendance=attendance.get(i.id, [])) for i in items]
 
 
+def _workplace_address(wp: Workplace) -> str:
+    """"Straat 1, 3600 Genk", or what there is of it."""
+    town = f"{wp.postcode} {wp.city}".strip()
+    return f"{wp.street}, {town}" if wp.street and town else (wp.street or town)
+
+
 def _item_out(i: ScheduleItem, wp: Workplace | None, *, cancelled: bool, participant_ids: list[UUID],
               attendance: list[AttendanceOut], virtual: bool = False) -> ItemOut:
-    address = i.address or (", ".join(p for p in (wp.street, f"{wp.postcode} {wp.city}".strip()) if p) if wp else "")
+    address = i.address or (_workplace_address(wp) if wp else "")
     place = PlaceOut(workplace_id=i.workplace, name=wp.name if wp else "", address=address,
                      latitude=i.latitude if i.latitude is not None else (wp.latitude if wp else None),
                      longitude=i.longitude if i.longitude is not None else (wp.longitude if wp else None))
