@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import clock
-from conftest import Client, build_personas, create_person, token_of
+from conftest import Client, build_personas, create_person, pg_fetch, token_of
 from mobility_helpers import night_shift_with_a_ride
 
 WEDNESDAY = dt.date(2026, 12, 2)
@@ -129,6 +129,69 @@ def test_the_day_before_during_and_after_an_item(server_at):
     free = today_of(phone)
     assert free["shows"] == "free" and free["next"] is None
     assert [i["checkIn"]["state"] for i in free["items"]] == ["missed"], "the training closed without a check-in"
+
+
+def _sql(server, statement: str):
+    """One statement straight on the server's database (SQLite file or PostgreSQL)."""
+    if server.database_url.startswith("sqlite"):
+        import sqlite3
+
+        con = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), timeout=10)
+        try:
+            rows = con.execute(statement).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+    return [tuple(r) for r in pg_fetch(server.database_url, statement)]
+
+
+def test_a_moved_item_and_a_planning_without_its_copy_of_the_start(server_at):
+    """The Home finds a person's items by the copy of the start their planning carries: moving an item
+    moves the copy with it (the Home and the week then agree on the new day), and a planning
+    written without the copy (before the migration filled it, or by hand) is still found."""
+    server = server_at(at(WEDNESDAY, 7))
+    p = build_personas(server)
+    coach = p["coach_a"]
+    worker_id, phone = new_worker(p)
+    later = plan(coach, worker_id, at(THURSDAY + dt.timedelta(days=7), 9), 3, title="Volgende week")
+    today = plan(coach, worker_id, at(WEDNESDAY, 13), 2, title="Vandaag")
+    assert [i["title"] for i in today_of(phone)["items"]] == ["Vandaag"]
+
+    moved = coach.patch(f"/api/schedule/items/{later['id']}", json={
+        "startsAt": at(WEDNESDAY, 10).isoformat(), "endsAt": at(WEDNESDAY, 11, 30).isoformat()})
+    assert moved.status_code == 200, moved.text
+    home = today_of(phone)
+    assert [(i["title"], i["localStart"]) for i in home["items"]] == [("Volgende week", "10:00"), ("Vandaag", "13:00")]
+    assert home["next"]["id"] == later["id"]
+    week = phone.get("/api/schedule/mine").json()
+    assert [i["id"] for i in week if i["localDate"] == "2026-12-02"] == [later["id"], today["id"]]
+    copies = _sql(server, 'SELECT CAST(p.starts_at AS TEXT), CAST(i.starts_at AS TEXT) FROM participant p '
+                          'JOIN schedule_item i ON i.id = p.item')
+    assert copies and all(mine == theirs for mine, theirs in copies), copies
+
+    moved_back = coach.patch(f"/api/schedule/items/{later['id']}", json={
+        "startsAt": at(THURSDAY, 9).isoformat(), "endsAt": at(THURSDAY, 12).isoformat()})
+    assert moved_back.status_code == 200, moved_back.text
+    assert [i["title"] for i in today_of(phone)["items"]] == ["Vandaag"]
+    assert today_of(phone)["next"]["id"] == today["id"]
+
+    _sql(server, "UPDATE participant SET starts_at = NULL")
+    without = today_of(phone)
+    assert [i["title"] for i in without["items"]] == ["Vandaag"] and without["next"]["id"] == today["id"]
+    server.set_clock(at(WEDNESDAY, 16))
+    assert today_of(phone)["next"]["id"] == later["id"], "found by the item's own times"
+
+    # The migration that brought the copy fills it in from the items (its statements, run again).
+    import importlib
+
+    migration = importlib.import_module("backend.schedule.piccolo_migrations.schedule_2026_12_03t17_30_00_000000")
+    for statement in migration.STATEMENTS:
+        _sql(server, statement)
+    copies = _sql(server, 'SELECT CAST(p.starts_at AS TEXT), CAST(i.starts_at AS TEXT) FROM participant p '
+                          'JOIN schedule_item i ON i.id = p.item')
+    assert copies and all(mine is not None and mine == theirs for mine, theirs in copies), copies
+    assert today_of(phone)["next"]["id"] == later["id"]
 
 
 def test_a_night_shift_from_yesterday_is_now_after_midnight(server_at, tmp_path):

@@ -41,6 +41,12 @@ _SERIES = 'SELECT * FROM "schedule_series" s WHERE ' + _LIVE
 # whether they asked a ride to it (`items_out` with `viewer`). A person is planned on an item once
 # (participant's key), so the join gives each item once. Of the workplace and the attendance only
 # whether there is one is read as a flag (no id to convert).
+# The plannings are found by the copy of the item's start they carry, in the index by person and
+# start: an item overlapping [start, end) starts at most MAX_DURATION before `start`. A planning
+# without the copy is found too, and the item's own times decide. The OR is written as two whole
+# terms so that SQLite answers each from the index (a MULTI-INDEX OR; with `person` outside the OR
+# it walked all of the person's entries): for 336 plannings 305 -> 28 us, with the attendance
+# index of the same migration.
 _ITEMS = (
     'SELECT i.id, i.series, i.title, i.kind, i.starts_at, i.ends_at, i.workplace, i.address, '
     'i.latitude, i.longitude, i.contact_name, i.contact_phone, i.bring, i.note, i.cancelled_at, '
@@ -53,7 +59,8 @@ _ITEMS = (
     'FROM "participant" p JOIN "schedule_item" i ON i.id = p.item '
     'LEFT JOIN "workplace" w ON w.id = i.workplace '
     'LEFT JOIN "attendance" a ON a.item = i.id AND a.person = {} '
-    'WHERE p.person = {} AND i.ends_at > {} AND i.starts_at < {} '
+    'WHERE ((p.person = {} AND p.starts_at >= {} AND p.starts_at < {}) OR (p.person = {} AND p.starts_at IS NULL)) '
+    'AND i.ends_at > {} AND i.starts_at < {} '
     'ORDER BY i.starts_at'
 )
 
@@ -127,7 +134,8 @@ async def own_items(person_id: UUID, first: dt.date, last: dt.date,
     # Series first, rows second, as in `read_items`: a day stored in between is then found as a row.
     series = await live_series(person_id, last) if series_possible else []
     start, end = recurrence.day_bounds(first, last)
-    rows = await point_read(_db(), _ITEMS, person_id, person_id, person_id, start, end)
+    rows = await point_read(_db(), _ITEMS, person_id, person_id, person_id, start - schedule.MAX_DURATION, end,
+                            person_id, start, end)
     asked = {r["id"] for r in rows if r["asked"]}
     if not series:
         return [_item(r, person_id) for r in rows], asked

@@ -159,7 +159,8 @@ async def create_item(actor: Actor, data: ItemCreate) -> ItemOut:
                         note=data.note.strip(), **place)
     async with ScheduleItem._meta.db.transaction():
         await item.save()
-        await Participant.insert(*[Participant(item=item.id, person=w, key=f"{item.id}:{w}") for w in workers])
+        await Participant.insert(*[Participant(item=item.id, person=w, key=f"{item.id}:{w}", starts_at=starts_at)
+                                   for w in workers])
     return (await items_out([item.id], include_participants=True))[0]
 
 
@@ -239,7 +240,8 @@ async def _insert_occurrence(series: ScheduleSeries, occ: recurrence.Occurrence)
         item_id = inserted[0]["id"]
         participants = [UUID(p) for p in _json(series.participants)]
         if participants:
-            await Participant.insert(*[Participant(item=item_id, person=p, key=f"{item_id}:{p}")
+            await Participant.insert(*[Participant(item=item_id, person=p, key=f"{item_id}:{p}",
+                                                   starts_at=occ.starts_at)
                                        for p in participants]).on_conflict(action="DO NOTHING")
     return True
 
@@ -595,7 +597,9 @@ async def update_item(actor: Actor, item_id: UUID, data: ItemUpdate) -> ItemOut:
     if data.place is not msgspec.UNSET:
         for key, value in (await _place_values(item.organisation, data.place)).items():
             values[getattr(ScheduleItem, key)] = value
-    await ScheduleItem.update(values).where(ScheduleItem.id == item.id)
+    async with ScheduleItem._meta.db.transaction():  # the plannings' copy of the start moves with it
+        await ScheduleItem.update(values).where(ScheduleItem.id == item.id)
+        await Participant.update({Participant.starts_at: starts_at}).where(Participant.item == item.id)
     return await get_item(actor, item.id)
 
 

@@ -103,6 +103,11 @@ class Participant(Table):
     item = ForeignKey(references=ScheduleItem, null=False, index=True)
     person = ForeignKey(references=Person, null=False, index=True)
     key = Varchar(length=80, unique=True, help_text="'<item>:<person>'.")
+    # The item's start, copied (kept equal by `schedule.services`, which alone writes either): a
+    # person's items in a few days are then found in an index by person and start, not through all
+    # of their plannings ever (`home.reads`, issue 14). NULL for a row written without it: such
+    # rows are still found, through the item's own times.
+    starts_at = Timestamptz(null=True, default=None)
 
 
 class Attendance(Table):

@@ -65,7 +65,8 @@ async def seed(coach_email: str, count: int) -> None:
                                     ends_at=start + dt.timedelta(hours=8), created_by=coach.id)
                 items.append(item)
                 for w in workers[g:g + GROUP]:
-                    participants.append(Participant(item=item.id, person=w.id, key=f"{item.id}:{w.id}"))
+                    participants.append(Participant(item=item.id, person=w.id, key=f"{item.id}:{w.id}",
+                                                    starts_at=start))
                     if start + dt.timedelta(hours=8) < now:
                         roll = rnd.random()
                         status = "present" if roll < 0.8 else "late" if roll < 0.87 else "absent" if roll < 0.94 \
