@@ -2,8 +2,8 @@
 
 A coach with 200 workers (default) and a year of history (shifts, attendance, reminders, notes,
 milestones), on SQLite and on PostgreSQL (when reachable). Prints p50/p95 of GET /api/coaching/caseload
-over real HTTP to `werkmaat serve` on loopback (one request at a time), and the time of one run of
-the flag rules for everyone. Target (issue 14): p95 under 50 ms on both databases.
+over real HTTP to `werkmaat serve` on loopback (one request at a time), the time of one run of
+the flag rules for everyone, and the Home (GET /api/me/today) of the worker with the most items. Target (issue 14): p95 under 50 ms on both databases.
 """
 
 from __future__ import annotations
@@ -37,6 +37,18 @@ def bench(database_url: str, name: str, workers: int) -> None:
               f"{time.perf_counter() - start:.1f} s ({flags})")
         rows = coach.get("/api/coaching/caseload").json()
         assert len(rows) == workers, len(rows)
+        # One of those workers on their phone: the Home with a year of plannings and check-ins behind it.
+        worker = max(rows, key=lambda r: r["plannedItems"])
+        invite = coach.post(f"/api/people/{worker['personId']}/invites", json={})
+        assert invite.status_code in (200, 201), invite.text
+        phone = conftest.Client(server.url)
+        assert phone.redeem(token=conftest.token_of(invite.json())).status_code == 200
+        timed(lambda: phone.get("/api/me/today"), 5)
+        samples = timed(lambda: phone.get("/api/me/today"), REQUESTS * 3)
+        plannings = int(seeded.stdout.split(" participants")[0].split()[-1]) // workers
+        print(f"  {'GET /api/me/today (a year of history)':<44} n={len(samples):<4} "
+              f"p50={statistics.median(samples):6.1f} ms p95={percentile(samples, 0.95):6.1f} ms "
+              f"(a worker with about {plannings} plannings)")
         for label, path in ((f"GET /api/coaching/caseload ({workers})", "/api/coaching/caseload"),
                             ("GET /api/coaching/caseload?flagged=true", "/api/coaching/caseload?flagged=true")):
             timed(lambda: coach.get(path), 5)  # warm up
