@@ -28,12 +28,16 @@ from backend.schedule.schemas import AttendanceOut, ItemOut, ReportOut
 from backend.schedule.tables import ScheduleItem, ScheduleSeries
 
 # Live series the person is planned in that are not stored up to a day: the LIKE finds the id in
-# the JSON text of `participants` (the exact check follows in Python, as `_live_series` does). The
-# CASE is for SQLite: a LIKE on a bound parameter as a term of its own makes SQLite prepare the
-# statement again at every run, to try its LIKE optimisation (29 against 4 us here).
+# the JSON text of `participants` (the exact check follows in Python, as `_live_series` does).
+# - The OR is two whole terms, each with `ended_at IS NULL`, so that SQLite answers each from the
+#   partial index of live series by `expanded_until` (a MULTI-INDEX OR): only the few series not
+#   expanded far enough are read, not every series of every organisation (with 1,000 series
+#   115 -> 2.4 us).
+# - The CASE is for SQLite: a LIKE on a bound parameter as a term of its own makes SQLite prepare
+#   the statement again at every run, to try its LIKE optimisation (29 against 4 us here).
 _LIVE = (
-    's.ended_at IS NULL AND CASE WHEN s.expanded_until IS NULL OR s.expanded_until < {} '
-    'THEN CAST(s.participants AS TEXT) LIKE {} ELSE (1 = 0) END'
+    '((s.ended_at IS NULL AND s.expanded_until IS NULL) OR (s.ended_at IS NULL AND s.expanded_until < {})) '
+    'AND CASE WHEN TRUE THEN CAST(s.participants AS TEXT) LIKE {} END'
 )
 _SERIES = 'SELECT * FROM "schedule_series" s WHERE ' + _LIVE
 
