@@ -56,7 +56,8 @@ def test_facts_reports_and_unread_count(migrated):
     steps = plan(migrated, reads._FACTS_AND_REPORTS, person, person, person, "sick", day, day - dt.timedelta(days=2),
                  person, NOW, day, f"%{person}%", person)
     assert_no_table_scan(steps)
-    assert any("recipient_unread" in s for s in steps), "the unread count reads only the unread: " + repr(steps)
+    assert any("recipient_person_read" in s and "read_at=?" in s for s in steps), \
+        "the unread count reads only the unread: " + repr(steps)
     assert any("schedule_series_live_until" in s for s in steps), "only series not expanded far enough: " + repr(steps)
 
 
