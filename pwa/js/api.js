@@ -62,7 +62,17 @@ export async function request(method, path, body, { headers: extra, timeout } = 
     clearTimeout(timer);
   }
 
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  let data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      // A success whose body did not arrive whole (the page reloading for a new version, the
+      // connection dropping mid-answer) is no answer: as if the connection had failed, so the caller
+      // keeps its copy or its queued action instead of taking (and keeping) null.
+      if (response.ok) throw new ApiError(0, null);
+    }
+  }
   if (response.ok) return data;
 
   const error = new ApiError(response.status, data);

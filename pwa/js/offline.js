@@ -14,6 +14,7 @@ const PREFIX = "werkmaat.copy.";
 // ---- last seen copies ---------------------------------------------------------------------------
 
 export function saveCopy(name, data) {
+  if (data == null) return; // nothing to keep: the last good copy stays
   try {
     localStorage.setItem(PREFIX + name, JSON.stringify({ savedAt: new Date().toISOString(), data }));
   } catch {
@@ -34,7 +35,9 @@ export function patchCopy(name, change) {
 
 export function readCopy(name) {
   try {
-    return JSON.parse(localStorage.getItem(PREFIX + name) || "null");
+    const copy = JSON.parse(localStorage.getItem(PREFIX + name) || "null");
+    // A copy without its data (kept by an older version from an answer cut off mid-way) is none.
+    return copy && copy.data != null ? copy : null;
   } catch {
     return null;
   }

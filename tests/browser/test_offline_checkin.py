@@ -143,3 +143,33 @@ def test_sick_days_show_as_ziek_gemeld_on_today_and_week(server_at, new_context,
     statuses = [p["coach_a"].get(f"/api/schedule/items/{item}/attendance/{worker_id}").json()["status"]
                 for item in items]
     assert statuses == ["excused", "excused", None], "the coach sees the two sick days excused"
+
+
+def test_a_home_answer_cut_off_mid_way_keeps_the_last_good_copy(server_at, new_context):
+    """A success whose body does not arrive whole (the page reloading for a new version, a connection
+    dropping mid-answer) counts as no connection: the Home shows its kept copy with the offline banner,
+    the copy is not replaced by nothing, and the next start draws it again."""
+    server = server_at(at(WEDNESDAY, 7, 30))
+    p = build_personas(server)
+    worker_id, invite = new_worker(p, "Ilse")
+    plan(p, worker_id, at(WEDNESDAY, 8), at(WEDNESDAY, 16), "Stapelen in hal 2")
+    context = new_context("phone", server=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(invite)
+    page.get_by_role("button", name=re.compile("^Ik ben er.*Stapelen in hal 2")).wait_for()
+
+    context.route("**/api/me/today", lambda route: route.fulfill(
+        status=200, content_type="application/json", body='{"now": "2026-12-02T06:31:00Z", "items": ['))
+    page.reload()
+    page.get_by_text("Stapelen in hal 2").first.wait_for()
+    page.locator(".banner-title").first.wait_for()
+    kept = page.evaluate("Object.keys(localStorage).filter((k) => k.endsWith('today'))"
+                         ".map((k) => JSON.parse(localStorage.getItem(k)))")
+    assert kept and all(c["data"] and c["data"]["items"] for c in kept), kept
+
+    context.unroute("**/api/me/today")
+    page.reload()
+    page.get_by_role("button", name=re.compile("^Ik ben er.*Stapelen in hal 2")).wait_for()
+    assert not errors, errors
