@@ -51,6 +51,7 @@ _UTC = dt.timezone.utc
 _from_iso = dt.datetime.fromisoformat
 _uuids: dict[bytes | str, uuid.UUID] = {}
 _instants: dict[bytes | str, dt.datetime] = {}
+_uuid_texts: dict[int, str] = {}
 
 
 def _parse_uuid(value: bytes | str) -> uuid.UUID:
@@ -66,39 +67,33 @@ def _parse_uuid(value: bytes | str) -> uuid.UUID:
     return uuid.UUID(value.decode())
 
 
+def _keep(memory: dict, key: Any, value: Any) -> Any:
+    """Remember `value` under `key` (emptying the memory first when it is full); returns `value`.
+    Only on a miss: the converters look up their memory inline, a hit costs no call."""
+    if len(memory) >= CONVERTED_MAX:
+        memory.clear()
+    memory[key] = value
+    return value
+
+
 def convert_uuid_out(value: bytes | str) -> uuid.UUID:
     found = _uuids.get(value)
-    if found is None:
-        found = _parse_uuid(value)
-        if len(_uuids) >= CONVERTED_MAX:
-            _uuids.clear()
-        _uuids[value] = found
-    return found
+    return found if found is not None else _keep(_uuids, value, _parse_uuid(value))
 
 
 def convert_timestamptz_out(value: bytes | str) -> dt.datetime:
     found = _instants.get(value)
-    if found is None:
-        found = _from_iso(value.decode() if isinstance(value, bytes) else value).replace(tzinfo=_UTC)
-        if len(_instants) >= CONVERTED_MAX:
-            _instants.clear()
-        _instants[value] = found
-    return found
-
-
-_uuid_texts: dict[int, str] = {}
+    if found is not None:
+        return found
+    text = value.decode() if isinstance(value, bytes) else value
+    return _keep(_instants, value, _from_iso(text).replace(tzinfo=_UTC))
 
 
 def convert_uuid_in(value: uuid.UUID) -> str:
     """A UUID as a statement's argument: its text, as Piccolo's adapter gives it, remembered by its
     number (`str` of a UUID is formatted in Python, and the asker's id goes into most statements)."""
     found = _uuid_texts.get(value.int)
-    if found is None:
-        found = str(value)
-        if len(_uuid_texts) >= CONVERTED_MAX:
-            _uuid_texts.clear()
-        _uuid_texts[value.int] = found
-    return found
+    return found if found is not None else _keep(_uuid_texts, value.int, str(value))
 
 
 sqlite3.register_converter("UUID", convert_uuid_out)

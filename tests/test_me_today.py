@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import clock
-from conftest import Client, build_personas, create_person, pg_fetch, token_of
+from coaching_helpers import db_rows
+from conftest import Client, build_personas, create_person, token_of
 from mobility_helpers import night_shift_with_a_ride
 
 WEDNESDAY = dt.date(2026, 12, 2)
@@ -131,19 +132,9 @@ def test_the_day_before_during_and_after_an_item(server_at):
     assert [i["checkIn"]["state"] for i in free["items"]] == ["missed"], "the training closed without a check-in"
 
 
-def _sql(server, statement: str):
-    """One statement straight on the server's database (SQLite file or PostgreSQL)."""
-    if server.database_url.startswith("sqlite"):
-        import sqlite3
-
-        con = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), timeout=10)
-        try:
-            rows = con.execute(statement).fetchall()
-            con.commit()
-            return rows
-        finally:
-            con.close()
-    return [tuple(r) for r in pg_fetch(server.database_url, statement)]
+# Each planning's copy of its item's start beside the item's own.
+COPIES = ('SELECT CAST(p.starts_at AS TEXT) AS mine, CAST(i.starts_at AS TEXT) AS theirs FROM participant p '
+          'JOIN schedule_item i ON i.id = p.item')
 
 
 def test_a_moved_item_and_a_planning_without_its_copy_of_the_start(server_at):
@@ -162,13 +153,13 @@ def test_a_moved_item_and_a_planning_without_its_copy_of_the_start(server_at):
         "startsAt": at(WEDNESDAY, 10).isoformat(), "endsAt": at(WEDNESDAY, 11, 30).isoformat()})
     assert moved.status_code == 200, moved.text
     home = today_of(phone)
-    assert [(i["title"], i["localStart"]) for i in home["items"]] == [("Volgende week", "10:00"), ("Vandaag", "13:00")]
+    assert [(i["title"], i["localStart"]) for i in home["items"]] == [
+        ("Volgende week", "10:00"), ("Vandaag", "13:00")]
     assert home["next"]["id"] == later["id"]
     week = phone.get("/api/schedule/mine").json()
     assert [i["id"] for i in week if i["localDate"] == "2026-12-02"] == [later["id"], today["id"]]
-    copies = _sql(server, 'SELECT CAST(p.starts_at AS TEXT), CAST(i.starts_at AS TEXT) FROM participant p '
-                          'JOIN schedule_item i ON i.id = p.item')
-    assert copies and all(mine == theirs for mine, theirs in copies), copies
+    copies = db_rows(server, COPIES)
+    assert copies and all(c["mine"] == c["theirs"] for c in copies), copies
 
     moved_back = coach.patch(f"/api/schedule/items/{later['id']}", json={
         "startsAt": at(THURSDAY, 9).isoformat(), "endsAt": at(THURSDAY, 12).isoformat()})
@@ -176,7 +167,7 @@ def test_a_moved_item_and_a_planning_without_its_copy_of_the_start(server_at):
     assert [i["title"] for i in today_of(phone)["items"]] == ["Vandaag"]
     assert today_of(phone)["next"]["id"] == today["id"]
 
-    _sql(server, "UPDATE participant SET starts_at = NULL")
+    db_rows(server, "UPDATE participant SET starts_at = NULL")
     without = today_of(phone)
     assert [i["title"] for i in without["items"]] == ["Vandaag"] and without["next"]["id"] == today["id"]
     server.set_clock(at(WEDNESDAY, 16))
@@ -187,10 +178,9 @@ def test_a_moved_item_and_a_planning_without_its_copy_of_the_start(server_at):
 
     migration = importlib.import_module("backend.schedule.piccolo_migrations.schedule_2026_12_03t17_30_00_000000")
     for statement in migration.STATEMENTS:
-        _sql(server, statement)
-    copies = _sql(server, 'SELECT CAST(p.starts_at AS TEXT), CAST(i.starts_at AS TEXT) FROM participant p '
-                          'JOIN schedule_item i ON i.id = p.item')
-    assert copies and all(mine is not None and mine == theirs for mine, theirs in copies), copies
+        db_rows(server, statement)
+    copies = db_rows(server, COPIES)
+    assert copies and all(c["mine"] is not None and c["mine"] == c["theirs"] for c in copies), copies
     assert today_of(phone)["next"]["id"] == later["id"]
 
 

@@ -3,7 +3,8 @@
 A coach with 200 workers (default) and a year of history (shifts, attendance, reminders, notes,
 milestones), on SQLite and on PostgreSQL (when reachable). Prints p50/p95 of GET /api/coaching/caseload
 over real HTTP to `werkmaat serve` on loopback (one request at a time), the time of one run of
-the flag rules for everyone, and the Home (GET /api/me/today) of the worker with the most items. Target (issue 14): p95 under 50 ms on both databases.
+the flag rules for everyone, and the Home (GET /api/me/today) of the worker with the most items.
+Target (issue 14): p95 under 50 ms on both databases.
 """
 
 from __future__ import annotations
