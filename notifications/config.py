@@ -21,7 +21,9 @@ class DispatchConfig:
     lease: dt.timedelta = dt.timedelta(seconds=60)
     batch: int = 500  # most deliveries claimed in one statement
     concurrency: int = 256  # deliveries held at once (waiting or in flight)
-    per_host: int = 96  # sends in flight to one push service: a slow one leaves the rest for the others
+    # Sends to one push service in flight or answered and not yet recorded: a slow service leaves the
+    # rest for the others, and a process killed leaves at most this many per service to be posted again.
+    per_host: int = 96
     refill: int = 48  # claim again once this many slots are free (not after every single answer)
     flush_every: int = 48  # successes recorded in one transaction ...
     flush_after: float = 0.2  # ... or at most this many seconds after the first of them

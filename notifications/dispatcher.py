@@ -9,8 +9,9 @@ rows become claimable again when the lease runs out.
 Nothing is posted twice by a live process: while it holds a delivery (waiting for a slot, in flight,
 or answered and not yet recorded) it renews the lease, so a slow push service never lets another
 process take over a message that is still out, and no send is started on a lease about to end. Each
-success is recorded within `flush_after` seconds (or `flush_every` successes), so a process killed
-with SIGKILL leaves at most its messages in flight and those few unrecorded to be posted again.
+success is recorded within `flush_after` seconds (or `flush_every` successes), and a send's slot is
+given back only then, so a process killed with SIGKILL leaves at most `per_host` messages per push
+service (in flight, or answered and not yet recorded) to be posted again.
 
 The parts: `fanout` (reminders to delivery rows, made by the database a slice at a time),
 `store` (claim, renew, mark), `pipeline` (one busy period of one process), `transport`,

@@ -1,8 +1,9 @@
 """One busy period of one dispatcher process, as a pipeline rather than batches.
 
 It claims more while earlier sends are in flight, sends each delivery as soon as its push service
-has a free slot (at most `per_host` in flight to one service, so a slow one holds up only its own
-messages), records successes in small groups (within `flush_after` seconds or `flush_every`
+has a free slot (at most `per_host` in flight or answered and not yet recorded for one service, so a
+slow one holds up only its own messages, and a process killed leaves at most that many to be posted
+again), records successes in small groups (within `flush_after` seconds or `flush_every`
 successes) and renews the lease of everything it holds: waiting for a slot, in flight, or answered
 and not yet recorded. A send is not started on a lease about to end. Ends when nothing is due,
 held or unrecorded, or when the scheduler stops (then what was never posted is given back).
@@ -94,7 +95,7 @@ class Pipeline:
         self.tasks: set[asyncio.Task] = set()
         self.posting: set[asyncio.Task] = set()
         self.unstarted: list = []  # claimed, never posted, given back when stopping
-        self.successes: list = []  # answered 2xx, not yet recorded
+        self.successes: list = []  # (delivery, its push service's slot): answered 2xx, not yet recorded
         self.flushing = asyncio.Lock()
         self.wake = asyncio.Event()  # room to claim more
         self.more = asyncio.Event()  # a success to record
@@ -175,24 +176,30 @@ class Pipeline:
 
     async def _one(self, delivery: dict, origin: str) -> None:
         task, delivery_id, started = asyncio.current_task(), delivery["id"], False
+        slot, acquired = self._slot(origin), False
         try:
-            async with self._slot(origin):
-                if self.closing:
-                    self.unstarted.append(delivery_id)
-                    return
-                if not self._may_start(delivery_id):
-                    log.warning("Lease on delivery %s ran out before it could be sent; left to its next holder",
-                                delivery_id)
-                    self.leases.pop(delivery_id, None)
-                    self.result.lost_lease += 1
-                    return
-                started = True
-                self.posting.add(task)
-                success = await deliver(self.config, self.client, delivery, self.result)
+            await slot.acquire()
+            acquired = True
+            if self.closing:
+                self.unstarted.append(delivery_id)
+                return
+            if not self._may_start(delivery_id):
+                log.warning("Lease on delivery %s ran out before it could be sent; left to its next holder",
+                            delivery_id)
+                self.leases.pop(delivery_id, None)
+                self.result.lost_lease += 1
+                return
+            started = True
+            self.posting.add(task)
+            success = await deliver(self.config, self.client, delivery, self.result)
             if success is None:
                 self.leases.pop(delivery_id, None)
             else:
-                self.successes.append(success)
+                # The slot stays taken until the success is recorded (`_flush` gives it back): what one
+                # push service has from this process and is not yet recorded is at most `per_host`, in
+                # flight or answered, and that is all a SIGKILL can make be posted again.
+                self.successes.append((success, slot))
+                acquired = False
                 if len(self.successes) >= self.config.flush_every or len(self.successes) == 1:
                     self.more.set()
         except asyncio.CancelledError:
@@ -203,6 +210,8 @@ class Pipeline:
             log.exception("Delivery %s failed unexpectedly; its lease will expire and it is retried", delivery_id)
             self.leases.pop(delivery_id, None)
         finally:
+            if acquired:
+                slot.release()
             self.posting.discard(task)
             self.held[origin] -= 1
             # Claim again once a push service has room for a group and so has the process (not after
@@ -236,13 +245,14 @@ class Pipeline:
             if not group:
                 return True
             try:
-                await store.mark_sent(self.config, group, self.result)
+                await store.mark_sent(self.config, [delivery for delivery, _ in group], self.result)
             except Exception:  # noqa: BLE001 - kept (and its leases renewed) until the database answers
                 log.exception("Could not record %s sent pushes; trying again", len(group))
                 return False
             del self.successes[:len(group)]
-            for delivery in group:
+            for delivery, slot in group:
                 self.leases.pop(delivery["id"], None)
+                slot.release()
             self.wake.set()
             return True
 
