@@ -113,14 +113,47 @@ def drop_pg_database(url: str) -> None:
         pass
 
 
+@dataclass
+class Kept:
+    """What one test process keeps for the whole run, per database: the database and its server.
+
+    `database_url` and `live_server` are parametrised by database at session scope, so pytest tears
+    them down whenever the next test is of the other database, which with `--dist loadfile` is at
+    almost every file. Kept here instead, each is made once per process and ended at the end of
+    the run (a server start is a `create-admin` and a `serve` process: 3-5 s)."""
+    databases: dict = field(default_factory=dict)  # "sqlite" / "postgres" -> url
+    servers: dict = field(default_factory=dict)  # url -> LiveServer
+    checked: dict = field(default_factory=dict)  # url -> how much of its log was checked for errors
+
+
+@pytest.fixture(scope="session")
+def kept(push_service, geocoder_service):
+    """Ended after everything that uses it, before the push service and geocoder its servers use."""
+    kept = Kept()
+    yield kept
+    problems = []
+    for server in kept.servers.values():
+        stop_server(server)
+        problems += unhandled_errors(kept, server)
+    for url in kept.databases.values():
+        if not url.startswith("sqlite"):
+            drop_pg_database(url)
+    assert not problems, "\n".join(problems)
+
+
+def unhandled_errors(kept: Kept, server: LiveServer) -> list[str]:
+    """No request may ever end in an unhandled error: the part of the log not checked before."""
+    log = server.log()
+    new, kept.checked[server.database_url] = log[kept.checked.get(server.database_url, 0):], len(log)
+    return [new[-5000:]] if "Unhandled error" in new else []
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request, tmp_path_factory) -> str:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'werkmaat.db'}"
-        return
-    url = create_pg_database()
-    yield url
-    drop_pg_database(url)
+def database_url(request, kept, tmp_path_factory) -> str:
+    if request.param not in kept.databases:
+        kept.databases[request.param] = (f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'werkmaat.db'}"
+                                         if request.param == "sqlite" else create_pg_database())
+    return kept.databases[request.param]
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -271,15 +304,19 @@ def server_at(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory, push_service, geocoder_service) -> LiveServer:
-    server = start_server(database_url, tmp_path_factory.mktemp("data"),
-                          WERKMAAT_PUSH_HOSTS=push_service.host, WERKMAAT_DISPATCH_INTERVAL="0.3",
-                          WERKMAAT_PLANNING_INTERVAL="1", WERKMAAT_GEOCODER="nominatim",
-                          WERKMAAT_GEOCODER_URL=geocoder_service.url)
+def live_server(database_url, kept, tmp_path_factory, push_service, geocoder_service) -> LiveServer:
+    """The server of this database, shared by the files of this test process (see `Kept`): a file
+    that moves a clock or needs an empty database starts its own (`server_at`)."""
+    server = kept.servers.get(database_url)
+    if server is None or server.process.poll() is not None:
+        server = kept.servers[database_url] = start_server(
+            database_url, tmp_path_factory.mktemp("data"), WERKMAAT_PUSH_HOSTS=push_service.host,
+            WERKMAAT_DISPATCH_INTERVAL="0.3", WERKMAAT_PLANNING_INTERVAL="1", WERKMAAT_GEOCODER="nominatim",
+            WERKMAAT_GEOCODER_URL=geocoder_service.url)
     yield server
-    stop_server(server)
-    # No request may ever have ended in an unhandled error.
-    assert "Unhandled error" not in server.log(), server.log()[-5000:]
+    # Checked each time the run turns to the other database, so an error is found near its file.
+    problems = unhandled_errors(kept, server)
+    assert not problems, problems[0]
 
 
 # --- clients -------------------------------------------------------------------------------------
