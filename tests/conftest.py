@@ -93,11 +93,12 @@ def _pg_execute(sql: str, dsn: str = PG_ADMIN_DSN) -> None:
     pg_fetch(dsn, sql)
 
 
-def create_pg_database() -> str:
-    """A fresh database per test session, so parallel runs and reruns never collide."""
+def create_pg_database(template: str | None = None) -> str:
+    """A fresh database per test session, so parallel runs and reruns never collide (a copy of the
+    database `template` when given)."""
     name = f"werkmaat_test_{uuid.uuid4().hex[:12]}"
     try:
-        _pg_execute(f'CREATE DATABASE "{name}"')
+        _pg_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ''))
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"PostgreSQL at {PG_ADMIN_DSN} is required on CI and unreachable: {exc}")
@@ -135,7 +136,7 @@ def kept(push_service, geocoder_service):
     for server in kept.servers.values():
         stop_server(server)
         problems += unhandled_errors(kept, server)
-    for url in kept.databases.values():
+    for url in [*kept.databases.values(), *_templates.values()]:
         if not url.startswith("sqlite"):
             drop_pg_database(url)
     assert not problems, "\n".join(problems)
@@ -215,14 +216,53 @@ def server_env(database_url: str, data_dir: Path, port: int, **extra: str) -> di
     return env
 
 
-def start_server(database_url: str, data_dir: Path, now: dt.datetime | None = None, **extra: str) -> LiveServer:
-    """A server in its own process; its clock is the run's clock, or starts at `now` and ticks."""
+def create_admin(database_url: str, data_dir: Path, env: dict | None = None) -> None:
+    """`werkmaat create-admin` (which migrates first) on a database: the admin the tests sign in as."""
+    env = env or server_env(database_url, data_dir, free_port())
+    subprocess.run([WERKMAAT, "create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--reset"],
+                   env=env, check=True, capture_output=True, timeout=120)
+
+
+_templates: dict[str, str] = {}  # "sqlite" / "postgres" -> a migrated database with the admin, per process
+
+
+def migrated_database(kind: str, tmp_path_factory) -> tuple[str, str | None]:
+    """A new database of `kind`, migrated and with the admin, as a copy of one made once per test
+    process (a PostgreSQL template database, a SQLite file), so that a server at a particular instant
+    needs no `create-admin` process of its own. Returns its url and, on PostgreSQL, the url to drop."""
+    if kind not in _templates:
+        if kind == "sqlite":
+            template = f"sqlite:///{tmp_path_factory.mktemp('template') / 'werkmaat.db'}"
+        else:
+            template = create_pg_database()
+        create_admin(template, tmp_path_factory.mktemp("template-data"))
+        _templates[kind] = template
+    template = _templates[kind]
+    if kind == "sqlite":
+        path = tmp_path_factory.mktemp("at-sqlite") / "werkmaat.db"
+        import sqlite3
+
+        source, target = sqlite3.connect(template.removeprefix("sqlite:///")), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return f"sqlite:///{path}", None
+    url = create_pg_database(template=template.rsplit("/", 1)[1])
+    return url, url
+
+
+def start_server(database_url: str, data_dir: Path, now: dt.datetime | None = None, admin: bool = True,
+                 **extra: str) -> LiveServer:
+    """A server in its own process; its clock is the run's clock, or starts at `now` and ticks.
+    `admin=False`: the database has the admin already (`migrated_database`)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     offset = (now - clock.now()) if now is not None else dt.timedelta(0)
     env = server_env(database_url, data_dir, port, **clock.env_for(clock.now() + offset), **extra)
-    subprocess.run([WERKMAAT, "create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--reset"],
-                   env=env, check=True, capture_output=True, timeout=120)
+    if admin:
+        create_admin(database_url, data_dir, env)
     log_path = data_dir / "server.log"
     log_file = open(log_path, "w")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen([WERKMAAT, "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -286,12 +326,9 @@ def server_at(database_url, tmp_path_factory):
     started: list[tuple[LiveServer, str | None]] = []
 
     def start(instant: dt.datetime, **extra: str) -> LiveServer:
-        if database_url.startswith("sqlite"):
-            url, own = f"sqlite:///{tmp_path_factory.mktemp('at-sqlite') / 'werkmaat.db'}", None
-        else:
-            url = own = create_pg_database()
+        url, own = migrated_database("sqlite" if database_url.startswith("sqlite") else "postgres", tmp_path_factory)
         extra.setdefault("WERKMAAT_SCHEDULER", "off")
-        server = start_server(url, tmp_path_factory.mktemp("at-data"), now=instant, **extra)
+        server = start_server(url, tmp_path_factory.mktemp("at-data"), now=instant, admin=False, **extra)
         started.append((server, own))
         return server
 
