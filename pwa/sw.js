@@ -84,7 +84,9 @@ self.addEventListener("message", (event) => {
   if (data.type === "werkmaat:role" && typeof data.role === "string") {
     event.waitUntil(keepRole(data.role, typeof data.lang === "string" ? data.lang : "").catch(() => {}));
   }
-  if (data.type === "werkmaat:activate") self.skipWaiting();
+  // Kept alive until the browser has taken it in: a worker stopped right after this event (a busy
+  // phone stops idle workers soon) could leave the new version waiting.
+  if (data.type === "werkmaat:activate") event.waitUntil(self.skipWaiting());
 });
 
 /** The kept copy, else the network (and a shell file fetched so is kept too). */

@@ -116,8 +116,11 @@ def test_a_changed_file_reaches_the_phone_and_the_outbox_survives(deployed, new_
     assert len([c for c in detail.json()["history"] if c["newStatus"] in ("present", "late")]) == 1
 
 
-@pytest.mark.xfail(strict=False, reason="known: passes alone on both databases, but in the full suite the takeover at the next "
-                   "start did not come within 45 s (2026-12-02, both databases); under investigation")
+@pytest.mark.xfail(strict=False, reason="known: passes alone; with the CPU busy (two busy loops, or the full suite) the takeover "
+                   "at the next start sometimes does not come within 45 s: the app posts werkmaat:activate to the "
+                   "installed worker, but it stays waiting, even when asked again (seen 2026-12-04, mostly when it is "
+                   "the second test of its browser); the service worker now keeps itself alive for skipWaiting "
+                   "(failures 5 of 6 -> 1 of 6 runs under load); under investigation")
 def test_the_new_version_waits_while_typing_and_takes_over_at_the_next_start(deployed, new_context):
     context = new_context("phone", server=deployed["server"])
     page = context.new_page()
