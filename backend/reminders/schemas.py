@@ -85,6 +85,16 @@ class RecipientStatusOut(CamelStruct):
     reply: str | None = None
     reply_text: str = ""
     replied_at: dt.datetime | None = None
+    # The recipient's language, and for a reader of another language than Dutch what they read (as
+    # their inbox shows it: a phrase in their words, a coach's own text with "Written in Dutch").
+    language: str = "nl"
+    language_name: str = ""
+    dir: str = "ltr"
+    seen_title: str = ""
+    seen_body: str = ""
+    seen_mark: str = ""
+    seen_title_language: str = ""
+    seen_body_language: str = ""
 
 
 class ReminderOut(CamelStruct):

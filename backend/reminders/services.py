@@ -4,6 +4,7 @@ reminders generated from the schedule are in `automatic`; delivery itself lives 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from functools import lru_cache
 from uuid import UUID
@@ -193,15 +194,32 @@ async def _reminders_out(actor: Actor, rows: list[dict]) -> list[ReminderOut]:
     A fixed number of queries however many reminders: the coach's screen polls this list."""
     statuses = await core.recipient_statuses([row["id"] for row in rows])
     person_ids = list({s.person_id for group in statuses.values() for s in group})
-    names = {p["id"]: f"{p['first_name']} {p['last_name']}".strip() for p in await Person.select(
-        Person.id, Person.first_name, Person.last_name).where(Person.id.is_in(person_ids))} if person_ids else {}
+    people = {p["id"]: p for p in await Person.select(
+        Person.id, Person.first_name, Person.last_name, Person.language).where(
+        Person.id.is_in(person_ids))} if person_ids else {}
+    language_names = _language_names()
+
+    def recipient(row: dict, s) -> RecipientStatusOut:
+        person = people.get(s.person_id) or {}
+        lang = person.get("language") if person.get("language") in phrase_catalogue.LANGUAGES else "nl"
+        info = language_names.get(lang, {})
+        seen, seen_languages = ("", "", ""), {}
+        if lang != "nl":  # what the coach reads is the Dutch; what the worker read differs
+            params = (row["params"] if isinstance(row["params"], dict) else json.loads(row["params"] or "{}")) or {}
+            seen = payload.render_parts(row["template"], params, row["title"], row["body"], lang)
+            seen_languages = payload.languages_of(row["template"], params, lang)
+        return RecipientStatusOut(
+            person_id=s.person_id, name=f"{person.get('first_name', '')} {person.get('last_name', '')}".strip(),
+            state=s.state, push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
+            late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at, reply=s.reply,
+            reply_text=reply_text(s.reply, actor.language), replied_at=s.replied_at, language=lang,
+            language_name=info.get("name", lang), dir=info.get("dir", "ltr"), seen_title=seen[0],
+            seen_body=seen[1], seen_mark=seen[2], seen_title_language=seen_languages.get("title_language", ""),
+            seen_body_language=seen_languages.get("body_language", ""))
+
     return [ReminderOut(id=row["id"], rule_id=row["rule"], title=row["title"], body=row["body"],
-                        due_at=row["due_at"], recurring=row["rule"] is not None, recipients=[RecipientStatusOut(
-                            person_id=s.person_id, name=names.get(s.person_id, ""), state=s.state,
-                            push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
-                            late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at,
-                            reply=s.reply, reply_text=reply_text(s.reply, actor.language), replied_at=s.replied_at)
-                            for s in statuses[row["id"]]]) for row in rows]
+                        due_at=row["due_at"], recurring=row["rule"] is not None,
+                        recipients=[recipient(row, s) for s in statuses[row["id"]]]) for row in rows]
 
 
 async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:

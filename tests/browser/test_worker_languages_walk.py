@@ -247,6 +247,17 @@ def test_a_worker_in_their_language_and_the_coach_in_dutch(lang, first_name, cho
     row = laptop.locator("li.reminder").filter(has_text=full_name).locator("li.recipient").filter(has_text=full_name)
     expect(row.locator(".recipient-reply")).to_have_text(re.compile(
         "^" + re.escape(fill(nl["reminders.reply"], reply=nl["reply.coming"]))))
+    # What the worker read, in their language, folded under their name.
+    assert (state["language"], state["seenTitle"]) == (lang, for_worker.text)
+    seen = row.locator("details.recipient-seen")
+    summary = seen.locator("summary")
+    expect(summary).to_have_text(fill(nl["reminders.seenIn"], name=full_name, language=state["languageName"]))
+    assert summary.bounding_box()["height"] >= 48
+    summary.click()
+    expect(seen.locator(".seen-title")).to_have_text(for_worker.text)
+    expect(seen.locator(".seen-title")).to_have_attribute("lang", lang)
+    assert seen.locator(".seen-title").evaluate("el => getComputedStyle(el).direction") == (
+        "rtl" if lang == "ar" else "ltr")
     assert_accessible(laptop, f"the reply of a worker in {lang}, in Dutch (coach)")
     laptop.screenshot(path=str(SHOTS / f"walk-{lang}-coach-reply.png"), full_page=True)
 

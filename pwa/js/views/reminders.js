@@ -49,6 +49,16 @@ function recipientRow(r) {
         h("span", { text: t("reminders.reply", { reply: t(`reply.${r.reply}`) }) }),
         r.repliedAt && h("span", { class: "muted", text: ` (${formatDateTime(r.repliedAt)})` }),
       ),
+    // A reader of another language: what they read (their words, or the Dutch with "Written in Dutch").
+    r.seenTitle &&
+      h(
+        "details",
+        { class: "recipient-seen" },
+        h("summary", { text: t("reminders.seenIn", { name: r.name, language: r.languageName || r.language }) }),
+        h("p", { class: "seen-title", lang: r.seenTitleLanguage || r.language, dir: "auto", text: r.seenTitle }),
+        r.seenBody && h("p", { lang: r.seenBodyLanguage || r.language, dir: "auto", text: r.seenBody }),
+        r.seenMark && h("p", { class: "muted", lang: r.language, dir: r.dir, text: r.seenMark }),
+      ),
   );
 }
 
