@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -124,7 +125,7 @@ class Kept:
     the run (a server start is a `create-admin` and a `serve` process: 3-5 s)."""
     databases: dict = field(default_factory=dict)  # "sqlite" / "postgres" -> url
     servers: dict = field(default_factory=dict)  # url -> LiveServer
-    checked: dict = field(default_factory=dict)  # url -> how much of its log was checked for errors
+    checked: dict = field(default_factory=dict)  # a server's log path -> how much of it was checked for errors
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +146,7 @@ def kept(push_service, geocoder_service):
 def unhandled_errors(kept: Kept, server: LiveServer) -> list[str]:
     """No request may ever end in an unhandled error: the part of the log not checked before."""
     log = server.log()
-    new, kept.checked[server.database_url] = log[kept.checked.get(server.database_url, 0):], len(log)
+    new, kept.checked[server.log_path] = log[kept.checked.get(server.log_path, 0):], len(log)
     return [new[-5000:]] if "Unhandled error" in new else []
 
 
@@ -240,8 +241,6 @@ def migrated_database(kind: str, tmp_path_factory) -> tuple[str, str | None]:
     template = _templates[kind]
     if kind == "sqlite":
         path = tmp_path_factory.mktemp("at-sqlite") / "werkmaat.db"
-        import sqlite3
-
         source, target = sqlite3.connect(template.removeprefix("sqlite:///")), sqlite3.connect(path)
         try:
             source.backup(target)
@@ -345,7 +344,7 @@ def live_server(database_url, kept, tmp_path_factory, push_service, geocoder_ser
     """The server of this database, shared by the files of this test process (see `Kept`): a file
     that moves a clock or needs an empty database starts its own (`server_at`)."""
     server = kept.servers.get(database_url)
-    if server is None or server.process.poll() is not None:
+    if server is None:
         server = kept.servers[database_url] = start_server(
             database_url, tmp_path_factory.mktemp("data"), WERKMAAT_PUSH_HOSTS=push_service.host,
             WERKMAAT_DISPATCH_INTERVAL="0.3", WERKMAAT_PLANNING_INTERVAL="1", WERKMAAT_GEOCODER="nominatim",

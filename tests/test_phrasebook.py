@@ -115,9 +115,10 @@ def test_a_phrase_reaches_a_polish_and_an_arabic_worker_in_their_language(person
 
     # The coach's view of the reminder: per recipient the language, and what that worker read.
     seen = {r["personId"]: r for r in coach.get(f"/api/reminders/{sent.json()['id']}").json()["recipients"]}
-    assert (seen[ar_id]["language"], seen[ar_id]["dir"], seen[ar_id]["seenTitle"]) == ("ar", "rtl", by_lang["ar"]["title"])
-    assert seen[ar_id]["languageName"] == by_lang["ar"]["languageName"] and seen[ar_id]["seenTitleLanguage"] == "ar"
-    assert (seen[pl_id]["language"], seen[pl_id]["seenTitle"], seen[pl_id]["seenMark"]) == ("pl", by_lang["pl"]["title"], "")
+    assert (seen[ar_id]["language"], seen[ar_id]["dir"], seen[ar_id]["seen"]["title"]) == ("ar", "rtl", by_lang["ar"]["title"])
+    assert seen[ar_id]["languageName"] == by_lang["ar"]["languageName"] and seen[ar_id]["seen"]["titleLanguage"] == "ar"
+    assert (seen[pl_id]["language"], seen[pl_id]["seen"]["title"], seen[pl_id]["seen"]["mark"]) == (
+        "pl", by_lang["pl"]["title"], "")
 
 
 def test_bring_items_are_a_list_in_the_readers_language(personas, push_service):
@@ -154,10 +155,9 @@ def test_free_text_arrives_as_written_with_the_mark_in_the_readers_language(pers
     assert inbox_entry(en_phone)["mark"] == "Written in Dutch"
     assert inbox_entry(nl_phone)["mark"] == ""
     seen = {r["personId"]: r for r in coach.get(f"/api/reminders/{sent.json()['id']}").json()["recipients"]}
-    assert (seen[pl_id]["seenTitle"], seen[pl_id]["seenBody"], seen[pl_id]["seenMark"]) == (
-        "Morgen vergadering", "Om 9 uur in zaal 2.", "Napisane po niderlandzku"), "the coach sees the mark they got"
-    assert (seen[pl_id]["seenTitleLanguage"], seen[pl_id]["seenBodyLanguage"]) == ("nl", "nl")
-    assert (seen[nl_id]["language"], seen[nl_id]["seenTitle"]) == ("nl", ""), "a Dutch reader read what the coach sees"
+    assert seen[pl_id]["seen"] == {"title": "Morgen vergadering", "titleLanguage": "nl", "body": "Om 9 uur in zaal 2.",
+                                   "bodyLanguage": "nl", "mark": "Napisane po niderlandzku"}, "the coach sees the mark they got"
+    assert (seen[nl_id]["language"], seen[nl_id]["seen"]) == ("nl", None), "a Dutch reader read what the coach sees"
     [push] = push_service.wait_for(sub["endpoint"])
     assert push.message["title"] == "Morgen vergadering"
     assert push.message["body"] == "Om 9 uur in zaal 2.\nNapisane po niderlandzku"

@@ -85,16 +85,21 @@ class RecipientStatusOut(CamelStruct):
     reply: str | None = None
     reply_text: str = ""
     replied_at: dt.datetime | None = None
-    # The recipient's language, and for a reader of another language than Dutch what they read (as
-    # their inbox shows it: a phrase in their words, a coach's own text with "Written in Dutch").
+    # The recipient's language, and for a reader of another language than Dutch what they read.
     language: str = "nl"
     language_name: str = ""
     dir: str = "ltr"
-    seen_title: str = ""
-    seen_body: str = ""
-    seen_mark: str = ""
-    seen_title_language: str = ""
-    seen_body_language: str = ""
+    seen: SeenText | None = None
+
+
+class SeenText(CamelStruct):
+    """What one reader read, as their inbox shows it: a phrase in their words, a coach's own text
+    with "Written in Dutch" (`mark`) in theirs; the language of the title and of the body."""
+    title: str
+    title_language: str
+    body: str
+    body_language: str
+    mark: str
 
 
 class ReminderOut(CamelStruct):

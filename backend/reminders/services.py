@@ -4,7 +4,6 @@ reminders generated from the schedule are in `automatic`; delivery itself lives 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from functools import lru_cache
 from uuid import UUID
@@ -28,6 +27,7 @@ from backend.reminders.schemas import (
     QuietHours,
     QuietHoursOut,
     RecipientStatusOut,
+    SeenText,
     ReminderIn,
     ReminderOut,
     ReminderRuleOut,
@@ -184,7 +184,7 @@ def _language_names() -> dict[str, dict[str, str]]:
 
 async def _visible_reminder(actor: Actor, reminder_id: UUID) -> dict:
     require_staff(actor)
-    row = await Reminder.select().where(Reminder.id == reminder_id).first()
+    row = await Reminder.select().where(Reminder.id == reminder_id).output(load_json=True).first()
     visible_or_404(row is not None and can_manage_organisation(actor, row["organisation"]))
     return row
 
@@ -203,19 +203,17 @@ async def _reminders_out(actor: Actor, rows: list[dict]) -> list[ReminderOut]:
         person = people.get(s.person_id) or {}
         lang = person.get("language") if person.get("language") in phrase_catalogue.LANGUAGES else "nl"
         info = language_names.get(lang, {})
-        seen, seen_languages = ("", "", ""), {}
+        seen = None
         if lang != "nl":  # what the coach reads is the Dutch; what the worker read differs
-            params = (row["params"] if isinstance(row["params"], dict) else json.loads(row["params"] or "{}")) or {}
-            seen = payload.render_parts(row["template"], params, row["title"], row["body"], lang)
-            seen_languages = payload.languages_of(row["template"], params, lang)
+            params = row["params"] or {}
+            title, body, mark = payload.render_parts(row["template"], params, row["title"], row["body"], lang)
+            seen = SeenText(title=title, body=body, mark=mark, **payload.languages_of(row["template"], params, lang))
         return RecipientStatusOut(
             person_id=s.person_id, name=f"{person.get('first_name', '')} {person.get('last_name', '')}".strip(),
             state=s.state, push_status=s.push_status, error=s.error, pushed_at=s.pushed_at,
             late_seconds=s.late_seconds, read_at=s.read_at, acknowledged_at=s.acknowledged_at, reply=s.reply,
             reply_text=reply_text(s.reply, actor.language), replied_at=s.replied_at, language=lang,
-            language_name=info.get("name", lang), dir=info.get("dir", "ltr"), seen_title=seen[0],
-            seen_body=seen[1], seen_mark=seen[2], seen_title_language=seen_languages.get("title_language", ""),
-            seen_body_language=seen_languages.get("body_language", ""))
+            language_name=info.get("name", lang), dir=info.get("dir", "ltr"), seen=seen)
 
     return [ReminderOut(id=row["id"], rule_id=row["rule"], title=row["title"], body=row["body"],
                         due_at=row["due_at"], recurring=row["rule"] is not None,
@@ -229,7 +227,7 @@ async def get(actor: Actor, reminder_id: UUID) -> ReminderOut:
 async def list_recent(actor: Actor, limit: int) -> list[ReminderOut]:
     scope = organisation_scope(actor)
     query = Reminder.select().where(Reminder.source.is_in(["coach", "rule"])).order_by(
-        Reminder.due_at, ascending=False).limit(limit)
+        Reminder.due_at, ascending=False).limit(limit).output(load_json=True)
     if scope is not None:
         query = query.where(Reminder.organisation == scope)
     return await _reminders_out(actor, await query)

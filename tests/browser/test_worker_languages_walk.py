@@ -248,7 +248,7 @@ def test_a_worker_in_their_language_and_the_coach_in_dutch(lang, first_name, cho
     expect(row.locator(".recipient-reply")).to_have_text(re.compile(
         "^" + re.escape(fill(nl["reminders.reply"], reply=nl["reply.coming"]))))
     # What the worker read, in their language, folded under their name.
-    assert (state["language"], state["seenTitle"]) == (lang, for_worker.text)
+    assert (state["language"], state["seen"]["title"]) == (lang, for_worker.text)
     seen = row.locator("details.recipient-seen")
     summary = seen.locator("summary")
     expect(summary).to_have_text(fill(nl["reminders.seenIn"], name=full_name, language=state["languageName"]))

@@ -50,14 +50,14 @@ function recipientRow(r) {
         r.repliedAt && h("span", { class: "muted", text: ` (${formatDateTime(r.repliedAt)})` }),
       ),
     // A reader of another language: what they read (their words, or the Dutch with "Written in Dutch").
-    r.seenTitle &&
+    r.seen &&
       h(
         "details",
         { class: "recipient-seen" },
-        h("summary", { text: t("reminders.seenIn", { name: r.name, language: r.languageName || r.language }) }),
-        h("p", { class: "seen-title", lang: r.seenTitleLanguage || r.language, dir: "auto", text: r.seenTitle }),
-        r.seenBody && h("p", { lang: r.seenBodyLanguage || r.language, dir: "auto", text: r.seenBody }),
-        r.seenMark && h("p", { class: "muted", lang: r.language, dir: r.dir, text: r.seenMark }),
+        h("summary", { text: t("reminders.seenIn", { name: r.name, language: r.languageName }) }),
+        h("p", { class: "seen-title", lang: r.seen.titleLanguage, dir: "auto", text: r.seen.title }),
+        r.seen.body && h("p", { lang: r.seen.bodyLanguage, dir: "auto", text: r.seen.body }),
+        r.seen.mark && h("p", { class: "muted", lang: r.language, dir: r.dir, text: r.seen.mark }),
       ),
   );
 }
